@@ -1,0 +1,214 @@
+"""Where an example puts what it makes: figures, GIFs, tables, numbers and captured text.
+
+Every example starts with ``out = gd.Outputs(__file__)``. When the site build runs an example
+it sets ``GDNOTES_OUTPUT_DIR`` to a fresh directory for it; run by hand, the example writes to
+``build/figures/<example>/`` at the repository root. Either way the directory ends up holding
+the files plus ``manifest.json``::
+
+    {"example": "learning_rate",
+     "outputs": {"regimes": {"file": "regimes.png", "kind": "figure", "alt": "..."},
+                 "descent": {"file": "descent.gif", "kind": "gif", "alt": "...",
+                             "still": "descent.png"},
+                 "iterations": {"file": "iterations.md", "kind": "table", "alt": ""},
+                 "torch_loop": {"file": "torch_loop.txt", "kind": "text", "alt": ""}},
+     "values": {"best_eta": {"text": "0.50", "raw": 0.5}}}
+
+Pages refer to these by ``<example>/<name>`` (see the build plugin). Every write is atomic and
+byte-reproducible, and bad input (a duplicate name, missing alt text) fails loudly.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import math
+import os
+import re
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from numbers import Integral, Real
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+
+from .style import gif_bytes, png_bytes, write_bytes_atomically
+
+OUTPUT_DIR_ENV = "GDNOTES_OUTPUT_DIR"
+_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_USELESS_ALT = {"", "alt", "alt text", "image", "figure", "plot", "gif", "animation"}
+
+
+def repo_root(start: Path) -> Path:
+    """The nearest directory above ``start`` holding ``pyproject.toml`` (else ``start``'s own)."""
+    start = start.resolve()
+    for d in (start, *start.parents):
+        if (d / "pyproject.toml").exists():
+            return d
+    return start if start.is_dir() else start.parent
+
+
+class _Tee(io.TextIOBase):
+    """Writes to two streams: the reader still sees the output while it is being captured."""
+
+    def __init__(self, *streams):
+        self.streams = streams
+
+    def write(self, s: str) -> int:
+        for stream in self.streams:
+            stream.write(s)
+        return len(s)
+
+    def flush(self) -> None:
+        for stream in self.streams:
+            stream.flush()
+
+
+class Outputs:
+    """The output directory of one example, and the only way an example writes files."""
+
+    def __init__(self, script: str | os.PathLike, directory: str | os.PathLike | None = None):
+        script = Path(script)
+        self.example = script.stem
+        if directory is None:
+            directory = os.environ.get(OUTPUT_DIR_ENV) or (
+                repo_root(script.parent) / "build" / "figures" / self.example
+            )
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.manifest: dict = {"example": self.example, "outputs": {}, "values": {}}
+        self._write_manifest()
+
+    # -- bookkeeping -------------------------------------------------------------------------
+    def _claim(self, name: str) -> None:
+        if not isinstance(name, str) or not _NAME.match(name):
+            raise ValueError(
+                f"output name must be lower-case letters, digits, '_' or '-', got {name!r}"
+            )
+        if name in self.manifest["outputs"] or name in self.manifest["values"]:
+            raise ValueError(f"output name {name!r} is already used in example {self.example!r}")
+
+    @staticmethod
+    def _check_alt(alt: str) -> str:
+        if not isinstance(alt, str) or alt.strip().lower() in _USELESS_ALT or len(alt.strip()) < 15:
+            raise ValueError(
+                f"alt text must describe what the figure shows (15+ characters), got {alt!r}"
+            )
+        return " ".join(alt.split())
+
+    def _record(self, name: str, file: str, kind: str, alt: str = "", **extra) -> Path:
+        self.manifest["outputs"][name] = {"file": file, "kind": kind, "alt": alt, **extra}
+        self._write_manifest()
+        return self.directory / file
+
+    def _write_manifest(self) -> None:
+        text = json.dumps(self.manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        write_bytes_atomically(self.directory / "manifest.json", text.encode())
+
+    def _write(self, file: str, data: bytes) -> None:
+        write_bytes_atomically(self.directory / file, data)
+
+    # -- what examples call ------------------------------------------------------------------
+    def figure(self, fig, name: str, *, alt: str, dpi: int | None = None) -> Path:
+        """Save a static figure as ``<name>.png`` and close it."""
+        self._claim(name)
+        alt = self._check_alt(alt)
+        self._write(f"{name}.png", png_bytes(fig, **({"dpi": dpi} if dpi else {})))
+        plt.close(fig)
+        return self._record(name, f"{name}.png", "figure", alt)
+
+    def gif(
+        self,
+        fig,
+        draw_frame: Callable[[int], object],
+        frames: int,
+        name: str,
+        *,
+        alt: str,
+        fps: float = 12.0,
+        hold_last_ms: int = 1500,
+    ) -> Path:
+        """Animate ``fig`` into ``<name>.gif`` plus its last frame as ``<name>.png``."""
+        self._claim(name)
+        alt = self._check_alt(alt)
+        gif, still = gif_bytes(fig, draw_frame, frames, fps=fps, hold_last_ms=hold_last_ms)
+        plt.close(fig)
+        self._write(f"{name}.png", still)
+        self._write(f"{name}.gif", gif)
+        return self._record(name, f"{name}.gif", "gif", alt, still=f"{name}.png", frames=frames)
+
+    def table(
+        self,
+        name: str,
+        rows: Sequence[Sequence] | str,
+        headers: Sequence[str] | None = None,
+        *,
+        floatfmt: str | Sequence[str] = ".4g",
+    ) -> Path:
+        """Save a Markdown table; ``rows`` is a list of rows, or ready-made Markdown text."""
+        self._claim(name)
+        text = rows if isinstance(rows, str) else markdown_table(rows, headers, floatfmt)
+        self._write(f"{name}.md", (text.rstrip("\n") + "\n").encode())
+        return self._record(name, f"{name}.md", "table")
+
+    def value(self, name: str, value, fmt: str = "{:.4g}") -> str:
+        """Record one number (or short string) for the prose; returns the text pages will show."""
+        self._claim(name)
+        if isinstance(value, Real) and not isinstance(value, Integral):
+            if not math.isfinite(float(value)):
+                raise ValueError(f"value {name!r} is not finite: {value!r}")
+            raw = float(value)
+        elif isinstance(value, Integral):
+            raw = int(value)
+        else:
+            raw = str(value)
+        text = fmt.format(value) if not isinstance(raw, str) else raw
+        self.manifest["values"][name] = {"text": text, "raw": raw}
+        self._write_manifest()
+        return text
+
+    def text(self, name: str, text: str) -> Path:
+        """Save text (a program's printed output) as ``<name>.txt``."""
+        self._claim(name)
+        self._write(f"{name}.txt", (text.rstrip("\n") + "\n").encode())
+        return self._record(name, f"{name}.txt", "text")
+
+    @contextlib.contextmanager
+    def capture(self, name: str) -> Iterator[None]:
+        """Print as usual inside the block, and also save what was printed as ``<name>.txt``."""
+        self._claim(name)
+        buffer = io.StringIO()
+        with contextlib.redirect_stdout(_Tee(sys.stdout, buffer)):
+            yield
+        self.text(name, buffer.getvalue())
+
+
+def _cell(value, fmt: str) -> str:
+    if isinstance(value, bool) or not isinstance(value, Real):
+        return str(value)
+    if isinstance(value, Integral):
+        return str(int(value))
+    return format(float(value), fmt)
+
+
+def markdown_table(
+    rows: Sequence[Sequence],
+    headers: Sequence[str] | None,
+    floatfmt: str | Sequence[str] = ".4g",
+) -> str:
+    """A pipe table; numbers right-aligned and formatted with ``floatfmt`` (one, or one per column)."""
+    if headers is None:
+        raise ValueError("headers are required for a table built from rows")
+    width = len(headers)
+    fmts = [floatfmt] * width if isinstance(floatfmt, str) else list(floatfmt)
+    if len(fmts) != width:
+        raise ValueError(f"floatfmt has {len(fmts)} entries for {width} columns")
+    lines = ["| " + " | ".join(headers) + " |"]
+    numeric = [all(isinstance(r[j], Real) and not isinstance(r[j], bool) for r in rows)
+               for j in range(width)] if rows else [False] * width
+    lines.append("|" + "|".join("---:" if n else ":---" for n in numeric) + "|")
+    for i, row in enumerate(rows):
+        if len(row) != width:
+            raise ValueError(f"table row {i} has {len(row)} cells, expected {width}")
+        lines.append("| " + " | ".join(_cell(v, f) for v, f in zip(row, fmts, strict=True)) + " |")
+    return "\n".join(lines)

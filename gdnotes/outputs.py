@@ -203,12 +203,13 @@ def markdown_table(
     fmts = [floatfmt] * width if isinstance(floatfmt, str) else list(floatfmt)
     if len(fmts) != width:
         raise ValueError(f"floatfmt has {len(fmts)} entries for {width} columns")
+    for i, row in enumerate(rows):
+        if len(row) != width:
+            raise ValueError(f"table row {i} has {len(row)} cells, expected {width}")
     lines = ["| " + " | ".join(headers) + " |"]
     numeric = [all(isinstance(r[j], Real) and not isinstance(r[j], bool) for r in rows)
                for j in range(width)] if rows else [False] * width
     lines.append("|" + "|".join("---:" if n else ":---" for n in numeric) + "|")
-    for i, row in enumerate(rows):
-        if len(row) != width:
-            raise ValueError(f"table row {i} has {len(row)} cells, expected {width}")
+    for row in rows:
         lines.append("| " + " | ".join(_cell(v, f) for v, f in zip(row, fmts, strict=True)) + " |")
     return "\n".join(lines)

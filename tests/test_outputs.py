@@ -1,0 +1,108 @@
+"""The Outputs API: what an example writes is complete, described, reproducible and checked."""
+
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import gdnotes as gd
+
+
+def _draw_everything(directory):
+    out = gd.Outputs("examples/demo.py", directory=directory)
+    fig, ax = gd.figure()
+    x = np.linspace(-1, 1, 50)
+    ax.plot(x, x**2)
+    out.figure(fig, "curve", alt="A parabola on the interval from -1 to 1")
+    fig, ax = gd.figure()
+    (point,) = ax.plot([0.0], [0.0], "o")
+    ax.set_xlim(-1, 1)
+    ax.set_ylim(-1, 1)
+    out.gif(
+        fig,
+        lambda i: point.set_data([i / 10], [i / 10]),
+        8,
+        "moving",
+        alt="A dot moving diagonally across the axes",
+    )
+    out.table("numbers", [[1, 0.5], [2, 0.125]], headers=["step", "x"], floatfmt=".3f")
+    out.value("half", 0.5, fmt="{:.2f}")
+    with out.capture("printed"):
+        print("loss 1.0")
+    return out
+
+
+def test_outputs_are_listed_in_the_manifest(tmp_path):
+    _draw_everything(tmp_path)
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert manifest["example"] == "demo"
+    kinds = {name: o["kind"] for name, o in manifest["outputs"].items()}
+    assert kinds == {"curve": "figure", "moving": "gif", "numbers": "table", "printed": "text"}
+    for o in manifest["outputs"].values():
+        assert (tmp_path / o["file"]).is_file()
+    assert manifest["outputs"]["moving"]["still"] == "moving.png"
+    assert manifest["values"]["half"] == {"text": "0.50", "raw": 0.5}
+    assert (tmp_path / "printed.txt").read_text() == "loss 1.0\n"
+    assert not list(tmp_path.glob(".*.tmp")), "a temporary file was left behind"
+
+
+def test_gif_has_every_frame_and_a_still(tmp_path):
+    _draw_everything(tmp_path)
+    with Image.open(tmp_path / "moving.gif") as gif:
+        assert gif.n_frames == 8
+    with Image.open(tmp_path / "moving.png") as still:
+        assert still.size == (640, 400)
+
+
+def test_same_code_gives_the_same_bytes(tmp_path):
+    _draw_everything(tmp_path / "a")
+    _draw_everything(tmp_path / "b")
+    names = sorted(p.name for p in (tmp_path / "a").iterdir())
+    assert names == sorted(p.name for p in (tmp_path / "b").iterdir())
+    for name in names:
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+
+
+def test_table_is_markdown_with_numbers_right_aligned(tmp_path):
+    _draw_everything(tmp_path)
+    assert (tmp_path / "numbers.md").read_text().splitlines() == [
+        "| step | x |",
+        "|---:|---:|",
+        "| 1 | 0.500 |",
+        "| 2 | 0.125 |",
+    ]
+
+
+@pytest.mark.parametrize("alt", ["", "Alt text", "plot", "short"])
+def test_figure_without_real_alt_text_is_refused(tmp_path, alt):
+    out = gd.Outputs("examples/demo.py", directory=tmp_path)
+    fig, _ = gd.figure()
+    with pytest.raises(ValueError, match="alt text"):
+        out.figure(fig, "curve", alt=alt)
+
+
+def test_names_are_checked(tmp_path):
+    out = gd.Outputs("examples/demo.py", directory=tmp_path)
+    out.value("x", 1.0)
+    with pytest.raises(ValueError, match="already used"):
+        out.value("x", 2.0)
+    with pytest.raises(ValueError, match="output name"):
+        out.value("Bad Name", 2.0)
+    with pytest.raises(ValueError, match="not finite"):
+        out.value("nan", float("nan"))
+    with pytest.raises(ValueError, match="row 0 has 1 cells"):
+        out.table("t", [[1]], headers=["a", "b"])
+
+
+def test_standalone_run_writes_under_build(tmp_path, monkeypatch):
+    monkeypatch.delenv(gd.outputs.OUTPUT_DIR_ENV, raising=False)
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "examples").mkdir()
+    out = gd.Outputs(tmp_path / "examples" / "demo.py")
+    assert out.directory == tmp_path / "build" / "figures" / "demo"
+
+
+def test_build_sets_the_directory(tmp_path, monkeypatch):
+    monkeypatch.setenv(gd.outputs.OUTPUT_DIR_ENV, str(tmp_path / "given"))
+    assert gd.Outputs("examples/demo.py").directory == tmp_path / "given"

@@ -1,0 +1,132 @@
+# %% [markdown]
+# # The learning rate decides everything
+#
+# Gradient descent on $f(x) = x^2 + 5$ from $x_0 = 8$. Its derivative is $f'(x) = 2x$, so one
+# step is the map $x \leftarrow x - \eta\,2x = (1 - 2\eta)\,x$: every step multiplies $x$ by
+# the same number $q = 1 - 2\eta$, and $x_t = q^t x_0$. The sign and size of $q$ decide the
+# regime.
+
+# %%
+import numpy as np
+
+import gdnotes as gd
+
+out = gd.Outputs(__file__)
+
+objective = gd.parabola_plus(5.0)
+X0 = 8.0
+CURVATURE = 2.0  # f''(x) = 2 everywhere: the L of this function
+
+# %% [markdown]
+# ## One learning rate, twenty steps
+
+# %%
+LR, STEPS = 0.1, 20
+run = gd.run(gd.sgd(lr=LR), objective, x0=[X0], steps=STEPS)
+xs = run.points[:, 0]
+grads = objective.grad(run.points)[:, 0]
+rows = [(t, xs[t], run.values[t], grads[t], -LR * grads[t] if t < STEPS else "—")
+        for t in range(STEPS + 1)]
+out.table("iterations", rows, headers=["step $t$", "$x_t$", "$f(x_t)$", "$f'(x_t)$",
+                                       r"step $-\eta f'(x_t)$"], floatfmt=".6f")
+out.value("lr", LR, fmt="{:g}")
+out.value("steps", STEPS)
+out.value("q", 1 - CURVATURE * LR, fmt="{:g}")
+out.value("x_final", xs[-1], fmt="{:.4f}")
+out.value("f_final", run.values[-1], fmt="{:.4f}")
+
+fig, (ax_curve, ax_loss) = gd.figure(1, 2)
+grid = np.linspace(-9, 9, 300)
+ax_curve.plot(grid, objective.value(grid[:, None]), color=gd.COLORS["grey"], label="$x^2 + 5$")
+ax_curve.plot(xs, run.values, "o-", ms=4, lw=1, color=gd.COLORS["blue"],
+              label=rf"GD, $\eta = {LR:g}$")
+ax_curve.plot(xs[:1], run.values[:1], "*", ms=14, color=gd.COLORS["orange"], label="start $x_0 = 8$")
+ax_curve.set(xlabel="$x$", ylabel="$f(x)$", title="Iterates on the curve")
+ax_curve.legend(loc="upper center")
+ax_loss.plot(np.arange(STEPS + 1), run.values, "o-", ms=4, color=gd.COLORS["blue"], label="$f(x_t)$")
+ax_loss.axhline(5.0, color=gd.COLORS["grey"], ls="--", lw=1, label="minimum value 5")
+ax_loss.set(xlabel="step $t$", ylabel="$f(x_t)$", title="Loss per step")
+ax_loss.legend()
+out.figure(fig, "descent", alt=(
+    f"Left: the parabola x^2 + 5 with {STEPS + 1} gradient-descent iterates for learning rate "
+    f"{LR:g}, moving from x = 8 down to near 0 in ever smaller steps. Right: f(x_t) against the "
+    "step, falling from 69 towards the minimum value 5."
+))
+
+# %% [markdown]
+# ## Six learning rates, six regimes
+# One batched call runs all six: the learning rate is an array with one entry per run.
+
+# %%
+ETAS = np.array([0.01, 0.1, 0.5, 0.9, 1.0, 1.1])
+SHOWN, LONG = 30, 200  # steps drawn; steps run (long enough for the divergent run to blow up)
+runs = gd.run(gd.sgd(lr=ETAS), objective, x0=np.full((ETAS.size, 1), X0), steps=LONG)
+q = gd.regimes.step_multiplier(ETAS, CURVATURE)
+regime_names = [gd.regimes.classify_step(eta, CURVATURE) for eta in ETAS]
+
+regime_rows = []
+for i, eta in enumerate(ETAS):
+    x_shown = runs.points[SHOWN, i, 0]
+    regime_rows.append((
+        f"{eta:g}", f"{q[i]:g}", regime_names[i], f"{x_shown:.4g}",
+        f"{runs.status[i]} (step {runs.stop_step[i]})" if runs.diverged[i] else runs.status[i],
+    ))
+out.table("regimes", regime_rows, headers=[
+    r"$\eta$", r"$q = 1 - 2\eta$", "regime", rf"$x_{{{SHOWN}}}$",
+    f"[gd.run][gdnotes.run] status after {LONG} steps",
+])
+for i, eta in enumerate(ETAS):
+    key = f"{eta:g}".replace(".", "")
+    out.value(f"q_{key}", q[i], fmt="{:g}")
+    out.value(f"regime_{key}", regime_names[i])
+diverged = int(np.flatnonzero(runs.diverged)[0])
+out.value("diverged_eta", ETAS[diverged], fmt="{:g}")
+out.value("diverged_step", int(runs.stop_step[diverged]))
+out.value("long_steps", LONG)
+out.value("shown_steps", SHOWN)
+out.value("max_stable_lr", gd.regimes.max_stable_lr(CURVATURE), fmt="{:g}")
+out.value("fastest_lr", gd.regimes.fastest_lr(CURVATURE), fmt="{:g}")
+
+fig, axes = gd.figure(2, 3, figsize=(9.6, 5.6), sharex=True)
+t = np.arange(SHOWN + 1)
+palette = [gd.COLORS[k] for k in ("blue", "sky", "green", "orange", "purple", "red")]
+for ax, eta, qi, name, color, i in zip(axes.flat, ETAS, q, regime_names, palette, range(ETAS.size),
+                                       strict=True):
+    ax.axhline(0.0, color=gd.COLORS["grey"], lw=1)
+    ax.plot(t, runs.points[: SHOWN + 1, i, 0], "o-", ms=3, lw=1.2, color=color)
+    ax.set_title(rf"$\eta = {eta:g}$, $q = {qi:g}$" + f"\n{name}", fontsize=10.5)
+    if runs.diverged[i]:
+        ax.set_yscale("symlog", linthresh=10)
+for ax in axes[1]:
+    ax.set_xlabel("step $t$")
+for ax in axes[:, 0]:
+    ax.set_ylabel("$x_t$")
+out.figure(fig, "regimes", alt=(
+    "Six panels of x_t against the step t, one per learning rate, all starting at x = 8: "
+    "0.01 creeps down slowly; 0.1 decays smoothly to 0; 0.5 jumps to 0 in one step and stays; "
+    "0.9 flips sign every step while shrinking; 1.0 bounces between +8 and -8 forever; "
+    "1.1 flips sign with growing amplitude (symmetric log axis)."
+))
+
+# %% [markdown]
+# ## The general picture: the multiplier $|1 - \eta L|$
+# On any quadratic with curvature $L$ the error is multiplied by $1 - \eta L$ per step. It
+# shrinks iff $|1 - \eta L| < 1$, i.e. $0 < \eta < 2/L$, and fastest when $\eta = 1/L$.
+
+# %%
+fig, ax = gd.figure()
+eta_l = np.linspace(0, 2.4, 481)
+ax.axvspan(0, 2, color=gd.COLORS["green"], alpha=0.12, lw=0, label=r"converges: $0 < \eta L < 2$")
+ax.plot(eta_l, np.abs(1 - eta_l), color=gd.COLORS["blue"], label=r"$|1 - \eta L|$ (error factor per step)")
+ax.axhline(1.0, color=gd.COLORS["grey"], ls="--", lw=1)
+for eta, name, color in zip(ETAS, regime_names, palette, strict=True):
+    ax.plot([eta * CURVATURE], [abs(1 - eta * CURVATURE)], "o", ms=8, color=color,
+            label=rf"$\eta = {eta:g}$: {name}")
+ax.set(xlabel=r"$\eta L$ (learning rate times curvature)", ylabel=r"$|1 - \eta L|$",
+       title="One number decides the regime", xlim=(0, 2.4), ylim=(0, 1.45))
+ax.legend(fontsize=8.5, loc="upper center", ncol=2)
+out.figure(fig, "multiplier", alt=(
+    "The error factor |1 - eta L| against eta L: a V shape that is 1 at eta L = 0, touches 0 at "
+    "eta L = 1 and returns to 1 at eta L = 2, beyond which it exceeds 1. The band 0 < eta L < 2 is "
+    "shaded as convergent; the six learning rates of this page are marked on the V (L = 2)."
+))

@@ -1,0 +1,92 @@
+"""What a fixed learning rate does on a quadratic, read off the one-step map.
+
+Along an eigen-direction of curvature ``L`` gradient descent multiplies the error by
+``1 - lr * L`` every step. Everything the basics pages say about step sizes — the regimes, the
+stability limit ``2/L``, the best fixed step ``2/(mu + L)`` and its rate ``(kappa-1)/(kappa+1)``
+— follows from that one number, so it lives here once instead of in every example.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+#: Regime names, from the smallest learning rate to the largest.
+REGIMES = (
+    "slow monotone",
+    "fast monotone",
+    "one-step exact",
+    "oscillating, convergent",
+    "bouncing forever",
+    "divergent",
+)
+
+
+def _positive(name: str, value) -> float:
+    value = float(value)
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError(f"{name} must be > 0, got {value}")
+    return value
+
+
+def step_multiplier(lr, curvature):
+    """Factor ``1 - lr * curvature`` by which one GD step scales the error along that direction."""
+    return 1.0 - np.asarray(lr, dtype=float) * np.asarray(curvature, dtype=float)
+
+
+def classify_step(lr: float, curvature: float, slow_above: float = 0.95) -> str:
+    """Name the regime of GD with step ``lr`` along a direction of curvature ``curvature``.
+
+    Monotone runs are called slow when each step removes less than ``1 - slow_above`` of the
+    error (the default calls anything needing more than ~45 steps per decade slow).
+    """
+    lr = _positive("learning rate", lr)
+    curvature = _positive("curvature", curvature)
+    q = float(step_multiplier(lr, curvature))
+    if math.isclose(q, 0.0, abs_tol=1e-12):
+        return "one-step exact"
+    if math.isclose(q, -1.0, abs_tol=1e-12):
+        return "bouncing forever"
+    if q > 0:
+        return "slow monotone" if q >= slow_above else "fast monotone"
+    return "oscillating, convergent" if q > -1 else "divergent"
+
+
+def max_stable_lr(curvature: float) -> float:
+    """Largest step that still converges (exclusive): ``2 / L``."""
+    return 2.0 / _positive("curvature", curvature)
+
+
+def fastest_lr(curvature: float) -> float:
+    """Step that solves a 1-D quadratic in one step: ``1 / L``."""
+    return 1.0 / _positive("curvature", curvature)
+
+
+def best_fixed_lr(mu: float, L: float) -> float:
+    """Fixed step minimising the worst per-step factor over curvatures in ``[mu, L]``."""
+    mu, L = _positive("mu", mu), _positive("L", L)
+    if mu > L:
+        raise ValueError(f"mu must be <= L, got mu={mu}, L={L}")
+    return 2.0 / (mu + L)
+
+
+def optimal_rate(kappa: float) -> float:
+    """Per-step error factor at the best fixed step: ``(kappa - 1) / (kappa + 1)``."""
+    kappa = _positive("kappa", kappa)
+    if kappa < 1:
+        raise ValueError(f"kappa must be >= 1, got {kappa}")
+    return (kappa - 1.0) / (kappa + 1.0)
+
+
+def measured_rate(errors) -> float:
+    """Geometric-mean factor per step of a sequence of error norms (first to last entry).
+
+    Pass the tail of a run to measure the asymptotic rate rather than the transient.
+    """
+    errors = np.asarray(errors, dtype=float)
+    if errors.ndim != 1 or errors.size < 2:
+        raise ValueError(f"errors must be a 1-D sequence of length >= 2, got shape {errors.shape}")
+    if not np.all(np.isfinite(errors)) or np.any(errors <= 0):
+        raise ValueError("errors must be finite and > 0")
+    return float((errors[-1] / errors[0]) ** (1.0 / (errors.size - 1)))

@@ -1,0 +1,223 @@
+"""The gdnotes mkdocs plugin: run the examples, add their outputs and pages to the site.
+
+Configuration (mkdocs.yml, all optional)::
+
+    plugins:
+      - gdnotes:
+          examples_dir: examples        # relative to mkdocs.yml
+          cache_dir: .cache/gdnotes     # env GDNOTES_CACHE_DIR overrides
+          execute: true                 # env GDNOTES_EXECUTE=0 turns example execution off
+          jobs: 0                       # parallel runs; 0 = one per core (env GDNOTES_JOBS)
+
+Outputs become generated site files `figures/<example>/<file>`; example pages are generated as
+`examples/<example>.md` with the script and executed notebook beside them. Nothing is written
+into `docs/`. A page referring to an output no example produced is reported as a warning naming the
+page and the reference, which fails a `--strict` build.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+from pathlib import Path
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+from mkdocs.utils import get_relative_url
+
+from gdnotes.pipeline.cache import Cache
+from gdnotes.pipeline.macros import OutputIndex, figure_links, references
+from gdnotes.pipeline.mathjax import mathjax_files
+from gdnotes.pipeline.pages import ExamplePage, example_markdown, gallery_markdown
+from gdnotes.pipeline.runner import ExampleRun, run_examples
+from gdnotes.pipeline.script import api_names_used, parse_cells, public_names, title_of
+
+log = logging.getLogger("mkdocs.plugins.gdnotes")
+
+GALLERY = "examples/index.md"
+
+
+class GdnotesConfig(Config):
+    examples_dir = c.Type(str, default="examples")
+    cache_dir = c.Type(str, default=".cache/gdnotes")
+    execute = c.Type(bool, default=True)
+    jobs = c.Type(int, default=0)
+
+
+def _env_flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() not in {"0", "false", "no", "off"}
+
+
+def _source_date_epoch(project_dir: Path) -> str:
+    """The last commit's time (else 0): sitemap dates that do not change from build to build."""
+    try:
+        out = subprocess.run(
+            ["git", "log", "-1", "--format=%ct"],
+            cwd=project_dir, capture_output=True, text=True, timeout=10,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        out = ""
+    return out if out.isdigit() else "0"
+
+
+class GdnotesPlugin(BasePlugin[GdnotesConfig]):
+    def __init__(self):
+        super().__init__()
+        self.runs: dict[str, ExampleRun] = {}
+        self.pages: dict[str, ExamplePage] = {}
+        self.files: Files | None = None
+
+    # -- paths -------------------------------------------------------------------------------
+    def on_config(self, config):
+        self.project_dir = Path(config.config_file_path or ".").resolve().parent
+        self.examples_dir = (self.project_dir / self.config.examples_dir).resolve()
+        cache_dir = os.environ.get("GDNOTES_CACHE_DIR") or self.config.cache_dir
+        self.cache = Cache((self.project_dir / cache_dir).resolve())
+        self.execute = _env_flag("GDNOTES_EXECUTE", self.config.execute)
+        self.jobs = int(os.environ.get("GDNOTES_JOBS") or self.config.jobs or 0) or None
+        os.environ.setdefault("SOURCE_DATE_EPOCH", _source_date_epoch(self.project_dir))
+        config.nav = self._expand_nav(config.nav)
+        return config
+
+    def _expand_nav(self, nav):
+        """Replace the nav entry pointing at the gallery by the gallery plus one page per example."""
+        if not nav:
+            return nav
+        examples = []
+        for script in sorted(self.examples_dir.glob("*.py")):
+            if script.name.startswith("_"):
+                continue
+            cells = parse_cells(script.read_text(encoding="utf-8"))
+            examples.append({title_of(cells, script.stem): f"examples/{script.stem}.md"})
+
+        def walk(items):
+            out = []
+            for item in items:
+                if isinstance(item, dict):
+                    (title, value), = item.items()
+                    if value == GALLERY:
+                        value = [GALLERY, *examples]
+                    elif isinstance(value, list):
+                        value = walk(value)
+                    out.append({title: value})
+                elif item == GALLERY:
+                    out.append({"Examples": [GALLERY, *examples]})
+                else:
+                    out.append(item)
+            return out
+
+        return walk(nav)
+
+    # -- run the examples and add everything they made -----------------------------------------
+    def on_files(self, files: Files, config):
+        runs = run_examples(
+            self.examples_dir, self.project_dir, self.cache, execute=self.execute, jobs=self.jobs
+        )
+        failed = [r for r in runs if r.status == "failed"]
+        if failed:
+            raise PluginError(
+                f"{len(failed)} example(s) failed:\n\n" + "\n\n".join(r.error for r in failed)
+            )
+        self.runs = {r.name: r for r in runs}
+        for run in runs:
+            self._add_run_files(files, config, run)
+        for src_uri, path in mathjax_files():
+            files.append(File.generated(config, src_uri, abs_src_path=str(path)))
+        self._add_example_pages(files, config)
+        self.files = files
+        return files
+
+    def _add_run_files(self, files: Files, config, run: ExampleRun) -> None:
+        files.append(
+            File.generated(config, f"examples/{run.name}.py", abs_src_path=str(run.script))
+        )
+        if not run.entry:
+            return
+        for path in sorted(run.outputs_dir.iterdir()):
+            # tables (.md) are inlined by the macros, not published as pages of their own
+            if path.is_file() and not path.name.startswith(".") and path.suffix != ".md":
+                files.append(
+                    File.generated(
+                        config, f"figures/{run.name}/{path.name}", abs_src_path=str(path)
+                    )
+                )
+        files.append(
+            File.generated(
+                config, f"examples/{run.name}.ipynb", abs_src_path=str(run.notebook)
+            )
+        )
+
+    def _add_example_pages(self, files: Files, config) -> None:
+        used_on: dict[str, list[tuple[str, str]]] = {}
+        for file in files.documentation_pages():
+            if file.generated_by:
+                continue
+            text = file.content_string
+            examples = {r.example for r in references(text)} | figure_links(text)
+            title = _page_title(text, file.src_uri)
+            for example in sorted(examples):
+                used_on.setdefault(example, []).append((title, file.src_uri))
+        public = public_names(self.project_dir / "gdnotes" / "__init__.py")
+        self.pages = {}
+        for name, run in self.runs.items():
+            page = ExamplePage(
+                run,
+                used_on=used_on.get(name, []),
+                api=api_names_used(run.script.read_text(encoding="utf-8"), public),
+            )
+            self.pages[name] = page
+            files.append(File.generated(config, page.src_uri, content=example_markdown(page)))
+        if not files.get_file_from_path(GALLERY):
+            files.append(
+                File.generated(config, GALLERY, content=gallery_markdown(list(self.pages.values())))
+            )
+
+    # -- macros ------------------------------------------------------------------------------
+    def on_page_markdown(self, markdown, page, config, files):
+        refs = references(markdown)
+        if not refs:
+            return markdown
+        page_url = page.file.url
+
+        def url(site_path: str) -> str:
+            file = files.get_file_from_path(site_path)
+            return get_relative_url(file.url if file else site_path, page_url)
+
+        def example_page(example: str) -> str:
+            return url(f"examples/{example}.md")
+
+        index = OutputIndex(
+            {n: r.manifest for n, r in self.runs.items() if r.entry},
+            {n: r.outputs_dir for n, r in self.runs.items() if r.entry},
+            url,
+            example_page,
+        )
+        problems: list[str] = []
+        markdown = index.expand(markdown, problems)
+        for problem in problems:
+            example = problem.split("/", 1)[0].split(":", 1)[-1].strip()
+            if not self.execute and self.runs.get(example, None) and not self.runs[example].entry:
+                log.info(f"gdnotes: {page.file.src_uri}: {problem} (example execution is off)")
+            else:
+                log.warning(f"gdnotes: page '{page.file.src_uri}' refers to {problem}")
+        return markdown
+
+    # -- mkdocs serve --------------------------------------------------------------------------
+    def on_serve(self, server, config, builder):
+        server.watch(str(self.examples_dir))
+        server.watch(str(self.project_dir / "gdnotes"))
+        return server
+
+
+def _page_title(markdown: str, fallback: str) -> str:
+    for line in markdown.splitlines():
+        if line.startswith("# "):
+            return line[2:].strip()
+    return Path(fallback).stem.replace("-", " ").capitalize()

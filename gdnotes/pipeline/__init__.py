@@ -1,0 +1,7 @@
+"""The build pipeline behind the site: run examples once, cache their outputs, render them as pages.
+
+Modules: `script` (read a jupytext percent script into cells), `executor` (run those cells in one
+child process), `cache` (content-addressed, atomic cache entries), `runner` (parallel runs with
+progress), `notebook` (the executed .ipynb), `macros` (`{{ figure: ex/name }}` & co.) and `pages`
+(the examples gallery). `gdnotes.mkdocs_plugin` glues them into mkdocs.
+"""

@@ -1,0 +1,120 @@
+"""Run one example's cells, in order, in this process: the child side of the example runner.
+
+Invoked as a script (stdlib only, so a broken gdnotes still yields a clean traceback):
+
+    python executor.py CELLS_JSON SCRIPT RESULT_JSON
+
+Each code cell is compiled with its real line numbers under the script's own path, so a traceback
+names the script's failing line. Stdout and stderr are captured per cell, and the outputs each cell
+recorded in `$GDNOTES_OUTPUT_DIR/manifest.json` are attributed to it. Exit status 1 on failure,
+with the traceback and failing line written to RESULT_JSON.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import random
+import sys
+import time
+import traceback
+
+_SELF = os.path.abspath(__file__)
+
+
+def _manifest_keys(out_dir: str) -> set[str]:
+    """Names recorded so far in the manifest ("output:<name>" and "value:<name>")."""
+    try:
+        with open(os.path.join(out_dir, "manifest.json"), encoding="utf-8") as fh:
+            manifest = json.load(fh)
+    except (OSError, ValueError):
+        return set()
+    outputs = manifest.get("outputs")
+    if not isinstance(outputs, dict):
+        outputs = {k: v for k, v in manifest.items() if k != "values" and isinstance(v, dict)}
+    values = manifest.get("values") or {}
+    return {f"output:{k}" for k in outputs} | {f"value:{k}" for k in values}
+
+
+def _seed_everything() -> None:
+    random.seed(0)
+    try:
+        import numpy as np
+    except ImportError:  # pragma: no cover - numpy is a dependency
+        return
+    np.random.seed(0)  # noqa: NPY002 - pins the legacy global RNG in case a script uses it
+
+
+def _failing_line(tb, script: str) -> int | None:
+    line = None
+    for frame, lineno in traceback.walk_tb(tb):
+        if os.path.abspath(frame.f_code.co_filename) == script:
+            line = lineno
+    return line
+
+
+def _format_traceback(exc: BaseException) -> str:
+    """The traceback without this executor's own frames."""
+    tb = exc.__traceback__
+    while tb is not None and os.path.abspath(tb.tb_frame.f_code.co_filename) == _SELF:
+        tb = tb.tb_next
+    return "".join(traceback.format_exception(type(exc), exc, tb))
+
+
+def run_cells(cells: list[dict], script: str) -> dict:
+    out_dir = os.environ.get("GDNOTES_OUTPUT_DIR", "")
+    sys.argv = [script]
+    sys.path.insert(0, os.path.dirname(script))
+    namespace = {"__name__": "__main__", "__file__": script, "__builtins__": __builtins__}
+    _seed_everything()
+    results, seen = [], _manifest_keys(out_dir)
+    for index, cell in enumerate(cells):
+        if cell["kind"] != "code":
+            results.append({"index": index})
+            continue
+        stdout, stderr = io.StringIO(), io.StringIO()
+        started = time.perf_counter()
+        error = None
+        try:
+            code = compile("\n" * (cell["first_line"] - 1) + cell["source"], script, "exec")
+            with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+                exec(code, namespace)
+        except BaseException as exc:  # noqa: BLE001 - report anything the example raises
+            error = {
+                "traceback": _format_traceback(exc),
+                "line": _failing_line(exc.__traceback__, script)
+                or (exc.lineno if isinstance(exc, SyntaxError) else None),
+                "message": f"{type(exc).__name__}: {exc}",
+            }
+        now = _manifest_keys(out_dir)
+        results.append(
+            {
+                "index": index,
+                "stdout": stdout.getvalue(),
+                "stderr": stderr.getvalue(),
+                "seconds": round(time.perf_counter() - started, 3),
+                "new": sorted(now - seen),
+            }
+        )
+        seen = now
+        if error:
+            return {"ok": False, "cells": results, "error": error}
+    return {"ok": True, "cells": results}
+
+
+def main(argv: list[str]) -> int:
+    cells_json, script, result_json = argv
+    with open(cells_json, encoding="utf-8") as fh:
+        cells = json.load(fh)
+    result = run_cells(cells, os.path.abspath(script))
+    with open(result_json, "w", encoding="utf-8") as fh:
+        json.dump(result, fh, indent=1, sort_keys=True)
+    if not result["ok"]:
+        sys.stderr.write(result["error"]["traceback"])
+    return 0 if result["ok"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

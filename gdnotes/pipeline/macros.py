@@ -1,0 +1,180 @@
+"""Expand `{{ figure: ex/name }}`, `{{ table: ... }}`, `{{ value: ... }}`, `{{ text: ... }}` in pages.
+
+Each macro becomes the output an example recorded in its manifest. Figures carry the recorded alt
+text and a caption linking to the example's page; a GIF becomes a `<picture>` whose reduced-motion
+source is its still PNG, with visible links to the animation and the still.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import struct
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+MACRO = re.compile(
+    r"\{\{\s*(?P<kind>figure|table|value|text)\s*:\s*"
+    r"(?P<example>[A-Za-z0-9_\-]+)/(?P<name>[A-Za-z0-9_\-.]+)\s*\}\}"
+)
+FIGURE_LINK = re.compile(r"(?<![\w/])figures/(?P<example>[A-Za-z0-9_\-]+)/(?P<file>[\w\-.]+)")
+_FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})")
+_KINDS = {"figure": {"figure", "gif"}, "table": {"table"}, "text": {"text"}}
+
+
+@dataclass
+class Reference:
+    kind: str
+    example: str
+    name: str
+
+    def __str__(self) -> str:
+        return f"{{{{ {self.kind}: {self.example}/{self.name} }}}}"
+
+
+def _split_fences(markdown: str) -> list[tuple[bool, str]]:
+    """Chunks of the page, flagged True when inside a fenced code block (left untouched)."""
+    chunks, current, fence = [], [], None
+    for line in markdown.splitlines(keepends=True):
+        match = _FENCE.match(line)
+        if fence is None and match:
+            chunks.append((False, "".join(current)))
+            current, fence = [line], match["fence"]
+        elif fence is not None and match and match["fence"].startswith(fence[0] * len(fence)):
+            current.append(line)
+            chunks.append((True, "".join(current)))
+            current, fence = [], None
+        else:
+            current.append(line)
+    chunks.append((fence is not None, "".join(current)))
+    return chunks
+
+
+def references(markdown: str) -> list[Reference]:
+    """Every macro reference outside fenced code."""
+    return [
+        Reference(m["kind"], m["example"], m["name"])
+        for fenced, chunk in _split_fences(markdown)
+        if not fenced
+        for m in MACRO.finditer(chunk)
+    ]
+
+
+def figure_links(markdown: str) -> set[str]:
+    """Examples a page embeds through plain `figures/<example>/<file>` paths."""
+    return {m["example"] for fenced, chunk in _split_fences(markdown) if not fenced
+            for m in FIGURE_LINK.finditer(chunk)}
+
+
+def image_size(path: Path) -> tuple[int, int] | None:
+    """(width, height) of a PNG or GIF, read from its header."""
+    try:
+        head = path.read_bytes()[:32]
+    except OSError:
+        return None
+    if head[:8] == b"\x89PNG\r\n\x1a\n":
+        return struct.unpack(">II", head[16:24])
+    if head[:4] == b"GIF8":
+        return struct.unpack("<HH", head[6:10])
+    return None
+
+
+class OutputIndex:
+    """Looks up example outputs for the macros; `url(example, file, page_url)` makes links."""
+
+    def __init__(
+        self,
+        manifests: dict[str, dict],
+        directories: dict[str, Path],
+        url: Callable[[str], str],
+        example_page: Callable[[str], str],
+    ):
+        self.manifests = manifests
+        self.directories = directories
+        self.url = url  # site-relative path -> URL relative to the current page
+        self.example_page = example_page  # example name -> URL relative to the current page
+
+    def find(self, ref: Reference) -> tuple[dict | None, str]:
+        """(record, problem): the manifest record a reference names, or why there is none."""
+        manifest = self.manifests.get(ref.example)
+        if manifest is None:
+            return None, f"no example named '{ref.example}' produced outputs"
+        if ref.kind == "value":
+            record = manifest.get("values", {}).get(ref.name)
+            known = sorted(manifest.get("values", {}))
+        else:
+            outputs = manifest.get("outputs", {})
+            record = outputs.get(ref.name) or next(
+                (r for r in outputs.values() if r.get("file") == ref.name), None
+            )
+            known = sorted(n for n, r in outputs.items() if r.get("kind") in _KINDS[ref.kind])
+            if record and record.get("kind") not in _KINDS[ref.kind]:
+                return None, f"'{ref.name}' is a {record.get('kind')}, not a {ref.kind}"
+        if record is None:
+            return None, f"example '{ref.example}' recorded no {ref.kind} '{ref.name}' " + (
+                f"(it has: {', '.join(known)})" if known else f"(it records no {ref.kind}s)"
+            )
+        return record, ""
+
+    def render(self, ref: Reference, record: dict) -> str:
+        directory = self.directories[ref.example]
+        if ref.kind == "value":
+            return html.escape(str(record.get("text", record.get("raw", ""))))
+        if ref.kind == "figure":
+            return self.figure_html(ref.example, record)
+        text = (directory / record["file"]).read_text(encoding="utf-8")
+        if ref.kind == "table":
+            return "\n\n" + text.strip("\n") + "\n\n"
+        fence = "````" if "```" in text else "```"
+        return f"\n\n{fence}text\n{text.rstrip()}\n{fence}\n\n"
+
+    def figure_html(self, example: str, record: dict) -> str:
+        directory = self.directories[example]
+        alt = html.escape(record.get("alt", ""), quote=True)
+        file = record["file"]
+        src = self.url(f"figures/{example}/{file}")
+        size = image_size(directory / file)
+        dims = f' width="{size[0]}" height="{size[1]}"' if size else ""
+        source_link = (
+            f'Drawn by <a href="{self.example_page(example)}">examples/{example}.py</a>.'
+        )
+        if record.get("kind") == "gif" and record.get("still"):
+            still = self.url(f"figures/{example}/{record['still']}")
+            body = (
+                f'<picture><source srcset="{still}" media="(prefers-reduced-motion: reduce)">'
+                f'<img src="{src}" alt="{alt}"{dims} loading="lazy"></picture>'
+            )
+            links = (
+                f'<a href="{src}">Play the animation</a> · '
+                f'<a href="{still}">still image (final frame)</a>. '
+            )
+        else:
+            body = f'<img src="{src}" alt="{alt}"{dims} loading="lazy">'
+            links = ""
+        caption = html.escape(record.get("caption", ""))
+        caption = f"{caption} " if caption else ""
+        return (
+            f'<figure class="gd-figure">{body}'
+            f"<figcaption>{caption}{links}{source_link}</figcaption></figure>"
+        )
+
+    def expand(self, markdown: str, problems: list[str]) -> str:
+        """Replace every macro; unknown references become visible errors listed in `problems`."""
+
+        def replace(match: re.Match, chunk: str) -> str:
+            ref = Reference(match["kind"], match["example"], match["name"])
+            record, problem = self.find(ref)
+            if record is None:
+                problems.append(f"{ref}: {problem}")
+                return f'<strong class="gd-missing">missing output {html.escape(str(ref))}</strong>'
+            # keep multi-line output inside the block (admonition, tab, list) the macro sits in
+            line_start = chunk.rfind("\n", 0, match.start()) + 1
+            prefix = chunk[line_start : match.start()]
+            indent = prefix if not prefix.strip() else ""
+            return self.render(ref, record).replace("\n", "\n" + indent)
+
+        return "".join(
+            chunk if fenced else MACRO.sub(lambda m, c=chunk: replace(m, c), chunk)
+            for fenced, chunk in _split_fences(markdown)
+        )

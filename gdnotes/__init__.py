@@ -5,5 +5,40 @@ examples use to write their figures. ``import gdnotes as gd``.
 """
 
 from . import regimes
+from .data import WORKED_X, WORKED_Y, batches, regression_data
+from .exact import Iteration, worked_regression
+from .objectives import (
+    OBJECTIVES,
+    Objective,
+    beale,
+    get_objective,
+    ill_conditioned,
+    line_mse,
+    monkey_saddle,
+    parabola_plus,
+    plateau,
+    quadratic,
+    quartic,
+    rosenbrock,
+    saddle,
+    shifted_parabola,
+)
+from .optimizers import (
+    OPTIMIZERS,
+    Optimizer,
+    adadelta,
+    adagrad,
+    adam,
+    adamw,
+    bfgs,
+    get_optimizer,
+    lbfgs,
+    nadam,
+    newton,
+    rmsprop,
+    sgd,
+)
 from .outputs import Outputs, markdown_table
+from .runs import Run, run
+from .schedules import Schedule, constant, cosine_decay, exponential_decay, step_decay, warmup
 from .style import COLORS, figure, use_style

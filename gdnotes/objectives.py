@@ -1,0 +1,337 @@
+r"""Objectives: the functions gradient descent walks on.
+
+An :class:`Objective` bundles a function with its exact gradient and Hessian, all
+vectorised over points of shape ``(..., d)`` so that a whole grid (for contour plots) or a
+batch of runs is one call. Gradients and Hessians are written out by hand, and the tests
+check every one against torch autograd.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import validate
+
+
+@dataclass(frozen=True, eq=False)
+class Objective:
+    """A function of ``d`` variables with its gradient and Hessian.
+
+    ``value(x)`` maps ``(..., d) -> (...)``, ``grad(x)`` maps ``(..., d) -> (..., d)`` and
+    ``hessian(x)`` maps ``(..., d) -> (..., d, d)``. ``minimizers`` has shape ``(k, d)``
+    (global minimiser first; may be empty) and ``bounds`` is a good plotting box.
+    Objective-specific extras (``A``, ``kappa``, ``optimum`` ...) are attributes too.
+    """
+
+    name: str
+    dim: int
+    latex: str
+    f: Callable[[np.ndarray], np.ndarray] = field(repr=False)
+    df: Callable[[np.ndarray], np.ndarray] = field(repr=False)
+    d2f: Callable[[np.ndarray], np.ndarray] = field(repr=False)
+    minimizers: np.ndarray = field(repr=False)
+    bounds: tuple[tuple[float, float], ...]
+    extras: dict = field(default_factory=dict, repr=False)
+
+    def value(self, x) -> np.ndarray:
+        return self.f(validate.points("x", x, self.dim))
+
+    def grad(self, x) -> np.ndarray:
+        return self.df(validate.points("x", x, self.dim))
+
+    def hessian(self, x) -> np.ndarray:
+        return self.d2f(validate.points("x", x, self.dim))
+
+    def __getattr__(self, name):
+        # Only called when normal lookup fails: expose the extras as attributes.
+        if name != "extras" and name in self.extras:
+            return self.extras[name]
+        raise AttributeError(f"{type(self).__name__} {self.name!r} has no attribute {name!r}")
+
+    def __call__(self, x) -> np.ndarray:
+        return self.value(x)
+
+
+def _make(name, dim, latex, f, df, d2f, minimizers, bounds, **extras) -> Objective:
+    mins = np.asarray(minimizers, dtype=float).reshape(-1, dim)
+    return Objective(name, dim, latex, f, df, d2f, mins, tuple(bounds), extras)
+
+
+def _xy(p):
+    return p[..., 0], p[..., 1]
+
+
+def _mat(a, b, c, d):
+    """Stack 2x2 matrices ``[[a, b], [c, d]]`` of broadcast entries into ``(..., 2, 2)``."""
+    a, b, c, d = np.broadcast_arrays(a, b, c, d)
+    return np.stack([np.stack([a, b], -1), np.stack([c, d], -1)], -2)
+
+
+# ----------------------------------------------------------------------------- 1-D
+def shifted_parabola(center: float = 5.0) -> Objective:
+    """``(x - c)^2``: the simplest bowl, minimum at ``c`` (1-D)."""
+    c = float(validate.finite("center", center))
+    return _make(
+        "shifted_parabola", 1, rf"f(x) = (x - {c:g})^2",
+        lambda p: (p[..., 0] - c) ** 2,
+        lambda p: 2 * (p - c),
+        lambda p: np.full(p.shape + (1,), 2.0),
+        [[c]], [(c - 5, c + 5)], center=c,
+    )
+
+
+def parabola_plus(c: float = 5.0) -> Objective:
+    """``x^2 + c``: same bowl, lifted; the minimiser is 0 whatever ``c`` is (1-D)."""
+    c = float(validate.finite("c", c))
+    return _make(
+        "parabola_plus", 1, rf"f(x) = x^2 + {c:g}",
+        lambda p: p[..., 0] ** 2 + c,
+        lambda p: 2 * p,
+        lambda p: np.full(p.shape + (1,), 2.0),
+        [[0.0]], [(-5.0, 5.0)], c=c,
+    )
+
+
+def quartic() -> Objective:
+    """``x^4 - 5x^3 + 4x^2 + 3x``: a 1-D non-convex function with two minima.
+
+    ``stationary_points`` are the real roots of ``f'`` (via ``np.roots``); ``minimizers``
+    are those with ``f'' > 0``, global one first.
+    """
+    coef = np.array([1.0, -5.0, 4.0, 3.0, 0.0])
+    d1, d2 = np.polyder(coef), np.polyder(coef, 2)
+    roots = np.roots(d1)
+    stationary = np.sort(roots[np.abs(roots.imag) < 1e-12].real)
+    mins = stationary[np.polyval(d2, stationary) > 0]
+    mins = mins[np.argsort(np.polyval(coef, mins))]
+    return _make(
+        "quartic", 1, r"f(x) = x^4 - 5x^3 + 4x^2 + 3x",
+        lambda p: np.polyval(coef, p[..., 0]),
+        lambda p: np.polyval(d1, p),
+        lambda p: np.polyval(d2, p)[..., None],
+        mins[:, None], [(-1.0, 4.2)], stationary_points=stationary,
+    )
+
+
+# ----------------------------------------------------------------------------- quadratics
+def quadratic(eigenvalues, angle: float = 0.0, b=None) -> Objective:
+    r"""``½ xᵀA x + bᵀx`` with ``A = R diag(eigenvalues) Rᵀ``.
+
+    Choosing the eigenvalues fixes the curvature along each axis of the bowl, and so the
+    condition number ``kappa = L / mu`` that decides how fast gradient descent can go.
+    ``R`` rotates by ``angle`` (radians) in 2-D and is the identity otherwise. Extras:
+    ``A``, ``b``, ``R`` (eigenvectors as columns), ``eigenvalues``, ``mu``, ``L``, ``kappa``.
+    """
+    lam = validate.finite("eigenvalues", np.atleast_1d(np.asarray(eigenvalues, dtype=float)))
+    if lam.ndim != 1:
+        raise ValueError(f"eigenvalues must be a 1-D list, got shape {lam.shape}")
+    d = lam.size
+    angle = float(validate.finite("angle", angle))
+    if d != 2 and angle != 0.0:
+        raise ValueError(f"angle only applies to 2-D quadratics, got angle={angle} for d={d}")
+    R = np.eye(d)
+    if d == 2:
+        c, s = np.cos(angle), np.sin(angle)
+        R = np.array([[c, -s], [s, c]])
+    A = R @ np.diag(lam) @ R.T
+    bvec = np.zeros(d) if b is None else validate.finite("b", b)
+    if bvec.shape != (d,):
+        raise ValueError(f"b must have shape ({d},) to match the eigenvalues, got {bvec.shape}")
+    mu, L = float(lam.min()), float(lam.max())
+    kappa = L / mu if mu > 0 else np.inf
+    mins = np.linalg.solve(A, -bvec)[None] if mu > 0 else np.empty((0, d))
+    half = 1.5 * max(1.0, *np.abs(mins).ravel()) if mins.size else 1.5
+    center = mins[0] if mins.size else np.zeros(d)
+    return _make(
+        "quadratic", d, r"f(x) = \tfrac12 x^\top A x + b^\top x",
+        lambda p: 0.5 * np.einsum("...i,ij,...j->...", p, A, p) + p @ bvec,
+        lambda p: p @ A + bvec,  # A is symmetric
+        lambda p: np.broadcast_to(A, p.shape[:-1] + (d, d)).copy(),
+        mins, [(ci - half, ci + half) for ci in center],
+        A=A, b=bvec, R=R, eigenvalues=lam, mu=mu, L=L, kappa=kappa,
+    )
+
+
+def ill_conditioned(kappa: float, L: float = 1.0, angle: float = 0.0) -> Objective:
+    """A 2-D quadratic bowl with eigenvalues ``(L/kappa, L)``: a long, narrow valley."""
+    validate.positive("L", L)
+    if not (np.isfinite(kappa) and kappa >= 1):
+        raise ValueError(f"kappa must be a finite number >= 1, got {kappa!r}")
+    obj = quadratic([L / kappa, L], angle=angle)
+    extras = {**obj.extras, "kappa": float(kappa)}
+    return Objective(**{**obj.__dict__, "name": "ill_conditioned", "extras": extras})
+
+
+# ----------------------------------------------------------------------------- 2-D classics
+def rosenbrock(a: float = 1.0, b: float = 100.0) -> Objective:
+    """``(a - x)^2 + b (y - x^2)^2``: a curved banana valley, minimum at ``(a, a^2)``."""
+    a, b = float(validate.finite("a", a)), float(validate.positive("b", b))
+
+    def f(p):
+        x, y = _xy(p)
+        return (a - x) ** 2 + b * (y - x**2) ** 2
+
+    def df(p):
+        x, y = _xy(p)
+        return np.stack([-2 * (a - x) - 4 * b * x * (y - x**2), 2 * b * (y - x**2)], -1)
+
+    def d2f(p):
+        x, y = _xy(p)
+        return _mat(2 - 4 * b * y + 12 * b * x**2, -4 * b * x, -4 * b * x, 2 * b + 0 * x)
+
+    return _make(
+        "rosenbrock", 2, rf"f(x, y) = ({a:g} - x)^2 + {b:g}\,(y - x^2)^2",
+        f, df, d2f, [[a, a * a]], [(-2.0, 2.0), (-1.0, 3.0)], a=a, b=b,
+    )
+
+
+_BEALE_C = (1.5, 2.25, 2.625)
+
+
+def beale() -> Objective:
+    r"""Beale's function ``Σᵢ (cᵢ - x + x yⁱ)^2``, c = (1.5, 2.25, 2.625): flat plains, sharp
+    ridges, minimum 0 at (3, 0.5)."""
+
+    def residuals(p):
+        x, y = _xy(p)
+        return [(c - x + x * y**i, y**i - 1, i * x * y ** (i - 1), i * y ** (i - 1),
+                 i * (i - 1) * x * y ** max(i - 2, 0)) for i, c in zip((1, 2, 3), _BEALE_C, strict=True)]
+
+    def f(p):
+        return sum(r**2 for r, *_ in residuals(p))
+
+    def df(p):
+        return np.stack([sum(2 * r * rx for r, rx, *_ in residuals(p)),
+                         sum(2 * r * ry for r, _, ry, *_ in residuals(p))], -1)
+
+    def d2f(p):
+        hxx = hxy = hyy = 0
+        for r, rx, ry, rxy, ryy in residuals(p):
+            hxx = hxx + 2 * rx * rx
+            hxy = hxy + 2 * (rx * ry + r * rxy)
+            hyy = hyy + 2 * (ry * ry + r * ryy)
+        return _mat(hxx, hxy, hxy, hyy)
+
+    return _make(
+        "beale", 2,
+        r"f(x, y) = (1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 + (2.625 - x + xy^3)^2",
+        f, df, d2f, [[3.0, 0.5]], [(-4.5, 4.5), (-4.5, 4.5)],
+    )
+
+
+def saddle() -> Objective:
+    """``x^2 - y^2``: a saddle at the origin; no minimum (unbounded below along y)."""
+    return _make(
+        "saddle", 2, r"f(x, y) = x^2 - y^2",
+        lambda p: p[..., 0] ** 2 - p[..., 1] ** 2,
+        lambda p: np.stack([2 * p[..., 0], -2 * p[..., 1]], -1),
+        lambda p: np.broadcast_to(np.diag([2.0, -2.0]), p.shape[:-1] + (2, 2)).copy(),
+        np.empty((0, 2)), [(-2.0, 2.0), (-2.0, 2.0)], saddle_points=np.zeros((1, 2)),
+    )
+
+
+def monkey_saddle() -> Objective:
+    """``x^3 - 3xy^2``: three valleys meet at the origin, where the Hessian is zero too, so
+    even curvature gives no hint which way is down."""
+
+    def d2f(p):
+        x, y = _xy(p)
+        return _mat(6 * x, -6 * y, -6 * y, -6 * x)
+
+    return _make(
+        "monkey_saddle", 2, r"f(x, y) = x^3 - 3xy^2",
+        lambda p: p[..., 0] ** 3 - 3 * p[..., 0] * p[..., 1] ** 2,
+        lambda p: np.stack([3 * p[..., 0] ** 2 - 3 * p[..., 1] ** 2,
+                            -6 * p[..., 0] * p[..., 1]], -1),
+        d2f, np.empty((0, 2)), [(-1.5, 1.5), (-1.5, 1.5)], saddle_points=np.zeros((1, 2)),
+    )
+
+
+def plateau(width: float = 1.0) -> Objective:
+    r"""An upside-down Gaussian well ``1 - exp(-(x^2 + 2y^2) / (2 w^2))``.
+
+    Far from the origin the surface is almost flat (the gradient decays like
+    ``r e^{-r^2/2w^2}``), so gradient descent crawls for many steps before it "finds" the
+    well, then drops fast: the shape of the plateaus that stall neural-network training.
+    The factor 2 on ``y^2`` makes the well elliptical so paths are not trivially straight.
+    """
+    w2 = float(validate.positive("width", width)) ** 2
+    scale = np.array([1.0, 2.0])
+
+    def bump(p):
+        return np.exp(-(p**2 @ scale) / (2 * w2))
+
+    def df(p):
+        return (bump(p)[..., None] * scale * p) / w2
+
+    def d2f(p):
+        sp = scale * p / w2
+        outer = sp[..., :, None] * sp[..., None, :]
+        return bump(p)[..., None, None] * (np.diag(scale / w2) - outer)
+
+    return _make(
+        "plateau", 2, rf"f(x, y) = 1 - \exp\!\left(-\frac{{x^2 + 2y^2}}{{2\cdot {w2:g}}}\right)",
+        lambda p: 1 - bump(p), df, d2f, [[0.0, 0.0]],
+        [(-4 * np.sqrt(w2), 4 * np.sqrt(w2)), (-4 * np.sqrt(w2), 4 * np.sqrt(w2))], width=width,
+    )
+
+
+# ----------------------------------------------------------------------------- data fitting
+def line_mse(x_data, y_data) -> Objective:
+    r"""Mean squared error of the line ``ŷ = w x + b`` on data; parameters ``θ = (w, b)``.
+
+    ``L(θ) = mean((w xᵢ + b - yᵢ)^2)``. The loss is a quadratic in ``θ`` (Hessian
+    ``2·[[mean x², mean x], [mean x, 1]]``), so ``optimum`` is the least-squares solution.
+    """
+    x = validate.finite("x_data", np.ravel(np.asarray(x_data, dtype=float)))
+    y = validate.finite("y_data", np.ravel(np.asarray(y_data, dtype=float)))
+    if x.shape != y.shape or x.size == 0:
+        raise ValueError(
+            f"x_data and y_data must be non-empty and the same length, got {x.size} and {y.size}"
+        )
+    H = 2 * np.array([[np.mean(x * x), np.mean(x)], [np.mean(x), 1.0]])
+
+    def residual(p):
+        return p[..., 0, None] * x + p[..., 1, None] - y
+
+    def df(p):
+        r = residual(p)
+        return np.stack([2 * np.mean(r * x, -1), 2 * np.mean(r, -1)], -1)
+
+    if np.ptp(x) > 0:
+        optimum = np.linalg.lstsq(np.stack([x, np.ones_like(x)], 1), y, rcond=None)[0]
+        mins = optimum[None]
+    else:  # all x equal: a whole line of minimisers
+        optimum, mins = None, np.empty((0, 2))
+    box = 2 * max(1.0, *np.abs(mins).ravel()) if mins.size else 5.0
+    return _make(
+        "line_mse", 2, r"L(w, b) = \frac1n \sum_i (w x_i + b - y_i)^2",
+        lambda p: np.mean(residual(p) ** 2, -1), df,
+        lambda p: np.broadcast_to(H, p.shape[:-1] + (2, 2)).copy(),
+        mins, [(-box, box), (-box, box)], x=x, y=y, optimum=optimum,
+    )
+
+
+# ----------------------------------------------------------------------------- registry
+OBJECTIVES: dict[str, Callable[..., Objective]] = {
+    "shifted_parabola": shifted_parabola,
+    "parabola_plus": parabola_plus,
+    "quartic": quartic,
+    "quadratic": quadratic,
+    "ill_conditioned": ill_conditioned,
+    "rosenbrock": rosenbrock,
+    "beale": beale,
+    "saddle": saddle,
+    "monkey_saddle": monkey_saddle,
+    "plateau": plateau,
+    "line_mse": line_mse,
+}
+
+
+def get_objective(name: str, **kwargs) -> Objective:
+    """Build an objective by name, e.g. ``get_objective("rosenbrock", b=10)``."""
+    validate.one_of("objective name", name, list(OBJECTIVES))
+    return OBJECTIVES[name](**kwargs)

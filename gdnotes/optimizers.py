@@ -1,0 +1,477 @@
+r"""Optimizers in the shape of optax, with torch.optim's names, defaults and conventions.
+
+An :class:`Optimizer` is plain data plus two pure functions::
+
+    state = opt.init(params)
+    params, state = opt.update(state, params, grad, objective)
+
+First-order methods are a *chain* of small stages, each turning the gradient into a better
+step direction (add weight decay, keep a momentum buffer, divide by a running RMS ...); the
+chain ends with ``params - lr * direction``. Reading the chain is reading the algorithm:
+AdamW is ``chain(adam scaling, decoupled weight decay)``.
+
+Every hyperparameter may be a float or an array broadcastable to the batch shape
+``params.shape[:-1]``, so a whole grid of learning rates is one vectorised call. ``lr`` may
+also be a schedule (``t -> lr``, see :mod:`gdnotes.schedules`). The tests check each
+optimizer against ``torch.optim`` step by step in float64.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+import numpy as np
+
+from . import validate
+
+
+# ----------------------------------------------------------------------------- the containers
+@dataclass(frozen=True, eq=False)
+class Optimizer:
+    """An optimizer: hyperparameters, update equations and pure ``init``/``update``."""
+
+    name: str
+    hyperparams: dict
+    latex: str
+    torch_class: str | None
+    state_per_param: str
+    init: Callable = field(repr=False)
+    update: Callable = field(repr=False)
+
+    @property
+    def batch_shape(self) -> tuple[int, ...]:
+        """Shape of the grid of runs implied by array-valued hyperparameters (``()`` if none)."""
+        shapes = []
+        for value in self.hyperparams.values():
+            for v in value if isinstance(value, tuple) else (value,):
+                if callable(v):
+                    v = v(0)
+                if isinstance(v, (int, float, np.ndarray, np.number, list)):
+                    shapes.append(np.shape(v))
+        return np.broadcast_shapes(*shapes) if shapes else ()
+
+
+class Stage(NamedTuple):
+    """One link of a first-order chain: ``update(g, state, params, t) -> (g', state')``."""
+
+    init: Callable
+    update: Callable
+
+
+def _col(value) -> np.ndarray:
+    """A hyperparameter as an array that broadcasts against params of shape ``(..., d)``."""
+    return np.asarray(value, dtype=float)[..., None]
+
+
+def lr_at(lr, t: int) -> np.ndarray:
+    """The learning rate for 0-based step ``t`` (``lr`` is a number, array or schedule)."""
+    return np.asarray(lr(t) if callable(lr) else lr, dtype=float)
+
+
+def chain(name, hyperparams, latex, torch_class, state_per_param, lr, *stages) -> Optimizer:
+    """Build a first-order optimizer ``θ ← θ - lr · (stages applied to the gradient)``."""
+    stages = tuple(s for s in stages if s is not None)
+
+    def init(params):
+        params = np.asarray(params, dtype=float)
+        return {"t": 0, "lr": None, "stages": tuple(s.init(params) for s in stages)}
+
+    def update(state, params, grad, objective=None):
+        t = state["t"] + 1  # torch counts steps from 1
+        lr_t = lr_at(lr, t - 1)
+        g, new = np.asarray(grad, dtype=float), []
+        for stage, s in zip(stages, state["stages"], strict=True):
+            g, s = stage.update(g, s, params, t)
+            new.append(s)
+        return params - lr_t[..., None] * g, {"t": t, "lr": lr_t, "stages": tuple(new)}
+
+    return Optimizer(name, hyperparams, latex, torch_class, state_per_param, init, update)
+
+
+# ----------------------------------------------------------------------------- stages
+def _stateless(fn) -> Stage:
+    return Stage(lambda p: {}, lambda g, s, p, t: (fn(g, p), s))
+
+
+def add_weight_decay(weight_decay) -> Stage | None:
+    """L2 regularisation folded into the gradient: ``g + λθ`` (torch's ``weight_decay``)."""
+    if np.all(np.asarray(weight_decay) == 0):
+        return None
+    wd = _col(weight_decay)
+    return _stateless(lambda g, p: g + wd * p)
+
+
+def add_decoupled_weight_decay(weight_decay) -> Stage | None:
+    """AdamW's decay, added *after* the adaptive scaling so it is not rescaled by it."""
+    if np.all(np.asarray(weight_decay) == 0):
+        return None
+    wd = _col(weight_decay)
+    return _stateless(lambda g, p: g + wd * p)
+
+
+def trace(momentum, dampening=0.0, nesterov=False) -> Stage | None:
+    """torch's SGD momentum buffer: ``v₁ = g₁``, then ``v ← μ v + (1 - τ) g``."""
+    if np.all(np.asarray(momentum) == 0):
+        return None
+    mu, damp = _col(momentum), _col(dampening)
+
+    def update(g, s, p, t):
+        v = g.copy() if t == 1 else mu * s["v"] + (1 - damp) * g
+        out = g + mu * v if nesterov else np.where(mu == 0, g, v)
+        return out, {"v": v}
+
+    return Stage(lambda p: {"v": np.zeros_like(p)}, update)
+
+
+def scale_by_rss(initial_accumulator_value=0.0, eps=1e-10) -> Stage:
+    """AdaGrad: divide by the root of the *sum* of all squared gradients so far."""
+    eps_ = _col(eps)
+
+    def update(g, s, p, t):
+        acc = s["sum"] + g * g
+        return g / (np.sqrt(acc) + eps_), {"sum": acc}
+
+    return Stage(lambda p: {"sum": np.zeros_like(p) + _col(initial_accumulator_value)}, update)
+
+
+def scale_by_rms(alpha=0.99, eps=1e-8, centered=False) -> Stage:
+    """RMSprop: divide by a running RMS of gradients (minus their running mean if centered)."""
+    a, eps_ = _col(alpha), _col(eps)
+
+    def update(g, s, p, t):
+        sq = s["sq"] * a + (1 - a) * g * g
+        ga = s["ga"] + (1 - a) * (g - s["ga"]) if centered else s["ga"]
+        avg = np.sqrt(sq - ga * ga if centered else sq) + eps_
+        return g / avg, {"sq": sq, "ga": ga}
+
+    return Stage(lambda p: {"sq": np.zeros_like(p), "ga": np.zeros_like(p)}, update)
+
+
+def scale_by_adadelta(rho=0.9, eps=1e-6) -> Stage:
+    """Adadelta: step = RMS(past steps) / RMS(gradients) · g, so the units of θ come out right."""
+    r, eps_ = _col(rho), _col(eps)
+
+    def update(g, s, p, t):
+        sq = s["sq"] * r + (1 - r) * g * g
+        delta = np.sqrt(s["acc"] + eps_) / np.sqrt(sq + eps_) * g
+        return delta, {"sq": sq, "acc": s["acc"] * r + (1 - r) * delta * delta}
+
+    return Stage(lambda p: {"sq": np.zeros_like(p), "acc": np.zeros_like(p)}, update)
+
+
+def scale_by_adam(b1=0.9, b2=0.999, eps=1e-8, amsgrad=False) -> Stage:
+    """Adam: bias-corrected momentum divided by a bias-corrected RMS (AMSGrad: its running max)."""
+    b1_, b2_, eps_ = _col(b1), _col(b2), _col(eps)
+
+    def update(g, s, p, t):
+        m = s["m"] + (1 - b1_) * (g - s["m"])
+        v = s["v"] * b2_ + (1 - b2_) * g * g
+        vmax = np.maximum(s["vmax"], v) if amsgrad else s["vmax"]
+        denom = np.sqrt(vmax if amsgrad else v) / np.sqrt(1 - b2_**t) + eps_
+        return m / (1 - b1_**t) / denom, {"m": m, "v": v, "vmax": vmax}
+
+    zeros = {"m": 0, "v": 0, "vmax": 0}
+    return Stage(lambda p: {k: np.zeros_like(p) for k in zeros}, update)
+
+
+def scale_by_nadam(b1=0.9, b2=0.999, eps=1e-8, momentum_decay=4e-3) -> Stage:
+    """NAdam (torch's variant): Adam with a Nesterov look-ahead and a warming momentum μₜ."""
+    b1_, b2_, eps_, psi = _col(b1), _col(b2), _col(eps), _col(momentum_decay)
+
+    def update(g, s, p, t):
+        mu = b1_ * (1 - 0.5 * 0.96 ** (t * psi))
+        mu_next = b1_ * (1 - 0.5 * 0.96 ** ((t + 1) * psi))
+        prod = s["mu_product"] * mu
+        m = s["m"] + (1 - b1_) * (g - s["m"])
+        v = s["v"] * b2_ + (1 - b2_) * g * g
+        denom = np.sqrt(v / (1 - b2_**t)) + eps_
+        step = (1 - mu) / (1 - prod) * g / denom + mu_next / (1 - prod * mu_next) * m / denom
+        return step, {"m": m, "v": v, "mu_product": prod}
+
+    return Stage(
+        lambda p: {"m": np.zeros_like(p), "v": np.zeros_like(p),
+                   "mu_product": np.ones(p.shape[:-1] + (1,))},
+        update,
+    )
+
+
+# ----------------------------------------------------------------------------- constructors
+def _check_lr(lr):
+    if not callable(lr):
+        validate.positive("lr (learning rate)", lr)
+    return lr
+
+
+G = r"g_t = \nabla f(\theta_t) + \lambda \theta_t"
+
+
+def sgd(lr, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False) -> Optimizer:
+    r"""Gradient descent; with ``momentum`` the heavy ball, with ``nesterov`` Nesterov's look-ahead.
+
+    torch conventions: the velocity starts at the first gradient (``v_1 = g_1``), dampening
+    ``τ`` scales new gradients, and Nesterov uses ``g + μ v`` as the step direction.
+    """
+    _check_lr(lr)
+    validate.unit_interval("momentum", momentum)
+    validate.unit_interval("dampening", dampening, closed=True)
+    validate.nonnegative("weight_decay", weight_decay)
+    if nesterov and (np.any(np.asarray(momentum) <= 0) or np.any(np.asarray(dampening) != 0)):
+        raise ValueError(
+            f"nesterov needs momentum > 0 and dampening = 0, got momentum={momentum!r}, "
+            f"dampening={dampening!r}"
+        )
+    has_momentum = not np.all(np.asarray(momentum) == 0)
+    if not has_momentum:
+        latex, per_param = r"\theta_{t+1} = \theta_t - \eta\, g_t", "0"
+    else:
+        step = r"g_t + \mu v_{t+1}" if nesterov else r"v_{t+1}"
+        latex = (r"v_{t+1} = \mu v_t + (1-\tau) g_t \;(v_1 = g_1), \quad"
+                 rf"\theta_{{t+1}} = \theta_t - \eta\,({step})")
+        per_param = "1 (velocity)"
+    hp = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
+              nesterov=nesterov)
+    name = "nesterov" if nesterov else "momentum" if has_momentum else "gd"
+    return chain(name, hp, latex, "torch.optim.SGD", per_param, lr,
+                 add_weight_decay(weight_decay), trace(momentum, dampening, nesterov))
+
+
+def adagrad(lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0,
+            eps=1e-10) -> Optimizer:
+    r"""AdaGrad: per-coordinate steps shrinking with the total squared gradient seen so far.
+
+    torch's ``lr_decay`` divides the learning rate by ``1 + (t-1)·lr_decay``.
+    """
+    _check_lr(lr)
+    validate.nonnegative("lr_decay", lr_decay)
+    validate.nonnegative("weight_decay", weight_decay)
+    validate.nonnegative("initial_accumulator_value", initial_accumulator_value)
+    validate.nonnegative("eps", eps)
+
+    def decayed(t):
+        return lr_at(lr, t) / (1 + t * np.asarray(lr_decay, dtype=float))
+
+    latex = (r"s_t = s_{t-1} + g_t^2, \quad \theta_{t+1} = \theta_t - "
+             r"\frac{\eta}{1 + (t-1)\,\delta}\,\frac{g_t}{\sqrt{s_t} + \epsilon}")
+    hp = dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
+              initial_accumulator_value=initial_accumulator_value, eps=eps)
+    return chain("adagrad", hp, latex, "torch.optim.Adagrad", "1 (sum of squared gradients)",
+                 decayed, add_weight_decay(weight_decay),
+                 scale_by_rss(initial_accumulator_value, eps))
+
+
+def rmsprop(lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0,
+            centered=False) -> Optimizer:
+    r"""RMSprop: AdaGrad with a *forgetting* average, so steps don't shrink forever.
+
+    ``centered`` divides by an estimate of the gradient's standard deviation instead;
+    ``momentum`` (torch: buffer starts at zero) smooths the scaled step.
+    """
+    _check_lr(lr)
+    validate.unit_interval("alpha", alpha)
+    validate.nonnegative("eps", eps)
+    validate.nonnegative("weight_decay", weight_decay)
+    validate.unit_interval("momentum", momentum)
+    var = r"s_t - m_t^2" if centered else r"s_t"
+    latex = (r"s_t = \alpha s_{t-1} + (1-\alpha) g_t^2"
+             + (r",\; m_t = \alpha m_{t-1} + (1-\alpha) g_t" if centered else "")
+             + rf", \quad \theta_{{t+1}} = \theta_t - \eta\,\frac{{g_t}}{{\sqrt{{{var}}} + \epsilon}}")
+    n = 1 + bool(centered) + (not np.all(np.asarray(momentum) == 0))
+    hp = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
+              centered=centered)
+    return chain("rmsprop", hp, latex, "torch.optim.RMSprop", f"{n} (running averages)", lr,
+                 add_weight_decay(weight_decay), scale_by_rms(alpha, eps, centered),
+                 trace(momentum))
+
+
+def adadelta(lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0) -> Optimizer:
+    r"""Adadelta: RMSprop whose step size comes from a running RMS of past *steps*.
+
+    torch still multiplies by ``lr`` (default 1.0, which is the original paper's method).
+    """
+    _check_lr(lr)
+    validate.unit_interval("rho", rho, closed=True)
+    validate.nonnegative("eps", eps)
+    validate.nonnegative("weight_decay", weight_decay)
+    latex = (r"s_t = \rho s_{t-1} + (1-\rho) g_t^2,\; "
+             r"\Delta_t = \frac{\sqrt{u_{t-1}+\epsilon}}{\sqrt{s_t+\epsilon}}\, g_t,\; "
+             r"u_t = \rho u_{t-1} + (1-\rho)\Delta_t^2, \quad \theta_{t+1} = \theta_t - \eta \Delta_t")
+    hp = dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay)
+    return chain("adadelta", hp, latex, "torch.optim.Adadelta", "2 (running averages)", lr,
+                 add_weight_decay(weight_decay), scale_by_adadelta(rho, eps))
+
+
+_ADAM_LATEX = (r"m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t,\; v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2,"
+               r" \quad \theta_{t+1} = \theta_t - \eta\, \frac{m_t/(1-\beta_1^t)}"
+               r"{\sqrt{v_t/(1-\beta_2^t)} + \epsilon}")
+
+
+def _check_betas(betas):
+    if not (isinstance(betas, tuple | list) and len(betas) == 2):
+        raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
+    validate.unit_interval("betas[0]", betas[0])
+    validate.unit_interval("betas[1]", betas[1])
+    return tuple(betas)
+
+
+def adam(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False) -> Optimizer:
+    r"""Adam: momentum (first moment) over an RMS (second moment), both bias-corrected.
+
+    ``amsgrad`` divides by the running *maximum* of ``v_t`` so the step can never grow.
+    """
+    _check_lr(lr)
+    betas = _check_betas(betas)
+    validate.nonnegative("eps", eps)
+    validate.nonnegative("weight_decay", weight_decay)
+    hp = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad)
+    return chain("amsgrad" if amsgrad else "adam", hp, _ADAM_LATEX, "torch.optim.Adam",
+                 "3 (moments, max)" if amsgrad else "2 (moments)", lr,
+                 add_weight_decay(weight_decay), scale_by_adam(*betas, eps, amsgrad))
+
+
+def adamw(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False) -> Optimizer:
+    r"""AdamW: Adam with weight decay applied to θ directly, not mixed into the moments.
+
+    ``θ ← θ - η (adam step + λθ)``: the decay is not divided by the RMS, so every weight
+    shrinks at the same rate (Loshchilov & Hutter).
+    """
+    _check_lr(lr)
+    betas = _check_betas(betas)
+    validate.nonnegative("eps", eps)
+    validate.nonnegative("weight_decay", weight_decay)
+    latex = _ADAM_LATEX.replace(r"+ \epsilon}", r"+ \epsilon} - \eta\lambda\theta_t")
+    hp = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad)
+    return chain("adamw", hp, latex, "torch.optim.AdamW",
+                 "3 (moments, max)" if amsgrad else "2 (moments)", lr,
+                 scale_by_adam(*betas, eps, amsgrad), add_decoupled_weight_decay(weight_decay))
+
+
+def nadam(lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
+          momentum_decay=4e-3) -> Optimizer:
+    r"""NAdam: Adam whose momentum term looks one step ahead, as Nesterov does for SGD."""
+    _check_lr(lr)
+    betas = _check_betas(betas)
+    validate.nonnegative("eps", eps)
+    validate.nonnegative("weight_decay", weight_decay)
+    validate.nonnegative("momentum_decay", momentum_decay)
+    latex = (r"\mu_t = \beta_1(1 - \tfrac12 0.96^{t\psi}),\; \hat v_t = \frac{v_t}{1-\beta_2^t},"
+             r" \quad \theta_{t+1} = \theta_t - \eta\Big(\frac{1-\mu_t}{1-\prod_{i\le t}\mu_i} g_t"
+             r" + \frac{\mu_{t+1}}{1-\prod_{i\le t+1}\mu_i} m_t\Big)/(\sqrt{\hat v_t}+\epsilon)")
+    hp = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+              momentum_decay=momentum_decay)
+    return chain("nadam", hp, latex, "torch.optim.NAdam", "2 (moments)", lr,
+                 add_weight_decay(weight_decay), scale_by_nadam(*betas, eps, momentum_decay))
+
+
+# ----------------------------------------------------------------------------- second order
+def _solve(H: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """``H⁻¹ g`` for a batch of systems; NaN (not an exception) where ``H`` is singular."""
+    try:
+        return np.linalg.solve(H, g[..., None])[..., 0]
+    except np.linalg.LinAlgError:
+        out = np.full(np.broadcast_shapes(H.shape[:-1], g.shape), np.nan)
+        for i in np.ndindex(out.shape[:-1]):
+            try:
+                out[i] = np.linalg.solve(H[i], g[i])
+            except np.linalg.LinAlgError:
+                pass
+        return out
+
+
+def newton(lr=1.0, damping=0.0) -> Optimizer:
+    r"""Damped Newton: jump to the minimum of the local quadratic model.
+
+    On a quadratic with ``lr = 1`` and ``damping = 0`` this lands on the minimiser in one
+    step. ``damping`` (Levenberg) blends towards gradient descent where ``H`` is not
+    positive definite. A singular ``H`` gives a NaN step, which the run reports as diverged.
+    """
+    _check_lr(lr)
+    validate.nonnegative("damping", damping)
+    lam = np.asarray(damping, dtype=float)[..., None, None]
+
+    def init(params):
+        return {"t": 0, "lr": None}
+
+    def update(state, params, grad, objective):
+        H = objective.hessian(params) + lam * np.eye(params.shape[-1])
+        lr_t = lr_at(lr, state["t"])
+        return params - lr_t[..., None] * _solve(H, grad), {"t": state["t"] + 1, "lr": lr_t}
+
+    latex = r"\theta_{t+1} = \theta_t - \eta\,(\nabla^2 f(\theta_t) + \lambda I)^{-1} \nabla f(\theta_t)"
+    return Optimizer("newton", dict(lr=lr, damping=damping), latex, None,
+                     "d (Hessian, recomputed)", init, update)
+
+
+def armijo(objective, x, direction, grad, t0, c1=1e-4, shrink=0.5, max_halvings=40):
+    """Backtracking line search: halve ``t`` until ``f(x + t d) <= f(x) + c1 t gᵀd`` (per run)."""
+    f0, slope = objective.value(x), np.sum(grad * direction, -1)
+    t = np.broadcast_to(np.asarray(t0, dtype=float), f0.shape).copy()
+    for _ in range(max_halvings):
+        with np.errstate(all="ignore"):
+            bad = ~(objective.value(x + t[..., None] * direction) <= f0 + c1 * t * slope)
+        if not np.any(bad):
+            break
+        t = np.where(bad, t * shrink, t)
+    return t
+
+
+def bfgs(lr=1.0, line_search="armijo") -> Optimizer:
+    r"""BFGS: build up an inverse-Hessian estimate ``H`` from successive gradient changes.
+
+    After each step ``s`` with gradient change ``y`` (kept only if ``yᵀs > 10⁻¹⁰``, so ``H``
+    stays positive definite) ``H ← (I - ρ s yᵀ) H (I - ρ y sᵀ) + ρ s sᵀ`` with ``ρ = 1/yᵀs``.
+    The step is ``-H g`` scaled by ``lr``, shortened by a backtracking (Armijo) line search.
+    """
+    _check_lr(lr)
+    validate.one_of("line_search", line_search, ["armijo", None])
+
+    def init(params):
+        params = np.asarray(params, dtype=float)
+        eye = np.broadcast_to(np.eye(params.shape[-1]), params.shape + params.shape[-1:])
+        return {"t": 0, "lr": None, "H": eye.copy(), "g": None, "s": None}
+
+    def update(state, params, grad, objective=None):
+        H = state["H"]
+        if state["s"] is not None:
+            s, y = state["s"], grad - state["g"]
+            ys = np.sum(y * s, -1)
+            ok = (ys > 1e-10)[..., None, None]
+            rho = np.where(ok, 1 / np.where(ok[..., 0, 0], ys, 1.0)[..., None, None], 0.0)
+            V = np.eye(s.shape[-1]) - rho * s[..., :, None] * y[..., None, :]
+            H_new = V @ H @ np.swapaxes(V, -1, -2) + rho * s[..., :, None] * s[..., None, :]
+            H = np.where(ok, H_new, H)
+        direction = -(H @ grad[..., None])[..., 0]
+        lr_t = np.broadcast_to(lr_at(lr, state["t"]), params.shape[:-1])
+        if line_search == "armijo":
+            lr_t = armijo(objective, params, direction, grad, lr_t)
+        step = lr_t[..., None] * direction
+        return params + step, {"t": state["t"] + 1, "lr": lr_t, "H": H, "g": grad, "s": step}
+
+    latex = (r"H_{t+1} = (I - \rho s y^\top) H_t (I - \rho y s^\top) + \rho s s^\top,\; "
+             r"\rho = \frac{1}{y^\top s}, \quad \theta_{t+1} = \theta_t - \eta_t H_t \nabla f(\theta_t)")
+    return Optimizer("bfgs", dict(lr=lr, line_search=line_search), latex, None,
+                     "d (inverse-Hessian row)", init, update)
+
+
+# ----------------------------------------------------------------------------- registry
+from .lbfgs import lbfgs  # noqa: E402  (lbfgs.py builds on Optimizer above)
+
+OPTIMIZERS: dict[str, Callable[..., Optimizer]] = {
+    "sgd": sgd,
+    "adagrad": adagrad,
+    "rmsprop": rmsprop,
+    "adadelta": adadelta,
+    "adam": adam,
+    "adamw": adamw,
+    "nadam": nadam,
+    "newton": newton,
+    "bfgs": bfgs,
+    "lbfgs": lbfgs,
+}
+
+
+def get_optimizer(name: str, **hyperparams) -> Optimizer:
+    """Build an optimizer by name, e.g. ``get_optimizer("adam", lr=0.1)``."""
+    validate.one_of("optimizer name", name, list(OPTIMIZERS))
+    return OPTIMIZERS[name](**hyperparams)

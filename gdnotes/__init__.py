@@ -39,6 +39,7 @@ from .optimizers import (
     sgd,
 )
 from .outputs import Outputs, markdown_table
+from .rates import distances, measured_rate, steps_to_reach
 from .runs import Run, run
 from .schedules import Schedule, constant, cosine_decay, exponential_decay, step_decay, warmup
 from .style import COLORS, figure, use_style

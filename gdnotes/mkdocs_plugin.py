@@ -29,6 +29,8 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.utils import get_relative_url
 
+from gdnotes.pipeline.apiref import MARKER as API_MARKER
+from gdnotes.pipeline.apiref import api_markdown
 from gdnotes.pipeline.cache import Cache
 from gdnotes.pipeline.macros import OutputIndex, figure_links, references
 from gdnotes.pipeline.mathjax import mathjax_files
@@ -73,6 +75,10 @@ class GdnotesPlugin(BasePlugin[GdnotesConfig]):
         self.runs: dict[str, ExampleRun] = {}
         self.pages: dict[str, ExamplePage] = {}
         self.files: Files | None = None
+        self.command = "build"
+
+    def on_startup(self, *, command, dirty):
+        self.command = command
 
     # -- paths -------------------------------------------------------------------------------
     def on_config(self, config):
@@ -122,9 +128,13 @@ class GdnotesPlugin(BasePlugin[GdnotesConfig]):
         )
         failed = [r for r in runs if r.status == "failed"]
         if failed:
-            raise PluginError(
-                f"{len(failed)} example(s) failed:\n\n" + "\n\n".join(r.error for r in failed)
+            message = f"{len(failed)} example(s) failed:\n\n" + "\n\n".join(
+                r.error for r in failed
             )
+            if self.command != "serve":
+                raise PluginError(message)
+            # while serving, keep the site up: the error is logged and shown on the example page
+            log.error(f"gdnotes: {message}")
         self.runs = {r.name: r for r in runs}
         for run in runs:
             self._add_run_files(files, config, run)
@@ -181,6 +191,10 @@ class GdnotesPlugin(BasePlugin[GdnotesConfig]):
 
     # -- macros ------------------------------------------------------------------------------
     def on_page_markdown(self, markdown, page, config, files):
+        if API_MARKER in markdown:
+            package = self.project_dir / "gdnotes"
+            public = public_names(package / "__init__.py")
+            markdown = markdown.replace(API_MARKER, api_markdown(package, public))
         refs = references(markdown)
         if not refs:
             return markdown

@@ -20,7 +20,13 @@ FORMAT_VERSION = "gdnotes-cache-4"
 KEEP_PER_EXAMPLE = 3  # older entries of the same example are pruned
 
 # Modules that only render pages: editing them must not re-run every example.
-_PAGE_ONLY = {"mkdocs_plugin.py", "pipeline/macros.py", "pipeline/pages.py", "pipeline/runner.py"}
+_PAGE_ONLY = {
+    "mkdocs_plugin.py",
+    "pipeline/apiref.py",
+    "pipeline/macros.py",
+    "pipeline/pages.py",
+    "pipeline/runner.py",
+}
 
 
 def shared_digest(project_dir: Path, examples_dir: Path) -> str:

@@ -43,6 +43,10 @@ def _longest_backtick_run(text: str) -> int:
     return longest
 
 
+def _indent(text: str) -> str:
+    return "\n".join("    " + line if line else "" for line in text.splitlines())
+
+
 def _about(page: ExamplePage) -> str:
     name = page.run.name
     lines = ['!!! info "About this example"', ""]
@@ -111,6 +115,8 @@ def example_markdown(page: ExamplePage) -> str:
     else:
         parts.append(f"# {page.title}")
     parts.append(_about(page))
+    if run.status == "failed":
+        parts.append('!!! failure "This example failed"\n\n' + _indent(_fence(run.error, "text")))
     if run.status == "skipped":
         parts.append(
             '!!! warning "Not run"\n\n    Example execution is switched off for this build '

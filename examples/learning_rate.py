@@ -71,7 +71,7 @@ for i, eta in enumerate(ETAS):
         f"{eta:g}", f"{q[i]:g}", regime_names[i], f"{x_shown:.4g}",
         f"{runs.status[i]} (step {runs.stop_step[i]})" if runs.diverged[i] else runs.status[i],
     ))
-out.table("regimes", regime_rows, headers=[
+out.table("regime_table", regime_rows, headers=[
     r"$\eta$", r"$q = 1 - 2\eta$", "regime", rf"$x_{{{SHOWN}}}$",
     f"[gd.run][gdnotes.run] status after {LONG} steps",
 ])
@@ -94,9 +94,10 @@ for ax, eta, qi, name, color, i in zip(axes.flat, ETAS, q, regime_names, palette
                                        strict=True):
     ax.axhline(0.0, color=gd.COLORS["grey"], lw=1)
     ax.plot(t, runs.points[: SHOWN + 1, i, 0], "o-", ms=3, lw=1.2, color=color)
-    ax.set_title(rf"$\eta = {eta:g}$, $q = {qi:g}$" + f"\n{name}", fontsize=10.5)
     if runs.diverged[i]:
+        name += f" (gd.run: diverged at step {runs.stop_step[i]})"
         ax.set_yscale("symlog", linthresh=10)
+    ax.set_title(rf"$\eta = {eta:g}$, $q = {qi:g}$" + f"\n{name}", fontsize=10.5)
 for ax in axes[1]:
     ax.set_xlabel("step $t$")
 for ax in axes[:, 0]:

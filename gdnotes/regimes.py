@@ -78,15 +78,3 @@ def optimal_rate(kappa: float) -> float:
         raise ValueError(f"kappa must be >= 1, got {kappa}")
     return (kappa - 1.0) / (kappa + 1.0)
 
-
-def measured_rate(errors) -> float:
-    """Geometric-mean factor per step of a sequence of error norms (first to last entry).
-
-    Pass the tail of a run to measure the asymptotic rate rather than the transient.
-    """
-    errors = np.asarray(errors, dtype=float)
-    if errors.ndim != 1 or errors.size < 2:
-        raise ValueError(f"errors must be a 1-D sequence of length >= 2, got shape {errors.shape}")
-    if not np.all(np.isfinite(errors)) or np.any(errors <= 0):
-        raise ValueError("errors must be finite and > 0")
-    return float((errors[-1] / errors[0]) ** (1.0 / (errors.size - 1)))

@@ -1,0 +1,164 @@
+# %% [markdown]
+# # Gradient descent in two dimensions
+#
+# First the round bowl $f(x, y) = x^2 + y^2$, where the gradient points straight at the
+# minimum. Then a long, narrow valley (an ill-conditioned quadratic), where it does not, and
+# gradient descent zig-zags. On a quadratic with Hessian eigenvalues between $\mu$ and $L$ the
+# best fixed step is $\eta^* = 2/(\mu + L)$, and the error then shrinks by the factor
+# $(\kappa - 1)/(\kappa + 1)$ per step, $\kappa = L/\mu$. The table at the end measures it.
+
+# %%
+import numpy as np
+
+import gdnotes as gd
+from gdnotes import rates
+
+out = gd.Outputs(__file__)
+
+
+def contour(ax, objective, box, levels, n=201):
+    """Draw the level sets of a 2-D objective inside ``box = ((x0, x1), (y0, y1))``."""
+    (x0, x1), (y0, y1) = box
+    X, Y = np.meshgrid(np.linspace(x0, x1, n), np.linspace(y0, y1, n))
+    Z = objective.value(np.stack([X, Y], axis=-1))
+    ax.contour(X, Y, Z, levels=levels, cmap="viridis", linewidths=0.9)
+    ax.set(xlabel="$x$", ylabel="$y$", xlim=(x0, x1), ylim=(y0, y1), aspect="equal")
+    return X, Y, Z
+
+
+# %% [markdown]
+# ## The round bowl $x^2 + y^2$
+# Written as $\tfrac12 \theta^\top A \theta$ with $A = 2I$: both eigenvalues are 2.
+
+# %%
+bowl = gd.quadratic([2.0, 2.0])
+X0, LR, STEPS = np.array([4.0, 3.0]), 0.1, 25
+run = gd.run(gd.sgd(lr=LR), bowl, x0=X0, steps=STEPS)
+path = run.points
+out.value("bowl_x0", f"({X0[0]:g}, {X0[1]:g})")
+out.value("bowl_lr", LR, fmt="{:g}")
+out.value("bowl_steps", STEPS)
+out.value("bowl_factor", 1 - 2 * LR, fmt="{:g}")
+out.value("bowl_f0", run.values[0], fmt="{:g}")
+out.value("bowl_f_final", run.values[-1], fmt="{:.2e}")
+
+fig, ax = gd.figure(subplot_kw={"projection": "3d"})
+grid = np.linspace(-5, 5, 61)
+X, Y = np.meshgrid(grid, grid)
+Z = bowl.value(np.stack([X, Y], axis=-1))
+ax.plot_surface(X, Y, Z, cmap="viridis", alpha=0.55, linewidth=0, antialiased=True)
+ax.plot(path[:, 0], path[:, 1], run.values, "o-", ms=3, lw=1.5, color=gd.COLORS["red"],
+        label=rf"GD path, $\eta = {LR:g}$", zorder=10)
+ax.set(xlabel="$x$", ylabel="$y$", zlabel="$f(x, y)$", title="The bowl $x^2 + y^2$")
+ax.view_init(elev=32, azim=-60)
+ax.legend(loc="upper left")
+out.figure(fig, "bowl_surface", alt=(
+    "A 3-D bowl-shaped surface f(x, y) = x^2 + y^2 with the gradient-descent path drawn on it as "
+    "red dots, sliding from (4, 3) at height 25 down to the bottom at the origin."
+))
+
+fig, (ax_c, ax_l) = gd.figure(1, 2)
+contour(ax_c, bowl, ((-5, 5), (-4, 4)), levels=[0.25, 1, 2.25, 4, 6.25, 9, 12.25, 16, 20.25, 25])
+ax_c.plot(path[:, 0], path[:, 1], "o-", ms=3, lw=1.2, color=gd.COLORS["red"], label="GD path")
+ax_c.plot(*X0, "*", ms=13, color=gd.COLORS["orange"], label="start")
+ax_c.set_title("Level sets and path")
+ax_c.legend(loc="lower left")
+ax_l.semilogy(np.arange(STEPS + 1), run.values, "o-", ms=3, color=gd.COLORS["blue"],
+              label="$f(x_t, y_t)$")
+ax_l.semilogy(np.arange(STEPS + 1), run.values[0] * (1 - 2 * LR) ** (2 * np.arange(STEPS + 1)),
+              color=gd.COLORS["grey"], lw=1, ls="--", label=rf"$25 \cdot {(1 - 2 * LR) ** 2:g}^t$")
+ax_l.set(xlabel="step $t$", ylabel="$f$ (log scale)", title="Loss per step")
+ax_l.legend()
+out.figure(fig, "bowl_contour", alt=(
+    "Left: circular level sets of x^2 + y^2 with the gradient-descent path, a straight line of dots "
+    "from (4, 3) to the origin, crossing every circle at a right angle. Right: the loss on a log "
+    "scale, a straight line falling by the factor 0.64 per step."
+))
+
+# %% [markdown]
+# ## A narrow valley: $\kappa = 10$
+# A quadratic with eigenvalues $\mu = 0.1$ and $L = 1$, rotated by 30°. Two fixed steps:
+# $\eta = 1/L$ (removes the steep direction in one step, then crawls) and the best fixed step
+# $\eta^* = 2/(\mu + L)$ (zig-zags, but shrinks every direction by the same factor).
+
+# %%
+KAPPA = 10.0
+valley = gd.ill_conditioned(KAPPA, L=1.0, angle=np.pi / 6)
+mu, L = valley.mu, valley.L
+best = gd.regimes.best_fixed_lr(mu, L)
+etas = np.array([1.0 / L, best])
+START = np.array([-4.0, 1.0])
+VALLEY_STEPS = 30
+runs = gd.run(gd.sgd(lr=etas), valley, x0=np.tile(START, (2, 1)), steps=VALLEY_STEPS)
+out.value("valley_kappa", KAPPA, fmt="{:g}")
+out.value("valley_mu", mu, fmt="{:g}")
+out.value("valley_big_l", L, fmt="{:g}")
+out.value("valley_best_lr", best, fmt="{:.4f}")
+out.value("valley_best_rate", gd.regimes.optimal_rate(KAPPA), fmt="{:.4f}")
+out.value("valley_slow_rate", 1 - 1 / KAPPA, fmt="{:g}")
+
+fig, (ax_c, ax_e) = gd.figure(1, 2)
+levels = valley.value(START) * np.geomspace(1e-3, 1.0, 9)
+contour(ax_c, valley, ((-4.5, 4.5), (-3.5, 3.5)), levels=levels)
+labels = [rf"$\eta = 1/L = {etas[0]:g}$", rf"$\eta^* = 2/(\mu+L) \approx {etas[1]:.3f}$"]
+colors = [gd.COLORS["blue"], gd.COLORS["red"]]
+t = np.arange(VALLEY_STEPS + 1)
+for i, (label, color) in enumerate(zip(labels, colors, strict=True)):
+    p = runs.path(i)
+    ax_c.plot(p[:, 0], p[:, 1], "o-", ms=2.5, lw=1, color=color, label=label)
+    err = np.linalg.norm(runs.points[:, i], axis=-1)
+    ax_e.semilogy(t, err / err[0], "o-", ms=2.5, lw=1, color=color, label=label)
+ax_e.semilogy(t, gd.regimes.optimal_rate(KAPPA) ** t, color=gd.COLORS["grey"], ls="--", lw=1,
+              label=r"$\left(\frac{\kappa-1}{\kappa+1}\right)^t$")
+ax_e.semilogy(t, (1 - 1 / KAPPA) ** t, color=gd.COLORS["grey"], ls=":", lw=1,
+              label=r"$(1 - 1/\kappa)^t$")
+ax_c.plot(*START, "*", ms=13, color=gd.COLORS["orange"])
+ax_c.set_title(rf"Valley with $\kappa = {KAPPA:g}$")
+ax_c.legend(loc="lower right", fontsize=8.5)
+ax_e.set(xlabel="step $t$", ylabel=r"$\|\theta_t - \theta^*\| / \|\theta_0 - \theta^*\|$",
+         title="Error per step")
+ax_e.legend(fontsize=8.5)
+out.figure(fig, "valley", alt=(
+    "Left: elongated elliptical level sets of a quadratic with condition number 10, tilted by 30 "
+    "degrees, and two gradient-descent paths from (-4, 1): with step 1/L the path drops into the "
+    "valley floor at once and then creeps along it; with the best fixed step 2/(mu+L) it zig-zags "
+    "across the valley. Right: the relative error on a log scale; the zig-zagging run falls faster, "
+    "along the line ((kappa-1)/(kappa+1))^t, the other along (1-1/kappa)^t."
+))
+
+# %% [markdown]
+# ## Measured against predicted rates
+# For several condition numbers: the per-step error factor, measured as the geometric mean
+# over the part of the run where the error is between $10^{-2}$ and $10^{-10}$ of its start.
+
+# %%
+KAPPAS = [2, 5, 10, 20, 50, 100]
+TABLE_STEPS = 1500
+
+
+def measured(objective, lr):
+    """Asymptotic per-step error factor of GD with step ``lr`` from (1, 1), and steps to 1e-6."""
+    r = gd.run(gd.sgd(lr=lr), objective, x0=[1.0, 1.0], steps=TABLE_STEPS)
+    rel = rates.distances(r.points, objective.minimizers[0])
+    rel = rel / rel[0]
+    inside = np.flatnonzero((rel <= 1e-2) & (rel >= 1e-10))
+    rate = float(rates.measured_rate(rel, start=inside[0], stop=inside[-1]))
+    return rate, int(rates.steps_to_reach(rel, 1e-6))
+
+
+rate_rows = []
+for kappa in KAPPAS:
+    q = gd.ill_conditioned(kappa, L=1.0, angle=np.pi / 6)
+    eta_star = gd.regimes.best_fixed_lr(q.mu, q.L)
+    predicted = gd.regimes.optimal_rate(kappa)
+    rate_star, steps_star = measured(q, eta_star)
+    rate_one, _ = measured(q, 1.0 / q.L)
+    rate_rows.append((kappa, eta_star, predicted, rate_star, 100 * (rate_star / predicted - 1),
+                      steps_star, 1 - 1 / kappa, rate_one))
+out.table("rates", rate_rows, headers=[
+    r"$\kappa$", r"$\eta^* = 2/(\mu+L)$", r"predicted $\frac{\kappa-1}{\kappa+1}$",
+    r"measured at $\eta^*$", "difference (%)", r"steps to $10^{-6}$ at $\eta^*$",
+    r"predicted $1 - 1/\kappa$ at $\eta = 1/L$", r"measured at $1/L$",
+], floatfmt=["g", ".4f", ".4f", ".4f", ".1e", "d", ".4f", ".4f"])
+out.value("rates_kappas", ", ".join(str(k) for k in KAPPAS))
+out.value("rates_max_difference", max(abs(r[4]) for r in rate_rows), fmt="{:.1e}")

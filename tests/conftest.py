@@ -1,0 +1,164 @@
+"""Shared fixtures for the build pipeline, example and site tests.
+
+`built_site` builds the real site once per test session (strict, into a temporary directory, with
+the project's normal example cache so an unchanged example is not re-run) and returns the site
+directory. Tests that use it belong to the xdist group "built_site" (`pytest -n 2 --dist
+loadgroup` then builds it once): mark them `@pytest.mark.xdist_group("built_site")`.
+
+`make_project` creates tiny synthetic projects (a minimal mkdocs.yml, a page, a few small
+examples, a private cache) so cache and failure behaviour are tested in seconds.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+MKDOCS = str(BIN / "mkdocs")
+SITE_GROUP = "built_site"
+
+
+@dataclass
+class BuildResult:
+    returncode: int
+    output: str  # stdout + stderr of `mkdocs build`
+    site: Path
+
+    def ran(self) -> list[str]:
+        """Examples the build executed (from its progress lines)."""
+        return _progress(self.output, "ran") + _progress(self.output, "failed")
+
+    def cached(self) -> list[str]:
+        return _progress(self.output, "cached")
+
+
+def _progress(output: str, status: str) -> list[str]:
+    names = []
+    for line in output.splitlines():
+        if "gdnotes: [" in line:
+            words = line.split("]", 1)[1].split()
+            if words and words[0] == status:
+                names.append(words[1])
+    return sorted(names)
+
+
+def build_env(cache_dir: Path | None = None, **extra: str) -> dict:
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", **extra)
+    env.pop("GDNOTES_SITE_DIR", None)
+    if cache_dir is not None:
+        env["GDNOTES_CACHE_DIR"] = str(cache_dir)
+    return env
+
+
+def mkdocs_build(project: Path, site: Path, *, strict=True, env=None, timeout=600) -> BuildResult:
+    cmd = [MKDOCS, "build", "-f", str(project / "mkdocs.yml"), "-d", str(site)]
+    if strict:
+        cmd.append("--strict")
+    proc = subprocess.run(
+        cmd, cwd=project, env=env or build_env(), capture_output=True, text=True, timeout=timeout
+    )
+    return BuildResult(proc.returncode, proc.stdout + proc.stderr, site)
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory) -> Path:
+    """The real site, built once per session with `mkdocs build --strict`; returns its directory."""
+    site = tmp_path_factory.mktemp("built_site") / "site"
+    result = mkdocs_build(REPO, site)
+    if result.returncode != 0:
+        pytest.fail(f"strict build of the site failed:\n{result.output[-6000:]}", pytrace=False)
+    return site
+
+
+# -- tiny synthetic projects ---------------------------------------------------------------------
+MINI_MKDOCS = """\
+site_name: mini
+theme:
+  name: mkdocs
+plugins:
+  - gdnotes
+markdown_extensions:
+  - admonition
+  - attr_list
+  - md_in_html
+  - tables
+  - pymdownx.superfences
+  - pymdownx.highlight
+nav:
+  - Home: index.md
+  - Examples: examples/index.md
+"""
+
+MINI_EXAMPLE = """\
+# %% [markdown]
+# # Example {name}
+# A small example used by the pipeline tests.
+
+# %%
+import numpy as np
+
+import gdnotes as gd
+
+out = gd.Outputs(__file__)
+print("hello from {name}")
+
+# %%
+fig, ax = gd.figure()
+ax.plot(np.arange(4.0) ** 2)
+out.figure(fig, "curve", alt="A parabola through four points, drawn by {name}")
+out.value("answer", {value}, fmt="{{:.2f}}")
+out.table("steps", [[0, 1.5], [1, 0.75]], headers=["k", "x"])
+"""
+
+
+@dataclass
+class MiniProject:
+    root: Path
+    cache: Path
+
+    def write_example(self, name: str, value: float = 1.0, text: str | None = None) -> Path:
+        path = self.root / "examples" / f"{name}.py"
+        path.write_text(text if text is not None else MINI_EXAMPLE.format(name=name, value=value))
+        return path
+
+    def write_page(self, markdown: str) -> None:
+        (self.root / "docs" / "index.md").write_text(textwrap.dedent(markdown))
+
+    def build(self, site_name="site", **kw) -> BuildResult:
+        return mkdocs_build(
+            self.root, self.root / site_name, env=build_env(self.cache, **kw.pop("env", {})), **kw
+        )
+
+
+@pytest.fixture
+def make_project(tmp_path):
+    """A factory for synthetic projects with examples `a` and `b` and a page using both."""
+
+    def make(examples=("a", "b")) -> MiniProject:
+        root = tmp_path / "project"
+        (root / "docs").mkdir(parents=True)
+        (root / "examples").mkdir()
+        (root / "mkdocs.yml").write_text(MINI_MKDOCS)
+        shutil.copy(REPO / "constraints.txt", root / "constraints.txt")
+        project = MiniProject(root, tmp_path / "cache")
+        for name in examples:
+            project.write_example(name)
+        project.write_page(
+            "# Home\n\n"
+            + "".join(
+                f"{{{{ figure: {n}/curve }}}}\n\nValue {{{{ value: {n}/answer }}}}.\n\n"
+                for n in examples
+            )
+        )
+        return project
+
+    return make

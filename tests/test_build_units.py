@@ -1,0 +1,159 @@
+"""Fast unit tests of the build pipeline pieces (no mkdocs build)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from gdnotes.pipeline import executor
+from gdnotes.pipeline.cache import Cache, example_key, shared_digest
+from gdnotes.pipeline.macros import OutputIndex, Reference, references
+from gdnotes.pipeline.script import api_names_used, parse_cells, title_of
+
+SCRIPT = """\
+# %% [markdown]
+# # Title here
+# Some prose.
+
+# %%
+import gdnotes as gd
+x = 1
+
+# %% [markdown]
+# More prose.
+
+# %%
+y = x + 1
+print(y)
+"""
+
+
+def test_cells_keep_their_line_numbers():
+    cells = parse_cells(SCRIPT)
+    assert [c.kind for c in cells] == ["markdown", "code", "markdown", "code"]
+    lines = SCRIPT.splitlines()
+    for cell in cells:
+        first = cell.source.splitlines()[0]
+        raw = lines[cell.first_line - 1]
+        assert raw == first or raw == "# " + first
+    assert title_of(cells, "fallback") == "Title here"
+
+
+def test_api_names_follow_the_import_alias():
+    source = "import gdnotes as g\nfrom gdnotes import run\ng.sgd(lr=1)\ng.secret\nnp.sgd\n"
+    assert api_names_used(source, {"sgd", "run", "adam"}) == ["run", "sgd"]
+
+
+def _run_executor(tmp_path: Path, source: str) -> tuple[int, dict]:
+    script = tmp_path / "ex.py"
+    script.write_text(source)
+    cells = tmp_path / "cells.json"
+    cells.write_text(json.dumps([c.__dict__ for c in parse_cells(source)]))
+    result = tmp_path / "result.json"
+    proc = subprocess.run(
+        [sys.executable, executor.__file__, str(cells), str(script), str(result)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={"GDNOTES_OUTPUT_DIR": str(tmp_path / "out"), "PATH": ""},
+    )
+    return proc.returncode, json.loads(result.read_text())
+
+
+def test_executor_captures_stdout_per_cell(tmp_path):
+    code, result = _run_executor(tmp_path, SCRIPT.replace("import gdnotes as gd\n", ""))
+    assert code == 0 and result["ok"]
+    printed = [c.get("stdout") for c in result["cells"] if "stdout" in c]
+    assert printed == ["", "2\n"]
+
+
+def test_executor_names_the_failing_script_line(tmp_path):
+    source = (
+        SCRIPT.replace("import gdnotes as gd\n", "") + "\n# %%\nz = 1\nraise ValueError('boom')\n"
+    )
+    expected_line = source.splitlines().index("raise ValueError('boom')") + 1
+    code, result = _run_executor(tmp_path, source)
+    assert code == 1 and not result["ok"]
+    assert result["error"]["line"] == expected_line
+    assert f'ex.py", line {expected_line}' in result["error"]["traceback"]
+    assert "executor.py" not in result["error"]["traceback"]
+
+
+def _index(tmp_path: Path) -> OutputIndex:
+    out = tmp_path / "ex"
+    out.mkdir()
+    (out / "anim.gif").write_bytes(
+        b"GIF89a" + (64).to_bytes(2, "little") + (32).to_bytes(2, "little")
+    )
+    (out / "anim.png").write_bytes(b"")
+    (out / "t.md").write_text("| a |\n|--:|\n| 1 |\n")
+    manifest = {
+        "outputs": {
+            "anim": {
+                "file": "anim.gif",
+                "kind": "gif",
+                "alt": "A dot <moving>",
+                "still": "anim.png",
+            },
+            "t": {"file": "t.md", "kind": "table", "alt": ""},
+        },
+        "values": {"v": {"text": "0.50", "raw": 0.5}},
+    }
+    return OutputIndex({"ex": manifest}, {"ex": out}, lambda p: "../" + p, lambda e: f"../ex/{e}/")
+
+
+def test_gif_figure_has_reduced_motion_still_and_links(tmp_path):
+    html = _index(tmp_path).expand("{{ figure: ex/anim }}", problems := [])
+    assert not problems
+    assert (
+        '<source srcset="../figures/ex/anim.png" media="(prefers-reduced-motion: reduce)">' in html
+    )
+    assert 'alt="A dot &lt;moving&gt;"' in html and 'width="64" height="32"' in html
+    assert 'href="../figures/ex/anim.gif"' in html and 'href="../ex/ex/"' in html
+
+
+def test_table_and_value_and_indentation(tmp_path):
+    md = _index(tmp_path).expand(
+        "!!! note\n    {{ table: ex/t }}\n\nx = {{ value: ex/v }}", p := []
+    )
+    assert not p
+    assert "    | a |\n    |--:|\n    | 1 |" in md and "x = 0.50" in md
+
+
+def test_unknown_references_are_reported_not_expanded(tmp_path):
+    problems = []
+    md = "{{ figure: ex/nope }} {{ value: other/x }} {{ table: ex/anim }}\n```\n{{ value: ex/v }}\n```\n"
+    out = _index(tmp_path).expand(md, problems)
+    assert len(problems) == 3
+    assert "recorded no figure 'nope'" in problems[0] and "anim" in problems[0]
+    assert "no example named 'other'" in problems[1]
+    assert "is a gif, not a table" in problems[2]
+    assert "```\n{{ value: ex/v }}\n```" in out  # fenced code is left alone
+    assert references(md) == [
+        Reference("figure", "ex", "nope"),
+        Reference("value", "other", "x"),
+        Reference("table", "ex", "anim"),
+    ]
+
+
+def test_cache_commit_is_atomic_and_keys_follow_content(tmp_path):
+    examples = tmp_path / "examples"
+    examples.mkdir()
+    script = examples / "a.py"
+    script.write_text("x = 1\n")
+    shared = shared_digest(tmp_path, examples)
+    key = example_key(script, shared)
+    cache = Cache(tmp_path / "cache")
+    assert cache.lookup("a", key) is None
+    work = cache.new_workdir("a")
+    (work / "file").write_text("data")
+    assert cache.lookup("a", key) is None  # not visible before the commit
+    entry = cache.commit("a", key, work)
+    assert cache.lookup("a", key) == entry and (entry / "file").read_text() == "data"
+    assert not any((tmp_path / "cache" / "tmp").iterdir())
+    script.write_text("x = 2\n")
+    assert example_key(script, shared) != key
+    (examples / "_helper.py").write_text("")
+    assert shared_digest(tmp_path, examples) != shared

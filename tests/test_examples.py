@@ -1,0 +1,72 @@
+"""Every example runs standalone, writes what its manifest declares, and reproduces the build's
+outputs byte for byte; the tangent_line animation stays within its budget."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import REPO, SITE_GROUP
+
+from gdnotes.pipeline.cache import Cache
+from gdnotes.pipeline.runner import child_env, discover, prepare
+
+EXAMPLES = discover(REPO / "examples")
+
+
+def _run_standalone(script: Path, out_dir: Path) -> subprocess.CompletedProcess:
+    env = child_env(out_dir, REPO)  # same threads/backend as the build, so bytes can match
+    return subprocess.run(
+        [sys.executable, str(script)], cwd=REPO, env=env, capture_output=True, text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.build
+@pytest.mark.xdist_group(SITE_GROUP)
+@pytest.mark.parametrize("script", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_example_runs_standalone_and_matches_the_build(script: Path, built_site, tmp_path):
+    proc = _run_standalone(script, tmp_path)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert manifest["example"] == script.stem
+    declared = set()
+    for name, record in manifest["outputs"].items():
+        for file in filter(None, (record["file"], record.get("still"))):
+            path = tmp_path / file
+            assert path.is_file() and path.stat().st_size > 0, f"{name}: {file} missing"
+            declared.add(file)
+        if record["kind"] in {"figure", "gif"}:
+            assert len(record["alt"]) >= 15, f"{name}: alt text too short"
+    # byte-identical to the run the site build made (a different process, a different day)
+    run = next(r for r in prepare(REPO / "examples", REPO) if r.name == script.stem)
+    entry = Cache(REPO / ".cache" / "gdnotes").lookup(run.name, run.key)
+    if entry is None:
+        pytest.skip("no cache entry for this example (the site was built elsewhere)")
+    built = entry / "outputs"
+    for file in sorted(declared | {"manifest.json"}):
+        assert (tmp_path / file).read_bytes() == (built / file).read_bytes(), f"{file} differs"
+
+
+def test_tangent_line_gif_budget_and_still(tmp_path):
+    proc = _run_standalone(REPO / "examples" / "tangent_line.py", tmp_path)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    record = manifest["outputs"]["descent"]
+    gif, still = tmp_path / record["file"], tmp_path / record["still"]
+    assert gif.stat().st_size <= 400 * 1024
+    from PIL import Image
+
+    with Image.open(gif) as im:
+        assert im.n_frames == manifest["values"]["steps"]["raw"] + 1 <= 60
+    with Image.open(still) as im:
+        assert im.format == "PNG" and not im.text  # no metadata chunks (dates, software)
+    # the run it animates: GD with eta on (x-5)^2 contracts the distance by 1 - 2 eta per step
+    eta = manifest["values"]["eta"]["raw"]
+    steps = manifest["values"]["steps"]["raw"]
+    final = float(manifest["values"]["final_x"]["raw"])
+    assert abs(final - (5 - 10 * (1 - 2 * eta) ** steps)) < 1e-9
+    assert 10 * (1 - 2 * eta) ** steps < 0.05 <= 10 * (1 - 2 * eta) ** (steps - 1)

@@ -38,6 +38,16 @@ class Run:
     optimizer: Optimizer = field(repr=False)
     objective: Objective = field(repr=False)
 
+    def __repr__(self) -> str:
+        steps, batch = len(self.lrs), self.batch_shape
+        if batch == ():
+            status = self.status
+        else:
+            names, counts = np.unique(self.status, return_counts=True)
+            status = {str(n): int(c) for n, c in zip(names, counts, strict=True)}
+        return (f"Run({self.optimizer.name} on {self.objective.name}, steps={steps}, "
+                f"batch={batch}, status={status})")
+
     @property
     def batch_shape(self) -> tuple[int, ...]:
         return self.values.shape[1:]

@@ -1,0 +1,159 @@
+r"""Mini-batch stochastic gradient descent on the line-fitting loss.
+
+Full-batch gradient descent, single-sample SGD and mini-batch SGD are one loop with one knob:
+how many samples each update looks at. Every epoch visits the data once in a freshly shuffled
+order (:func:`gdnotes.batches`); each update fits the line to the current batch only
+(:func:`gdnotes.line_mse` of the batch) and hands that gradient to any gdnotes optimizer. The
+loop records what the comparisons on the site need: the full-data loss after every update and
+the *cost*, counted as per-sample gradients evaluated. Counting instead of timing keeps the
+comparison exact and the same on every machine.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .data import batches
+from .objectives import line_mse
+
+
+@dataclass(frozen=True)
+class StochasticRun:
+    """What :func:`minibatch_sgd` saw, one row per recorded update (row 0 is the start).
+
+    ``params`` has shape ``(rows, *batch, 2)`` and ``losses`` ``(rows, *batch)``: the
+    parameters ``(w, b)`` and the loss on *all* the data there. ``samples[k]`` counts the
+    per-sample gradients evaluated up to row ``k`` and ``epochs[k]`` the passes over the data.
+    """
+
+    params: np.ndarray
+    losses: np.ndarray
+    samples: np.ndarray
+    epochs: np.ndarray
+    batch_size: int
+    n: int
+
+    @property
+    def updates_per_epoch(self) -> int:
+        return math.ceil(self.n / self.batch_size)
+
+    def floor(self, last_epochs: float) -> np.ndarray:
+        """Mean loss over the updates of the last ``last_epochs`` epochs: the level SGD hovers at."""
+        if not 0 < last_epochs <= self.epochs[-1]:
+            raise ValueError(
+                f"last_epochs must be in (0, {self.epochs[-1]:g}], got {last_epochs!r}"
+            )
+        tail = self.epochs > self.epochs[-1] - last_epochs
+        return self.losses[tail].mean(axis=0)
+
+    def samples_to(self, level: float) -> np.ndarray:
+        """Per-sample gradients spent until the loss first drops to ``level`` (inf if never)."""
+        below = self.losses <= level
+        hit = below.any(axis=0)
+        first = np.argmax(below, axis=0)
+        return np.where(hit, self.samples[first], np.inf)
+
+
+def minibatch_sgd(
+    optimizer,
+    x,
+    y,
+    x0,
+    batch_size: int,
+    epochs: int,
+    seed: int = 0,
+    record_every: int = 1,
+) -> StochasticRun:
+    """Fit ``y ≈ w x + b`` by ``optimizer`` using ``batch_size`` samples per update.
+
+    ``batch_size = len(x)`` is full-batch gradient descent and ``1`` is single-sample SGD.
+    ``x0`` is ``(2,)`` or a batch ``(B, 2)`` of starts; combined with array hyperparameters
+    of shape ``(B,)`` this runs a whole family (say one run per learning rate) on the *same*
+    sequence of batches, so the runs differ only in what is being compared. Losses are
+    recorded every ``record_every`` updates (and always at the end of each epoch).
+    """
+    x = np.asarray(x, dtype=float).ravel()
+    y = np.asarray(y, dtype=float).ravel()
+    full = line_mse(x, y)  # validates the data
+    n = x.size
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int | np.integer) or not (
+        1 <= batch_size <= n
+    ):
+        raise ValueError(f"batch_size must be an integer in [1, {n}], got {batch_size!r}")
+    for name, value in (("epochs", epochs), ("record_every", record_every)):
+        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    params = np.array(x0, dtype=float)
+    if params.shape[-1:] != (2,) or params.ndim > 2:
+        raise ValueError(f"x0 must have shape (2,) or (B, 2), got {params.shape}")
+
+    state = optimizer.init(params)
+    rows_p, rows_l, rows_s = [params], [full.value(params)], [0]
+    touched, per_epoch = 0, math.ceil(n / batch_size)
+    # Single-sample and full batches recur every epoch: build each batch's loss only once.
+    reusable = batch_size in (1, n)
+    cache: dict[bytes, object] = {}
+    for epoch in range(epochs):
+        for k, idx in enumerate(batches(n, batch_size, seed, epoch)):
+            key = idx.tobytes() if reusable else b""
+            batch = cache.get(key) if reusable else None
+            if batch is None:
+                batch = line_mse(x[idx], y[idx])
+                if reusable:
+                    cache[key] = batch
+            params, state = optimizer.update(state, params, batch.grad(params), batch)
+            touched += idx.size
+            if (k + 1) % record_every == 0 or k + 1 == per_epoch:
+                rows_p.append(params)
+                rows_l.append(full.value(params))
+                rows_s.append(touched)
+    samples = np.array(rows_s)
+    return StochasticRun(
+        params=np.array(rows_p),
+        losses=np.array(rows_l),
+        samples=samples,
+        epochs=samples / n,
+        batch_size=int(batch_size),
+        n=n,
+    )
+
+
+def gradient_noise(x, y, params, batch_size: int) -> np.ndarray:
+    r"""Covariance ``Σ_B`` (2×2) of the mini-batch gradient at ``params``.
+
+    Per-sample gradients of ``(w xᵢ + b − yᵢ)²`` are ``gᵢ = 2 rᵢ (xᵢ, 1)``; a batch of ``B``
+    drawn without replacement averages ``B`` of them, so its covariance is the population
+    covariance ``S`` of the ``gᵢ`` divided by ``B`` and shrunk by ``(n − B)/(n − 1)``
+    (zero for the full batch).
+    """
+    x = np.asarray(x, dtype=float).ravel()
+    y = np.asarray(y, dtype=float).ravel()
+    n = x.size
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int | np.integer) or not (
+        1 <= batch_size <= n
+    ):
+        raise ValueError(f"batch_size must be an integer in [1, {n}], got {batch_size!r}")
+    if n == 1:
+        return np.zeros((2, 2))
+    w, b = np.asarray(params, dtype=float)
+    per_sample = 2 * (w * x + b - y)[:, None] * np.stack([x, np.ones_like(x)], 1)
+    centred = per_sample - per_sample.mean(axis=0)
+    population = centred.T @ centred / n
+    return population / batch_size * (n - batch_size) / (n - 1)
+
+
+def predicted_floor(x, y, lr, batch_size: int) -> np.ndarray:
+    r"""Small-step prediction of the SGD noise floor ``E[L] − L* ≈ (η/4) tr Σ_B``.
+
+    Near the optimum the loss is the quadratic ``½ δᵀHδ`` and SGD is ``δ ← (I − ηH)δ − ηξ``
+    with gradient noise ``ξ`` of covariance ``Σ_B``. Its stationary covariance ``C`` solves
+    ``HC + CH − ηHCH = ηΣ_B``; dropping the ``η²`` term and taking the trace gives
+    ``½ tr(HC) = (η/4) tr Σ_B``: a floor proportional to the step size and to the noise.
+    """
+    optimum = line_mse(x, y).optimum
+    if optimum is None:
+        raise ValueError("x must take at least two different values to define the optimum")
+    return np.asarray(lr, dtype=float) / 4 * np.trace(gradient_noise(x, y, optimum, batch_size))

@@ -69,7 +69,7 @@ for i, eta in enumerate(ETAS):
     x_shown = runs.points[SHOWN, i, 0]
     regime_rows.append((
         f"{eta:g}", f"{q[i]:g}", regime_names[i], f"{x_shown:.4g}",
-        f"{runs.status[i]} (step {runs.stop_step[i]})" if runs.diverged[i] else runs.status[i],
+        f"diverged at step {runs.stop_step[i] + 1}" if runs.diverged[i] else runs.status[i],
     ))
 out.table("regime_table", regime_rows, headers=[
     r"$\eta$", r"$q = 1 - 2\eta$", "regime", rf"$x_{{{SHOWN}}}$",
@@ -81,7 +81,8 @@ for i, eta in enumerate(ETAS):
     out.value(f"regime_{key}", regime_names[i])
 diverged = int(np.flatnonzero(runs.diverged)[0])
 out.value("diverged_eta", ETAS[diverged], fmt="{:g}")
-out.value("diverged_step", int(runs.stop_step[diverged]))
+out.value("diverged_step", int(runs.stop_step[diverged]) + 1)  # first step past the bound
+out.value("bound", runs.bound, fmt="{:.0e}")
 out.value("long_steps", LONG)
 out.value("shown_steps", SHOWN)
 out.value("max_stable_lr", gd.regimes.max_stable_lr(CURVATURE), fmt="{:g}")
@@ -95,7 +96,7 @@ for ax, eta, qi, name, color, i in zip(axes.flat, ETAS, q, regime_names, palette
     ax.axhline(0.0, color=gd.COLORS["grey"], lw=1)
     ax.plot(t, runs.points[: SHOWN + 1, i, 0], "o-", ms=3, lw=1.2, color=color)
     if runs.diverged[i]:
-        name += f" (gd.run: diverged at step {runs.stop_step[i]})"
+        name += f" (gd.run: diverged at step {runs.stop_step[i] + 1})"
         ax.set_yscale("symlog", linthresh=10)
     ax.set_title(rf"$\eta = {eta:g}$, $q = {qi:g}$" + f"\n{name}", fontsize=10.5)
 for ax in axes[1]:

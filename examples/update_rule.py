@@ -89,8 +89,6 @@ out.value("lr", LR, fmt="{:g}")
 out.value("steps", STEPS)
 out.value("diff_autograd", diff_autograd, fmt="{:.1e}")
 out.value("diff_optim", diff_optim, fmt="{:.1e}")
-ulps = np.abs(paths[2] - paths[0]) / np.spacing(np.abs(paths[0]))
-out.value("diff_optim_ulps", int(ulps.max()))
 out.value("factor", abs(1 - 2 * LR), fmt="{:g}")
 out.value("x_final", paths[0, -1], fmt="{:.6f}")
 

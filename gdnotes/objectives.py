@@ -147,7 +147,7 @@ def quadratic(eigenvalues, angle: float = 0.0, b=None) -> Objective:
     center = mins[0] if mins.size else np.zeros(d)
     return _make(
         "quadratic", d, r"f(x) = \tfrac12 x^\top A x + b^\top x",
-        lambda p: 0.5 * np.einsum("...i,ij,...j->...", p, A, p) + p @ bvec,
+        lambda p: 0.5 * np.sum((p @ A) * p, -1) + p @ bvec,
         lambda p: p @ A + bvec,  # A is symmetric
         lambda p: np.broadcast_to(A, p.shape[:-1] + (d, d)).copy(),
         mins, [(ci - half, ci + half) for ci in center],

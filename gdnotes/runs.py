@@ -107,23 +107,21 @@ def run(optimizer: Optimizer, objective: Objective, x0, steps: int, tol: float =
     batch = _batch_shape(x0, optimizer)
     x = np.broadcast_to(x0, batch + x0.shape[-1:]).copy()
 
-    points = np.full((steps + 1,) + x.shape, np.nan)
-    values = np.full((steps + 1,) + batch, np.nan)
-    grad_norms = np.full((steps + 1,) + batch, np.nan)
-    lrs = np.full((steps,) + batch, np.nan)
+    points = np.empty((steps + 1,) + x.shape)
+    values, grad_norms = np.empty((steps + 1,) + batch), np.empty((steps + 1,) + batch)
+    lrs = np.empty((steps,) + batch)
     status = np.full(batch, "max_steps", dtype="<U9")
     stop = np.full(batch, steps)
     active = np.ones(batch, dtype=bool)
 
     def record(k, x_new, f_new, g_new):
-        """Store step ``k`` for active runs, then stop the ones that diverged or converged."""
+        """Store step ``k``, then stop the runs that diverged or converged there."""
         norm = np.linalg.norm(g_new, axis=-1)
+        points[k], values[k], grad_norms[k] = x_new, f_new, norm
         bad = active & ~(np.isfinite(f_new) & np.all(np.isfinite(x_new), -1)
                          & np.isfinite(norm) & (np.linalg.norm(x_new, axis=-1) <= bound))
         status[bad], stop[bad] = "diverged", k - 1
         active[bad] = False
-        points[k, ...][active], values[k, ...][active], grad_norms[k, ...][active] = (
-            x_new[active], f_new[active], norm[active])
         done = active & (norm <= tol) if tol > 0 else np.zeros(batch, dtype=bool)
         status[done], stop[done] = "converged", k
         active[done] = False
@@ -136,14 +134,16 @@ def run(optimizer: Optimizer, objective: Objective, x0, steps: int, tol: float =
             if not active.any():
                 break
             x_new, state = optimizer.update(state, x, g, objective)
+            lrs[k - 1] = np.asarray(state["lr"], dtype=float)
             g_new = objective.grad(x_new)
-            was_active = active.copy()
             record(k, x_new, objective.value(x_new), g_new)
-            lr_used = np.broadcast_to(np.asarray(state["lr"], dtype=float), batch)
-            valid = was_active & ~(status == "diverged")
-            lrs[k - 1, ...][valid] = lr_used[valid]
             x = np.where(active[..., None], x_new, x)  # stopped runs stay at their last point
             g = np.where(active[..., None], g_new, g)
+
+    # Nothing after a run's stop step is kept: NaN there, and `status` says why.
+    after = np.arange(steps + 1).reshape((-1,) + (1,) * len(batch)) > stop
+    points[after], values[after], grad_norms[after] = np.nan, np.nan, np.nan
+    lrs[after[1:]] = np.nan
 
     scalar = batch == ()
     return Run(points, values, grad_norms, lrs,

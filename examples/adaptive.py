@@ -1,0 +1,180 @@
+# %% [markdown]
+# # Per-coordinate step sizes: AdaGrad, RMSprop, Adadelta
+#
+# A badly scaled bowl, $f(x) = \tfrac12(\mu x_1^2 + L x_2^2)$ with $L/\mu = 100$: the
+# gradient is 100 times larger along $x_2$ than along $x_1$ for the same distance from the
+# minimum, so one learning rate cannot suit both coordinates. The three methods here divide
+# each coordinate's gradient by a running measure of that coordinate's gradient size.
+# Every method gets its best learning rate from a grid (one batched run per method).
+
+# %%
+import numpy as np
+
+import gdnotes as gd
+
+out = gd.Outputs(__file__)
+
+KAPPA = 100.0
+X0 = np.array([-4.0, 1.0])
+STEPS = 1500
+THRESHOLD = 1e-3  # "converged" = within this distance of the minimiser, and staying there
+LRS = np.geomspace(1e-3, 10.0, 33)
+METHODS = {
+    "GD": gd.sgd,
+    "AdaGrad": gd.adagrad,
+    "RMSprop": gd.rmsprop,
+    "RMSprop (centered)": lambda lr: gd.rmsprop(lr=lr, centered=True),
+    "Adadelta": gd.adadelta,
+}
+COLOR = dict(zip(METHODS, ("orange", "blue", "green", "sky", "purple"), strict=True))
+DASH = dict(zip(METHODS, ("-", "-", "--", ":", "-"), strict=True))
+
+# %% [markdown]
+# ## Axis-aligned versus rotated
+# The same bowl twice: with its axes along the coordinates, and rotated by 45°. Per-coordinate
+# scaling can only fix the first. For each method and bowl, one batched run covers the whole
+# learning-rate grid; a run counts as converged at the first step from which it stays within
+# the threshold of the minimiser for at least `HOLD` steps (a fly-by does not count). The best learning rate is picked separately for a coarse (0.1) and a fine
+# (0.001) threshold.
+
+# %%
+problems = {
+    "axis-aligned": gd.ill_conditioned(KAPPA, L=1.0),
+    "rotated 45°": gd.ill_conditioned(KAPPA, L=1.0, angle=np.pi / 4),
+}
+THRESHOLDS = (0.1, THRESHOLD)
+HOLD = 100
+best = {}  # (method, bowl, threshold) -> (lr, steps, path)
+for label, bowl in problems.items():
+    for name, make in METHODS.items():
+        sweep = gd.run(make(lr=LRS), bowl, np.broadcast_to(X0, (LRS.size, 2)), steps=STEPS)
+        for threshold in THRESHOLDS:
+            steps = gd.first_step(sweep, gd.near_minimizer(bowl, threshold), hold=HOLD)
+            i = int(np.argmin(np.where(steps >= 0, steps, STEPS + 1)))
+            best[name, label, threshold] = (LRS[i], int(steps[i]), sweep.path(i))
+
+
+def cell(name, label, threshold):
+    lr, steps, _ = best[name, label, threshold]
+    return f"{steps} (lr {lr:.2g})" if steps >= 0 else f"did not converge in {STEPS}"
+
+
+rows = [(name, *[cell(name, label, th) for label in problems for th in THRESHOLDS])
+        for name in METHODS]
+out.table("steps", rows, headers=["method"] + [f"{label}: steps to {th:g}" for label in problems
+                                                for th in THRESHOLDS])
+for name in METHODS:
+    slug = name.lower().replace(" (centered)", "_centered").replace(" ", "_")
+    for label, key in (("axis-aligned", "aligned"), ("rotated 45°", "rotated")):
+        for th, tkey in zip(THRESHOLDS, ("coarse", "fine"), strict=True):
+            out.value(f"steps_{key}_{tkey}_{slug}", cell(name, label, th))
+out.value("kappa", KAPPA, fmt="{:g}")
+out.value("hold", HOLD)
+out.value("lr_grid", f"{LRS.size} learning rates from {LRS[0]:g} to {LRS[-1]:g}")
+
+fig, axes = gd.figure(1, 2, sharey=True)
+for ax, (label, bowl) in zip(axes, problems.items(), strict=True):
+    gx, gy = np.meshgrid(np.linspace(-4.5, 4.5, 200), np.linspace(-3, 3, 140))
+    ax.contour(gx, gy, bowl.value(np.stack([gx, gy], -1)),
+               levels=np.geomspace(1e-3, 2 * bowl.value(X0), 10), colors=gd.COLORS["grey"],
+               linewidths=0.6)
+    for name in METHODS:
+        lr, _, path = best[name, label, 0.1]
+        ax.plot(*path[:120].T, DASH[name], lw=1.6, color=gd.COLORS[COLOR[name]],
+                label=f"{name} (lr {lr:.2g})")
+    ax.plot(*X0, "*", ms=12, color=gd.COLORS["black"])
+    ax.set(xlabel="$x_1$", title=f"{label}, first 120 steps", xlim=(-4.5, 4.5), ylim=(-3, 3),
+           aspect="equal")
+    ax.legend(fontsize=7, loc="lower right")
+axes[0].set_ylabel("$x_2$")
+out.figure(fig, "paths", alt=(
+    "Two contour plots of the same long, narrow quadratic bowl, axis-aligned on the left and "
+    "rotated by 45 degrees on the right, with the first 120 steps of gradient descent, AdaGrad, "
+    "RMSprop, centered RMSprop and Adadelta from the star at (-4, 1). On the aligned bowl the "
+    "adaptive methods head almost straight for the minimum; on the rotated bowl they lose that "
+    "advantage and zig-zag like gradient descent."
+))
+
+# %% [markdown]
+# ## AdaGrad's step only ever shrinks; RMSprop's recovers
+# The effective learning rate of coordinate $i$ is the step it actually took divided by its
+# gradient, $-\Delta\theta_i / g_i$, read off the runs on the rotated bowl above (where
+# neither method finishes in a handful of steps).
+
+# %%
+fig, ax = gd.figure()
+rotated = problems["rotated 45°"]
+for name in ("AdaGrad", "RMSprop"):
+    path = best[name, "rotated 45°", 0.1][2]
+    grads = rotated.grad(path[:-1])
+    keep = np.abs(grads[:, 0]) > 1e-9
+    eff = -np.diff(path, axis=0)[keep, 0] / grads[keep, 0]
+    ax.loglog(np.arange(1, len(path))[keep], eff, DASH[name], color=gd.COLORS[COLOR[name]],
+              label=f"{name} (lr {best[name, 'rotated 45°', 0.1][0]:.2g}), coordinate $x_1$")
+ax.axhline(2 / rotated.L, color=gd.COLORS["grey"], ls=":", lw=1.5,
+           label="$2/L$: stability limit of the steepest direction")
+ax.set(xlabel="step $t$", ylabel=r"effective learning rate $-\Delta\theta_1 / g_1$",
+       title="Step size per unit gradient over time (rotated bowl)")
+ax.legend(fontsize=8)
+out.figure(fig, "effective_lr", alt=(
+    "Log-log plot of the effective learning rate against the step on the rotated bowl. "
+    "AdaGrad's (solid) drops over the first steps and then stays flat, never rising again; "
+    "RMSprop's (dashed) climbs as the gradients shrink, overshoots the stability limit 2/L, "
+    "and settles onto it after a few oscillations."
+))
+
+# %% [markdown]
+# ## The catch: RMSprop's memory fades at the minimum too
+# Run longer. Once RMSprop has converged, the gradients are tiny, $s_t$ decays by $\alpha$ per
+# step and the effective learning rate $\eta/(\sqrt{s_t}+\epsilon)$ grows without limit, until
+# the steep coordinate is unstable again and the iterate is thrown back out to a distance of
+# the order of $\eta$. AdaGrad's sum never decays, so it stays put.
+
+# %%
+LONG = 3000
+bowl = problems["axis-aligned"]
+fig, ax = gd.figure()
+bounce = {}
+for name in ("AdaGrad", "RMSprop"):
+    lr = best[name, "axis-aligned", 0.1][0]
+    long_run = gd.run(METHODS[name](lr=lr), bowl, X0, steps=LONG)
+    dist = gd.distances(long_run.points, np.zeros(2))
+    bounce[name] = (float(dist.min()), float(dist[-1]), lr)
+    ax.semilogy(np.arange(LONG + 1), np.maximum(dist, 1e-40), color=gd.COLORS[COLOR[name]],
+                label=f"{name}, lr {lr:.2g}")
+ax.set(xlabel="step $t$", ylabel=r"distance to the minimiser $\|\theta_t\|$", ylim=(1e-40, 1e3),
+       title="Long runs on the aligned bowl (floor drawn at $10^{-40}$)")
+ax.legend()
+out.figure(fig, "long_run", alt=(
+    "Distance to the minimum on a log scale over 3000 steps. AdaGrad converges and stays at "
+    "its final accuracy. RMSprop first converges to extremely small distances, then the error "
+    "grows back by many orders of magnitude and settles into an oscillation at a distance "
+    "comparable to its learning rate."
+))
+out.value("rmsprop_lr", bounce["RMSprop"][2], fmt="{:.2g}")
+out.value("rmsprop_min", bounce["RMSprop"][0], fmt="{:.0e}")
+out.value("rmsprop_end", bounce["RMSprop"][1], fmt="{:.2g}")
+out.value("long_steps", LONG)
+
+# %% [markdown]
+# ## Units: rescale the problem, keep the hyperparameters
+# Measure $x$ in different units: $f_c(\theta) = f(\theta / c)$, started at $c\,x_0$. A method
+# whose steps carry the units of $\theta$ should need the same number of steps for every $c$
+# (to the same *relative* accuracy, here $0.1\,c$). Each method keeps the learning rate it
+# was tuned to at $c = 1$.
+
+# %%
+base = problems["axis-aligned"]
+tuned = {name: best[name, "axis-aligned", 0.1][0] for name in METHODS}
+scale_rows = []
+SCALES = (0.01, 1.0, 100.0)
+for name in ("GD", "AdaGrad", "RMSprop", "Adadelta"):
+    cells = []
+    for c in SCALES:
+        scaled = gd.quadratic(base.eigenvalues / c**2)
+        run = gd.run(METHODS[name](lr=tuned[name]), scaled, c * X0, steps=STEPS)
+        step = int(gd.first_step(run, gd.near_minimizer(scaled, 0.1 * c), hold=HOLD))
+        cells.append(gd.outcome(gd.Entry(name, tuned[name], run, step), STEPS))
+    scale_rows.append((name, f"{tuned[name]:.3g}", *cells))
+out.table("units", scale_rows, headers=[
+    "method", "lr (tuned at c = 1)", *[f"steps, c = {c:g}" for c in SCALES]])

@@ -1,0 +1,114 @@
+"""Racing optimizers fairly: tune each one's learning rate, run all from one start, tabulate.
+
+A comparison of optimizers is only as good as its tuning. :func:`lr_sweep` runs one
+optimizer for a whole grid of learning rates in *one* batched :func:`gdnotes.run` and counts
+the steps each needed; :func:`race` picks every optimizer's best learning rate that way and
+reruns it; :func:`race_rows` turns the result into table rows that say plainly when a run
+diverged or did not finish, instead of hiding it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from .objectives import Objective
+from .optimizers import Optimizer
+from .runs import Run, run
+
+
+def near_minimizer(objective: Objective, threshold: float) -> Callable[[np.ndarray], np.ndarray]:
+    """Goal test: within ``threshold`` (Euclidean) of the objective's first minimiser."""
+    if objective.minimizers.size == 0:
+        raise ValueError(f"objective {objective.name!r} has no known minimiser; pass a goal test")
+    if not threshold > 0:
+        raise ValueError(f"threshold must be > 0, got {threshold!r}")
+    target = objective.minimizers[0]
+    return lambda points: np.linalg.norm(points - target, axis=-1) <= threshold
+
+
+def first_step(run_: Run, goal: Callable[[np.ndarray], np.ndarray], hold: int = 0) -> np.ndarray:
+    """First step at which ``goal(point)`` holds and keeps holding for ``hold`` more steps.
+
+    ``hold = 0`` is the first hit. A positive ``hold`` rules out fly-bys (a run that passes
+    through the goal region and leaves at once); a run whose record ends sooner (it
+    converged or hit the step limit) only has to hold until its last recorded step. Returns
+    ``-1`` where the goal was never reached that way.
+    """
+    if isinstance(hold, bool) or int(hold) != hold or hold < 0:
+        raise ValueError(f"hold must be an integer >= 0, got {hold!r}")
+    points, stop = run_.points, np.asarray(run_.stop_step)
+    idx = np.arange(points.shape[0]).reshape((-1,) + (1,) * stop.ndim)
+    hit = goal(np.nan_to_num(points, nan=np.inf)) & (idx <= stop)
+    streak = np.zeros(hit.shape, dtype=int)  # consecutive hits from step k onwards
+    streak[-1] = hit[-1]
+    for k in range(hit.shape[0] - 2, -1, -1):
+        streak[k] = (streak[k + 1] + 1) * hit[k]
+    ok = hit & (streak >= np.minimum(hold + 1, stop - idx + 1))
+    return np.where(ok.any(axis=0), ok.argmax(axis=0), -1)
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """Steps needed by each learning rate of a sweep (``-1``: never reached the goal)."""
+
+    lrs: np.ndarray
+    steps: np.ndarray
+    diverged: np.ndarray
+    final_values: np.ndarray
+
+    @property
+    def best_lr(self) -> float:
+        """The lr that reached the goal in fewest steps (ties: the smaller lr); if none did,
+        the one that ended lowest without diverging."""
+        ok = self.steps >= 0
+        if ok.any():
+            return float(self.lrs[ok][np.argmin(self.steps[ok])])
+        alive = ~self.diverged & np.isfinite(self.final_values)
+        if not alive.any():
+            raise ValueError("every learning rate in the sweep diverged; lower the grid")
+        return float(self.lrs[alive][np.argmin(self.final_values[alive])])
+
+
+def lr_sweep(make: Callable[..., Optimizer], lrs, objective: Objective, x0, steps: int,
+             goal: Callable[[np.ndarray], np.ndarray]) -> Sweep:
+    """Run ``make(lr=lrs)`` (array-valued lr: one batched run) and count steps to ``goal``."""
+    lrs = np.asarray(lrs, dtype=float)
+    if lrs.ndim != 1 or lrs.size == 0:
+        raise ValueError(f"lrs must be a non-empty 1-D array, got shape {lrs.shape}")
+    x0 = np.broadcast_to(np.asarray(x0, dtype=float), (lrs.size, objective.dim))
+    result = run(make(lr=lrs), objective, x0, steps=steps)
+    final_values = np.take_along_axis(result.values, result.stop_step[None], axis=0)[0]
+    return Sweep(lrs, first_step(result, goal), np.asarray(result.diverged), final_values)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One optimizer in a race: its tuned learning rate, its run and when it reached the goal."""
+
+    name: str
+    lr: float
+    run: Run
+    step: int  # -1: never
+
+
+def race(makers: Mapping[str, Callable[..., Optimizer]], objective: Objective, x0, steps: int,
+         goal: Callable[[np.ndarray], np.ndarray], lrs) -> list[Entry]:
+    """Tune each optimizer's lr on ``lrs`` (one batched run each), then run it once from ``x0``."""
+    entries = []
+    for name, make in makers.items():
+        lr = lr_sweep(make, lrs, objective, x0, steps, goal).best_lr
+        result = run(make(lr=lr), objective, np.asarray(x0, dtype=float), steps=steps)
+        entries.append(Entry(name, lr, result, int(first_step(result, goal))))
+    return entries
+
+
+def outcome(entry: Entry, steps: int) -> str:
+    """``"123"``, ``"diverged (step k)"`` or ``"did not converge in N"``: never a silent NaN."""
+    if entry.step >= 0:
+        return str(entry.step)
+    if entry.run.diverged:
+        return f"diverged (step {int(entry.run.stop_step) + 1})"
+    return f"did not converge in {steps}"

@@ -27,12 +27,14 @@ X0 = -5.0
 # rate of $\eta = 0.5$ would land on the minimum in a single jump, and anything above it makes
 # the point overshoot and zig-zag, which hides the idea we want to show. A small $\eta$ makes
 # every step a clearly visible slide along the tangent, with steps that visibly shrink as the
-# slope flattens. $\eta = 0.1$ is that: each step keeps 80 % of the remaining distance.
+# slope flattens. $\eta = {{ value: tangent_line/eta }}$ is that: each step keeps
+# {{ value: tangent_line/keep_percent }} % of the remaining distance.
 #
 # We stop the animation once the point is within 0.05 of the minimum, under two pixels at this
 # scale: later frames would look identical and only make the GIF longer. That takes
-# {{ value: tangent_line/steps }} steps. At 4 frames per second the whole descent lasts about six
-# seconds, slow enough to follow every step while the slowing-down is still obvious.
+# {{ value: tangent_line/steps }} steps. At {{ value: tangent_line/fps }} frames per second the
+# whole descent lasts about {{ value: tangent_line/seconds }} seconds, slow enough to follow every
+# step while the slowing-down is still obvious.
 
 # %%
 # --8<-- [start:run]
@@ -48,6 +50,7 @@ xs = run.points[:, 0]
 
 out.value("eta", ETA, fmt="{:.1f}")
 out.value("contraction", contraction, fmt="{:.1f}")
+out.value("keep_percent", 100 * contraction, fmt="{:.0f}")
 out.value("steps", steps)
 out.value("final_x", float(xs[-1]), fmt="{:.3f}")
 print(f"{steps} steps with eta = {ETA}: x goes from {xs[0]:.1f} to {xs[-1]:.4f}")
@@ -90,8 +93,11 @@ def draw_frame(k):
     caption.set_text(f"step {k}:  x = {x:6.3f}   slope f'(x) = {slope:7.3f}")
 
 
+FPS = 4
+out.value("fps", FPS)
+out.value("seconds", (steps + 1) / FPS, fmt="{:.0f}")
 gif = out.gif(
-    fig, draw_frame, frames=steps + 1, name="descent", fps=4,
+    fig, draw_frame, frames=steps + 1, name="descent", fps=FPS,
     alt=(
         f"Animation: a red point starts at x = -5 on the parabola (x-5)^2 and takes {steps} "
         "gradient descent steps towards the minimum at x = 5, with the orange tangent line "

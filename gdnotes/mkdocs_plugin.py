@@ -30,7 +30,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.utils import get_relative_url
 
 from gdnotes.pipeline.apiref import MARKER as API_MARKER
-from gdnotes.pipeline.apiref import api_markdown
+from gdnotes.pipeline.apiref import api_markdown, api_targets
 from gdnotes.pipeline.cache import Cache
 from gdnotes.pipeline.macros import OutputIndex, figure_links, references
 from gdnotes.pipeline.mathjax import mathjax_files
@@ -174,13 +174,17 @@ class GdnotesPlugin(BasePlugin[GdnotesConfig]):
             title = _page_title(text, file.src_uri)
             for example in sorted(examples):
                 used_on.setdefault(example, []).append((title, file.src_uri))
-        public = public_names(self.project_dir / "gdnotes" / "__init__.py")
+        package = self.project_dir / "gdnotes"
+        targets = api_targets(package, public_names(package / "__init__.py"))
         self.pages = {}
         for name, run in self.runs.items():
             page = ExamplePage(
                 run,
                 used_on=used_on.get(name, []),
-                api=api_names_used(run.script.read_text(encoding="utf-8"), public),
+                api={
+                    name: targets[name]
+                    for name in api_names_used(run.script.read_text(encoding="utf-8"), set(targets))
+                },
             )
             self.pages[name] = page
             files.append(File.generated(config, page.src_uri, content=example_markdown(page)))

@@ -70,3 +70,10 @@ def test_tangent_line_gif_budget_and_still(tmp_path):
     final = float(manifest["values"]["final_x"]["raw"])
     assert abs(final - (5 - 10 * (1 - 2 * eta) ** steps)) < 1e-9
     assert 10 * (1 - 2 * eta) ** steps < 0.05 <= 10 * (1 - 2 * eta) ** (steps - 1)
+    assert manifest["values"]["keep_percent"]["text"] == f"{100 * (1 - 2 * eta):.0f}"
+    assert manifest["values"]["seconds"]["raw"] == (steps + 1) / manifest["values"]["fps"]["raw"]
+    # the prose's claim: eta = 0.5 lands on the minimum in one jump (x - 0.5 * 2 (x - 5) = 5)
+    import gdnotes as gd
+
+    jump = gd.run(gd.sgd(lr=0.5), gd.shifted_parabola(5.0), x0=[[-5.0], [7.0]], steps=1)
+    assert jump.points[1, :, 0].tolist() == [5.0, 5.0]

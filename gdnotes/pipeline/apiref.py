@@ -50,19 +50,41 @@ def sections(package: Path, public: set[str]) -> list[tuple[str, str, list[str]]
     return out
 
 
+def _shadows_submodule(package: Path, name: str) -> bool:
+    """`from .race import race`: griffe sees `gdnotes.race` as the module, not the function."""
+    return (package / f"{name}.py").exists() or (package / name / "__init__.py").exists()
+
+
+def api_targets(package: Path, public: set[str]) -> dict[str, str]:
+    """Exported name -> the identifier its entry on the API page has (what autorefs links to)."""
+    targets = {}
+    for module, _, names in sections(package, public):
+        if not names:
+            targets[module] = f"gdnotes.{module}"
+        for name in names:
+            shadowed = _shadows_submodule(package, name)
+            targets[name] = f"gdnotes.{module}.{name}" if shadowed else f"gdnotes.{name}"
+    return targets
+
+
+_ROOT_BLOCK = "::: {ident}\n    options:\n      show_root_heading: true\n      heading_level: 3\n"
+
+
 def api_markdown(package: Path, public: set[str]) -> str:
     blocks = []
     for module, title, names in sections(package, public):
+        blocks.append(f"## {title}\n")
         if not names:
-            blocks.append(
-                f"## {title}\n\n::: gdnotes.{module}\n"
-                "    options:\n      show_root_heading: true\n      heading_level: 3\n"
-            )
+            blocks.append(_ROOT_BLOCK.format(ident=f"gdnotes.{module}"))
             continue
-        members = ", ".join(names)
-        blocks.append(
-            f"## {title}\n\n::: gdnotes\n    options:\n      show_root_heading: false\n"
-            f"      show_root_toc_entry: false\n      heading_level: 3\n"
-            f"      members: [{members}]\n"
-        )
+        plain = [n for n in names if not _shadows_submodule(package, n)]
+        if plain:
+            blocks.append(
+                "::: gdnotes\n    options:\n      show_root_heading: false\n"
+                "      show_root_toc_entry: false\n      heading_level: 3\n"
+                f"      members: [{', '.join(plain)}]\n"
+            )
+        for name in names:
+            if name not in plain:
+                blocks.append(_ROOT_BLOCK.format(ident=f"gdnotes.{module}.{name}"))
     return "\n".join(blocks)

@@ -18,7 +18,7 @@ from gdnotes.pipeline.script import title_of
 class ExamplePage:
     run: ExampleRun
     used_on: list[tuple[str, str]] = field(default_factory=list)  # (title, docs-relative path)
-    api: list[str] = field(default_factory=list)  # public gdnotes names the script uses
+    api: dict[str, str] = field(default_factory=dict)  # gdnotes name used -> API page identifier
 
     @property
     def title(self) -> str:
@@ -62,7 +62,7 @@ def _about(page: ExamplePage) -> str:
         links = ", ".join(f"[{title}](../{path})" for title, path in page.used_on)
         lines += ["", f"    **Used on:** {links}."]
     if page.api:
-        links = ", ".join(f"[`gd.{n}`][gdnotes.{n}]" for n in page.api)
+        links = ", ".join(f"[`gd.{n}`][{target}]" for n, target in page.api.items())
         lines += ["", f"    **gdnotes API used:** {links}."]
     return "\n".join(lines)
 

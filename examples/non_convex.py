@@ -121,15 +121,10 @@ categories = [f"local min {local_min:g}", f"global min {global_min:g}", "diverge
 shares = [(outcome == k).mean() for k in range(len(categories))]
 out.table("basin_shares", [(c, 100 * s) for c, s in zip(categories, shares, strict=True)],
           headers=["outcome", "share of grid (%)"], floatfmt=["s", ".1f"])
-out.value("map_runs", outcome.size)
+out.value("map_runs", int(outcome.size))
 out.value("map_steps", MAP_STEPS)
 out.value("map_lr_min", lrs[0], fmt="{:g}")
 out.value("map_lr_max", lrs[-1], fmt="{:g}")
-small = outcome[lrs < 2 / float(f2(global_min))]
-out.value("small_lr_boundary_ok", int(np.all(small[:, starts < local_max] == 0)))
-unstable_band = (lrs > 2 / float(f2(global_min))) & (lrs < 2 / float(f2(local_min)))
-out.value("band_reaches_global", int(np.any(outcome[unstable_band] == 1)))
-
 from matplotlib.colors import BoundaryNorm, ListedColormap  # noqa: E402
 
 cmap = ListedColormap([gd.COLORS["blue"], gd.COLORS["green"], gd.COLORS["red"],

@@ -136,6 +136,7 @@ predicted = f(X0) - LR * g0**2  # value of the tangent line at x1
 out.value("f0", f(X0), fmt="{:g}")
 out.value("g0", g0, fmt="{:g}")
 out.value("x1", x1, fmt="{:g}")
+out.value("step0", -LR * g0, fmt="{:+g}")
 out.value("tangent_at_x1", predicted, fmt="{:g}")
 out.value("f1", f(x1), fmt="{:g}")
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import validate
-from .optimizers import Optimizer, lr_at
+from .optimizers import Optimizer, equations, lr_at
 
 
 def two_loop(grad, dirs, stps, ro, H_diag):
@@ -145,6 +145,12 @@ def lbfgs(lr=1.0, history_size=10, line_search_fn=None, tolerance_grad=1e-7,
           tolerance_change=1e-9) -> Optimizer:
     r"""L-BFGS with torch.optim.LBFGS's conventions.
 
+    The direction applies the inverse-Hessian estimate built from the last $m$ pairs
+    $s_i = \theta_{i+1} - \theta_i$, $y_i = \nabla f(\theta_{i+1}) - \nabla f(\theta_i)$
+    (two-loop recursion, starting from $H_0 = \frac{s^\top y}{y^\top y} I$):
+
+    $$ d_t = -H_t \nabla f(\theta_t), \qquad \theta_{t+1} = \theta_t + \eta_t\, d_t $$
+
     The first step is scaled to ``min(1, 1/‖g‖₁)·lr``; afterwards the trial step is ``lr``
     along the two-loop direction, refined by ``line_search_fn="strong_wolfe"`` if given
     (torch's default is no line search). ``history_size`` defaults to 10 here (torch: 100);
@@ -177,10 +183,7 @@ def lbfgs(lr=1.0, history_size=10, line_search_fn=None, tolerance_grad=1e-7,
         return new.reshape(params.shape), {"t": state["t"] + 1, "lr": used.reshape(batch),
                                            "runs": runs}
 
-    latex = (r"d_t = -H_t \nabla f(\theta_t)\ \text{(two-loop recursion over the last } m"
-             r"\text{ pairs } s_i = \theta_{i+1}-\theta_i,\ y_i = \nabla f_{i+1} - \nabla f_i),"
-             r" \quad \theta_{t+1} = \theta_t + \eta_t d_t")
     hp = dict(lr=lr, history_size=history_size, line_search_fn=line_search_fn,
               tolerance_grad=tolerance_grad, tolerance_change=tolerance_change)
-    return Optimizer("lbfgs", hp, latex, "torch.optim.LBFGS",
+    return Optimizer("lbfgs", hp, equations(lbfgs), "torch.optim.LBFGS",
                      f"2m = {2 * history_size} (history of s, y)", init, update)

@@ -198,20 +198,39 @@ def scale_by_nadam(b1=0.9, b2=0.999, eps=1e-8, momentum_decay=4e-3) -> Stage:
 
 
 # ----------------------------------------------------------------------------- constructors
+def equations(fn, which: int = 0) -> str:
+    """The ``which``-th ``$$ ... $$`` block of ``fn``'s docstring.
+
+    The update equations live once, in the docstrings (rendered on the API page); the
+    ``latex`` attribute of each optimizer is read from there for the site's pages and tables.
+    """
+    blocks = (fn.__doc__ or "").split("$$")[1::2]
+    return " ".join(blocks[which].split()) if which < len(blocks) else ""
+
+
 def _check_lr(lr):
     if not callable(lr):
         validate.positive("lr (learning rate)", lr)
     return lr
 
 
-G = r"g_t = \nabla f(\theta_t) + \lambda \theta_t"
-
-
 def sgd(lr, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False) -> Optimizer:
-    r"""Gradient descent; with ``momentum`` the heavy ball, with ``nesterov`` Nesterov's look-ahead.
+    r"""Gradient descent; with ``momentum`` the heavy ball; with ``nesterov`` Nesterov's look-ahead.
 
-    torch conventions: the velocity starts at the first gradient (``v_1 = g_1``), dampening
-    ``τ`` scales new gradients, and Nesterov uses ``g + μ v`` as the step direction.
+    With $g_t = \nabla f(\theta_t) + \lambda\theta_t$ (``weight_decay`` $\lambda$), plain GD is
+
+    $$ \theta_{t+1} = \theta_t - \eta\, g_t $$
+
+    the heavy ball (torch's convention: the velocity starts at the first gradient, and
+    ``dampening`` $\tau$ scales the new gradient) is
+
+    $$ v_{t+1} = \mu v_t + (1-\tau)\, g_t \;\; (v_1 = g_1), \qquad
+       \theta_{t+1} = \theta_t - \eta\, v_{t+1} $$
+
+    and Nesterov steps along the look-ahead direction
+
+    $$ v_{t+1} = \mu v_t + g_t \;\; (v_1 = g_1), \qquad
+       \theta_{t+1} = \theta_t - \eta\,(g_t + \mu v_{t+1}) $$
     """
     _check_lr(lr)
     validate.unit_interval("momentum", momentum)
@@ -223,25 +242,23 @@ def sgd(lr, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False) -> Op
             f"dampening={dampening!r}"
         )
     has_momentum = not np.all(np.asarray(momentum) == 0)
-    if not has_momentum:
-        latex, per_param = r"\theta_{t+1} = \theta_t - \eta\, g_t", "0"
-    else:
-        step = r"g_t + \mu v_{t+1}" if nesterov else r"v_{t+1}"
-        latex = (r"v_{t+1} = \mu v_t + (1-\tau) g_t \;(v_1 = g_1), \quad"
-                 rf"\theta_{{t+1}} = \theta_t - \eta\,({step})")
-        per_param = "1 (velocity)"
+    variant = 2 if nesterov else 1 if has_momentum else 0
     hp = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
               nesterov=nesterov)
-    name = "nesterov" if nesterov else "momentum" if has_momentum else "gd"
-    return chain(name, hp, latex, "torch.optim.SGD", per_param, lr,
+    return chain(("gd", "momentum", "nesterov")[variant], hp, equations(sgd, variant),
+                 "torch.optim.SGD", "1 (velocity)" if has_momentum else "0", lr,
                  add_weight_decay(weight_decay), trace(momentum, dampening, nesterov))
 
 
 def adagrad(lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0,
             eps=1e-10) -> Optimizer:
-    r"""AdaGrad: per-coordinate steps shrinking with the total squared gradient seen so far.
+    r"""AdaGrad: per-coordinate steps that shrink with all the squared gradient seen so far.
 
-    torch's ``lr_decay`` divides the learning rate by ``1 + (t-1)·lr_decay``.
+    Coordinates with steep history get small steps, rarely-moved ones keep big steps. torch's
+    ``lr_decay`` $\delta$ also divides the learning rate by $1 + (t-1)\delta$:
+
+    $$ s_t = s_{t-1} + g_t^2, \qquad
+       \theta_{t+1} = \theta_t - \frac{\eta}{1 + (t-1)\delta}\, \frac{g_t}{\sqrt{s_t} + \epsilon} $$
     """
     _check_lr(lr)
     validate.nonnegative("lr_decay", lr_decay)
@@ -252,12 +269,10 @@ def adagrad(lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0
     def decayed(t):
         return lr_at(lr, t) / (1 + t * np.asarray(lr_decay, dtype=float))
 
-    latex = (r"s_t = s_{t-1} + g_t^2, \quad \theta_{t+1} = \theta_t - "
-             r"\frac{\eta}{1 + (t-1)\,\delta}\,\frac{g_t}{\sqrt{s_t} + \epsilon}")
     hp = dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
               initial_accumulator_value=initial_accumulator_value, eps=eps)
-    return chain("adagrad", hp, latex, "torch.optim.Adagrad", "1 (sum of squared gradients)",
-                 decayed, add_weight_decay(weight_decay),
+    return chain("adagrad", hp, equations(adagrad), "torch.optim.Adagrad",
+                 "1 (sum of squared gradients)", decayed, add_weight_decay(weight_decay),
                  scale_by_rss(initial_accumulator_value, eps))
 
 
@@ -265,46 +280,49 @@ def rmsprop(lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0,
             centered=False) -> Optimizer:
     r"""RMSprop: AdaGrad with a *forgetting* average, so steps don't shrink forever.
 
-    ``centered`` divides by an estimate of the gradient's standard deviation instead;
-    ``momentum`` (torch: buffer starts at zero) smooths the scaled step.
+    $$ s_t = \alpha s_{t-1} + (1-\alpha) g_t^2, \qquad
+       \theta_{t+1} = \theta_t - \eta\, \frac{g_t}{\sqrt{s_t} + \epsilon} $$
+
+    ``centered`` divides by an estimate of the gradient's standard deviation instead:
+
+    $$ s_t = \alpha s_{t-1} + (1-\alpha) g_t^2, \quad m_t = \alpha m_{t-1} + (1-\alpha) g_t, \qquad
+       \theta_{t+1} = \theta_t - \eta\, \frac{g_t}{\sqrt{s_t - m_t^2} + \epsilon} $$
+
+    and ``momentum`` $\mu$ smooths the scaled step: $v_t = \mu v_{t-1} + g_t / (\cdot)$,
+    $\theta_{t+1} = \theta_t - \eta v_t$ (torch's buffer starts at zero).
     """
     _check_lr(lr)
     validate.unit_interval("alpha", alpha)
     validate.nonnegative("eps", eps)
     validate.nonnegative("weight_decay", weight_decay)
     validate.unit_interval("momentum", momentum)
-    var = r"s_t - m_t^2" if centered else r"s_t"
-    latex = (r"s_t = \alpha s_{t-1} + (1-\alpha) g_t^2"
-             + (r",\; m_t = \alpha m_{t-1} + (1-\alpha) g_t" if centered else "")
-             + rf", \quad \theta_{{t+1}} = \theta_t - \eta\,\frac{{g_t}}{{\sqrt{{{var}}} + \epsilon}}")
     n = 1 + bool(centered) + (not np.all(np.asarray(momentum) == 0))
     hp = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
               centered=centered)
-    return chain("rmsprop", hp, latex, "torch.optim.RMSprop", f"{n} (running averages)", lr,
-                 add_weight_decay(weight_decay), scale_by_rms(alpha, eps, centered),
-                 trace(momentum))
+    return chain("rmsprop", hp, equations(rmsprop, int(bool(centered))), "torch.optim.RMSprop",
+                 f"{n} (running averages)", lr, add_weight_decay(weight_decay),
+                 scale_by_rms(alpha, eps, centered), trace(momentum))
 
 
 def adadelta(lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0) -> Optimizer:
-    r"""Adadelta: RMSprop whose step size comes from a running RMS of past *steps*.
+    r"""Adadelta: RMSprop whose step size is a running RMS of past *steps*.
 
-    torch still multiplies by ``lr`` (default 1.0, which is the original paper's method).
+    The ratio of two RMS values has the units of $\theta$, so no learning rate is needed;
+    torch still multiplies by ``lr`` (default 1.0, the original method):
+
+    $$ s_t = \rho s_{t-1} + (1-\rho) g_t^2, \quad
+       \Delta_t = \frac{\sqrt{u_{t-1} + \epsilon}}{\sqrt{s_t + \epsilon}}\, g_t, \quad
+       u_t = \rho u_{t-1} + (1-\rho) \Delta_t^2, \quad
+       \theta_{t+1} = \theta_t - \eta\, \Delta_t $$
     """
     _check_lr(lr)
     validate.unit_interval("rho", rho, closed=True)
     validate.nonnegative("eps", eps)
     validate.nonnegative("weight_decay", weight_decay)
-    latex = (r"s_t = \rho s_{t-1} + (1-\rho) g_t^2,\; "
-             r"\Delta_t = \frac{\sqrt{u_{t-1}+\epsilon}}{\sqrt{s_t+\epsilon}}\, g_t,\; "
-             r"u_t = \rho u_{t-1} + (1-\rho)\Delta_t^2, \quad \theta_{t+1} = \theta_t - \eta \Delta_t")
     hp = dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay)
-    return chain("adadelta", hp, latex, "torch.optim.Adadelta", "2 (running averages)", lr,
-                 add_weight_decay(weight_decay), scale_by_adadelta(rho, eps))
-
-
-_ADAM_LATEX = (r"m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t,\; v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2,"
-               r" \quad \theta_{t+1} = \theta_t - \eta\, \frac{m_t/(1-\beta_1^t)}"
-               r"{\sqrt{v_t/(1-\beta_2^t)} + \epsilon}")
+    return chain("adadelta", hp, equations(adadelta), "torch.optim.Adadelta",
+                 "2 (running averages)", lr, add_weight_decay(weight_decay),
+                 scale_by_adadelta(rho, eps))
 
 
 def _check_betas(betas):
@@ -316,51 +334,64 @@ def _check_betas(betas):
 
 
 def adam(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False) -> Optimizer:
-    r"""Adam: momentum (first moment) over an RMS (second moment), both bias-corrected.
+    r"""Adam: momentum (first moment) divided by an RMS (second moment), both bias-corrected.
 
-    ``amsgrad`` divides by the running *maximum* of ``v_t`` so the step can never grow.
+    $$ m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t, \quad
+       v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2, \quad
+       \theta_{t+1} = \theta_t - \eta\, \frac{m_t / (1-\beta_1^t)}{\sqrt{v_t / (1-\beta_2^t)} + \epsilon} $$
+
+    The bias corrections undo the zero start of $m$ and $v$. ``amsgrad`` divides by
+    $\hat v_t = \max(\hat v_{t-1}, v_t)$ instead, so the effective step can never grow.
     """
     _check_lr(lr)
     betas = _check_betas(betas)
     validate.nonnegative("eps", eps)
     validate.nonnegative("weight_decay", weight_decay)
     hp = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad)
-    return chain("amsgrad" if amsgrad else "adam", hp, _ADAM_LATEX, "torch.optim.Adam",
+    return chain("amsgrad" if amsgrad else "adam", hp, equations(adam), "torch.optim.Adam",
                  "3 (moments, max)" if amsgrad else "2 (moments)", lr,
                  add_weight_decay(weight_decay), scale_by_adam(*betas, eps, amsgrad))
 
 
 def adamw(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False) -> Optimizer:
-    r"""AdamW: Adam with weight decay applied to θ directly, not mixed into the moments.
+    r"""AdamW: Adam with the weight decay applied to $\theta$ directly (Loshchilov & Hutter).
 
-    ``θ ← θ - η (adam step + λθ)``: the decay is not divided by the RMS, so every weight
-    shrinks at the same rate (Loshchilov & Hutter).
+    In Adam, $\lambda\theta$ is added to the gradient and then divided by the RMS, so large
+    weights with large gradients barely decay; here every weight shrinks at the same rate:
+
+    $$ \theta_{t+1} = \theta_t - \eta\, \Big(\frac{m_t / (1-\beta_1^t)}{\sqrt{v_t / (1-\beta_2^t)}
+       + \epsilon} + \lambda \theta_t\Big) $$
+
+    with $m_t, v_t$ as in Adam (computed from the raw gradient).
     """
     _check_lr(lr)
     betas = _check_betas(betas)
     validate.nonnegative("eps", eps)
     validate.nonnegative("weight_decay", weight_decay)
-    latex = _ADAM_LATEX.replace(r"+ \epsilon}", r"+ \epsilon} - \eta\lambda\theta_t")
     hp = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad)
-    return chain("adamw", hp, latex, "torch.optim.AdamW",
+    return chain("adamw", hp, equations(adamw), "torch.optim.AdamW",
                  "3 (moments, max)" if amsgrad else "2 (moments)", lr,
                  scale_by_adam(*betas, eps, amsgrad), add_decoupled_weight_decay(weight_decay))
 
 
 def nadam(lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
           momentum_decay=4e-3) -> Optimizer:
-    r"""NAdam: Adam whose momentum term looks one step ahead, as Nesterov does for SGD."""
+    r"""NAdam: Adam whose momentum looks one step ahead, as Nesterov does for SGD.
+
+    torch's variant warms the momentum up, $\mu_t = \beta_1 (1 - \tfrac12\, 0.96^{t\psi})$
+    (``momentum_decay`` $\psi$), and mixes the fresh gradient with the next momentum:
+
+    $$ \theta_{t+1} = \theta_t - \eta\, \frac{\frac{1-\mu_t}{1-\prod_{i\le t}\mu_i}\, g_t
+       + \frac{\mu_{t+1}}{1-\prod_{i\le t+1}\mu_i}\, m_t}{\sqrt{v_t / (1-\beta_2^t)} + \epsilon} $$
+    """
     _check_lr(lr)
     betas = _check_betas(betas)
     validate.nonnegative("eps", eps)
     validate.nonnegative("weight_decay", weight_decay)
     validate.nonnegative("momentum_decay", momentum_decay)
-    latex = (r"\mu_t = \beta_1(1 - \tfrac12 0.96^{t\psi}),\; \hat v_t = \frac{v_t}{1-\beta_2^t},"
-             r" \quad \theta_{t+1} = \theta_t - \eta\Big(\frac{1-\mu_t}{1-\prod_{i\le t}\mu_i} g_t"
-             r" + \frac{\mu_{t+1}}{1-\prod_{i\le t+1}\mu_i} m_t\Big)/(\sqrt{\hat v_t}+\epsilon)")
     hp = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
               momentum_decay=momentum_decay)
-    return chain("nadam", hp, latex, "torch.optim.NAdam", "2 (moments)", lr,
+    return chain("nadam", hp, equations(nadam), "torch.optim.NAdam", "2 (moments)", lr,
                  add_weight_decay(weight_decay), scale_by_nadam(*betas, eps, momentum_decay))
 
 
@@ -382,9 +413,13 @@ def _solve(H: np.ndarray, g: np.ndarray) -> np.ndarray:
 def newton(lr=1.0, damping=0.0) -> Optimizer:
     r"""Damped Newton: jump to the minimum of the local quadratic model.
 
+    $$ \theta_{t+1} = \theta_t - \eta\, \big(\nabla^2 f(\theta_t) + \lambda I\big)^{-1}
+       \nabla f(\theta_t) $$
+
     On a quadratic with ``lr = 1`` and ``damping = 0`` this lands on the minimiser in one
-    step. ``damping`` (Levenberg) blends towards gradient descent where ``H`` is not
-    positive definite. A singular ``H`` gives a NaN step, which the run reports as diverged.
+    step. ``damping`` $\lambda$ (Levenberg) shortens the step towards gradient descent where
+    the Hessian is not positive definite. A singular system gives a NaN step, which the run
+    reports as diverged.
     """
     _check_lr(lr)
     validate.nonnegative("damping", damping)
@@ -398,8 +433,7 @@ def newton(lr=1.0, damping=0.0) -> Optimizer:
         lr_t = lr_at(lr, state["t"])
         return params - lr_t[..., None] * _solve(H, grad), {"t": state["t"] + 1, "lr": lr_t}
 
-    latex = r"\theta_{t+1} = \theta_t - \eta\,(\nabla^2 f(\theta_t) + \lambda I)^{-1} \nabla f(\theta_t)"
-    return Optimizer("newton", dict(lr=lr, damping=damping), latex, None,
+    return Optimizer("newton", dict(lr=lr, damping=damping), equations(newton), None,
                      "d (Hessian, recomputed)", init, update)
 
 
@@ -417,11 +451,15 @@ def armijo(objective, x, direction, grad, t0, c1=1e-4, shrink=0.5, max_halvings=
 
 
 def bfgs(lr=1.0, line_search="armijo") -> Optimizer:
-    r"""BFGS: build up an inverse-Hessian estimate ``H`` from successive gradient changes.
+    r"""BFGS: build up an inverse-Hessian estimate $H$ from successive gradient changes.
 
-    After each step ``s`` with gradient change ``y`` (kept only if ``yᵀs > 10⁻¹⁰``, so ``H``
-    stays positive definite) ``H ← (I - ρ s yᵀ) H (I - ρ y sᵀ) + ρ s sᵀ`` with ``ρ = 1/yᵀs``.
-    The step is ``-H g`` scaled by ``lr``, shortened by a backtracking (Armijo) line search.
+    After a step $s$ with gradient change $y$ (used only if $y^\top s > 10^{-10}$, which
+    keeps $H$ positive definite):
+
+    $$ H_{t+1} = (I - \rho\, s y^\top)\, H_t\, (I - \rho\, y s^\top) + \rho\, s s^\top, \quad
+       \rho = \frac{1}{y^\top s}, \qquad \theta_{t+1} = \theta_t - \eta_t H_t \nabla f(\theta_t) $$
+
+    $\eta_t$ starts at ``lr`` and is halved until $f$ decreases enough (Armijo backtracking).
     """
     _check_lr(lr)
     validate.one_of("line_search", line_search, ["armijo", None])
@@ -448,9 +486,7 @@ def bfgs(lr=1.0, line_search="armijo") -> Optimizer:
         step = lr_t[..., None] * direction
         return params + step, {"t": state["t"] + 1, "lr": lr_t, "H": H, "g": grad, "s": step}
 
-    latex = (r"H_{t+1} = (I - \rho s y^\top) H_t (I - \rho y s^\top) + \rho s s^\top,\; "
-             r"\rho = \frac{1}{y^\top s}, \quad \theta_{t+1} = \theta_t - \eta_t H_t \nabla f(\theta_t)")
-    return Optimizer("bfgs", dict(lr=lr, line_search=line_search), latex, None,
+    return Optimizer("bfgs", dict(lr=lr, line_search=line_search), equations(bfgs), None,
                      "d (inverse-Hessian row)", init, update)
 
 

@@ -60,6 +60,12 @@ class Run:
     def diverged(self):
         return self._is("diverged")
 
+    @property
+    def diverged_at(self):
+        """The step at which each run blew up (``stop_step + 1``), or -1 if it did not."""
+        out = np.where(self._is("diverged"), np.asarray(self.stop_step) + 1, -1)
+        return int(out) if out.ndim == 0 else out
+
     def _is(self, status):
         out = np.asarray(self.status) == status
         return bool(out) if out.ndim == 0 else out

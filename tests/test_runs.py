@@ -58,7 +58,7 @@ def test_divergence_is_reported_never_a_silent_nan():
     r = gd.run(gd.sgd(1.5), gd.parabola_plus(), [3.0], 500)
     # |1 - 2η| = 2: |x_t| = 3·2^t passes the bound 1e8 at t = 25
     assert r.status == "diverged" and r.diverged and not r.converged
-    assert r.stop_step == 24
+    assert r.stop_step == 24 and r.diverged_at == 25
     assert np.all(np.isfinite(r.points[:25])) and np.all(np.isnan(r.points[25:]))
     assert np.all(np.isnan(r.values[25:])) and np.all(np.isnan(r.lrs[24:]))
     assert r.path().shape == (25, 1) and abs(r.final[0]) == 3 * 2**24
@@ -97,5 +97,6 @@ def test_batch_statuses_mixed():
     assert list(r.status) == ["converged", "converged", "diverged"]
     assert r.stop_step[1] == 1  # η = 1/2 jumps to the minimum in one step
     np.testing.assert_array_equal(r.converged, [True, True, False])
+    assert r.diverged_at[0] == -1 and r.diverged_at[2] == r.stop_step[2] + 1
     with pytest.raises(ValueError, match="batch"):
         r.path()

@@ -11,16 +11,24 @@ window.MathJax = {
     ignoreHtmlClass: ".*|",
     processHtmlClass: "arithmatex",
   },
+  startup: {
+    // Typeset once MathJax is ready, and again whenever material swaps the page content.
+    // (Letting MathJax typeset on its own *and* resetting it from document$ races: the reset
+    // drops the glyph styles of the first pass and formulas render blank.)
+    typeset: false,
+    ready() {
+      MathJax.startup.defaultReady();
+      const typeset = () =>
+        MathJax.startup.promise.then(() => {
+          MathJax.typesetClear();
+          MathJax.texReset();
+          return MathJax.typesetPromise();
+        });
+      if (typeof document$ !== "undefined") {
+        document$.subscribe(typeset);
+      } else {
+        typeset();
+      }
+    },
+  },
 };
-
-// Re-typeset after material's instant navigation swaps the page content.
-if (typeof document$ !== "undefined") {
-  document$.subscribe(() => {
-    if (window.MathJax && MathJax.typesetPromise) {
-      MathJax.startup.output.clearCache();
-      MathJax.typesetClear();
-      MathJax.texReset();
-      MathJax.typesetPromise();
-    }
-  });
-}

@@ -32,12 +32,14 @@ ACTIVATIONS: dict[str, tuple[Callable, Callable]] = {
 }
 
 #: Standard deviation of the Gaussian initial weights of a layer with ``fan_in`` inputs and
-#: ``fan_out`` outputs: a fixed small value, Xavier/Glorot (keeps variance for tanh-like
-#: units) and He/Kaiming (compensates for ReLU zeroing half its inputs).
+#: ``fan_out`` outputs: a fixed small value, Xavier/Glorot (keeps the variance of tanh-like
+#: units), He/Kaiming (compensates for ReLU zeroing half its inputs), and a deliberately
+#: too large ``3/√fan_in`` to show gradients exploding.
 INITS: dict[str, Callable[[int, int], float]] = {
     "small": lambda fan_in, fan_out: 0.01,
     "xavier": lambda fan_in, fan_out: float(np.sqrt(2.0 / (fan_in + fan_out))),
     "he": lambda fan_in, fan_out: float(np.sqrt(2.0 / fan_in)),
+    "large": lambda fan_in, fan_out: float(3.0 / np.sqrt(fan_in)),
 }
 
 

@@ -1,0 +1,174 @@
+# %% [markdown]
+# # Choosing hyperparameters
+#
+# Three experiments on quadratics, where the right answer is known in closed form:
+# the largest stable step size is set by the curvature, a grid over learning rate and
+# momentum shows how narrow the good region is, and a badly scaled bowl shows that no single
+# learning rate suits every coordinate.
+
+# %%
+import numpy as np
+
+import gdnotes as gd
+
+out = gd.Outputs(__file__)
+
+# %% [markdown]
+# ## The stability limit is 2/L, not a magic number
+#
+# On $f(x) = \tfrac{L}{2}x^2$ one step maps $x \mapsto (1 - \eta L)\,x$, so after $k$ steps
+# $|x_k| = |1 - \eta L|^k |x_0|$: it shrinks exactly when $\eta < 2/L$. Three bowls of
+# different curvature, one batched [gd.run][gdnotes.run] each over a grid of step sizes.
+
+# %%
+CURVATURES = [1.0, 4.0, 10.0]
+STEP_ETAS = np.geomspace(0.01, 3.0, 120)
+K = 30
+fig, (ax_eta, ax_scaled) = gd.figure(1, 2)
+thresholds = []
+styles = [(gd.COLORS["blue"], "-", 4.0), (gd.COLORS["orange"], "--", 2.2),
+          (gd.COLORS["green"], ":", 1.8)]
+for L, (color, ls, lw) in zip(CURVATURES, styles, strict=True):
+    bowl = gd.quadratic([L])
+    r = gd.run(gd.sgd(lr=STEP_ETAS), bowl, np.ones((STEP_ETAS.size, 1)), steps=K)
+    final = np.abs(r.points[K, :, 0])  # NaN where the run diverged (|x| > 1e8) before step K
+    final = np.where(r.diverged, np.inf, final)
+    shown = np.minimum(final, 1e6)
+    ax_eta.loglog(STEP_ETAS, shown, color=color, ls=ls, lw=lw, label=f"L = {L:g}")
+    ax_eta.axvline(2 / L, color=color, ls=":", lw=1)
+    ax_scaled.loglog(STEP_ETAS * L, shown, color=color, ls=ls, lw=lw, label=f"L = {L:g}")
+    stable = STEP_ETAS[final < 1]
+    thresholds.append([L, 2 / L, float(stable.max()), float(STEP_ETAS[final > 1].min())])
+ax_scaled.axvline(2, color=gd.COLORS["grey"], ls="--", lw=1)
+ax_eta.axhline(1, color=gd.COLORS["grey"], lw=0.8)
+ax_scaled.axhline(1, color=gd.COLORS["grey"], lw=0.8)
+ax_eta.set(xlabel="learning rate η", ylabel=f"|x| after {K} steps (from x₀ = 1)",
+           ylim=(1e-12, 1e6), title="the limit moves with the curvature")
+ax_scaled.set(xlabel="η · L", ylim=(1e-12, 1e6), title="...and is always ηL = 2")
+ax_eta.legend(loc="lower left")
+out.figure(fig, "step_size", alt=(
+    f"Two log-log panels of |x| after {K} gradient steps on x²·L/2 for curvatures 1, 4 and 10. "
+    "Left, against the learning rate: each curve dips to very small values and then shoots up "
+    "past 1 at its own threshold 2/L (dotted), 2, 0.5 and 0.2. Right, against η times L: the "
+    "three curves lie on top of each other and all cross 1 at ηL = 2."))
+out.table("step_limits", thresholds, headers=[
+    "curvature L", "2 / L", "largest stable η on the grid", "smallest unstable η on the grid"],
+    floatfmt=["g", "g", ".4f", ".4f"])
+
+# %% [markdown]
+# ## Learning rate and momentum together
+#
+# The ill-conditioned bowl [gd.ill_conditioned][gdnotes.ill_conditioned] with
+# $\kappa = L/\mu = 25$, and a grid of learning rates $\eta$ and momentum coefficients $\beta$
+# (torch's `SGD(momentum=β)`): every cell is one run of the *same* batched call, stopped when
+# $\lVert\nabla f\rVert \le 10^{-6}$. The theory of the heavy-ball method puts the best pair at
+# $\eta^\star = 4/(\sqrt L + \sqrt\mu)^2$, $\beta^\star = \big((\sqrt\kappa - 1)/(\sqrt\kappa + 1)\big)^2$
+# (star); beyond $\eta L = 2(1 + \beta)$ (dashed) the runs diverge.
+
+# %%
+KAPPA, GRID_STEPS, GRID_TOL = 25.0, 600, 1e-6
+bowl = gd.ill_conditioned(kappa=KAPPA, angle=np.pi / 6)
+etas = np.geomspace(0.05, 5.0, 41)
+betas = np.linspace(0.0, 0.95, 39)
+E, Bm = np.meshgrid(etas, betas)  # rows: beta, columns: eta
+start = np.array([1.0, 1.0])
+# --8<-- [start:grid]
+grid = gd.run(gd.sgd(lr=E.ravel(), momentum=Bm.ravel()), bowl,
+              np.tile(start, (E.size, 1)), steps=GRID_STEPS, tol=GRID_TOL)
+steps_needed = np.where(grid.converged, grid.stop_step, np.nan).reshape(E.shape)
+# --8<-- [end:grid]
+
+mu, L = bowl.mu, bowl.L
+eta_star = 4 / (np.sqrt(L) + np.sqrt(mu)) ** 2
+beta_star = ((np.sqrt(KAPPA) - 1) / (np.sqrt(KAPPA) + 1)) ** 2
+best = np.unravel_index(np.nanargmin(steps_needed), steps_needed.shape)
+plain = steps_needed[0]  # beta = 0: plain gradient descent
+
+fig, ax = gd.figure(figsize=(6.4, 4.4))
+mesh = ax.pcolormesh(etas, betas, steps_needed, norm="log", cmap="viridis_r", shading="nearest")
+ax.plot(2 * (1 + betas) / L, betas, color=gd.COLORS["red"], ls="--", lw=1.4,
+        label="ηL = 2(1 + β): stability limit")
+ax.plot(eta_star, beta_star, marker="*", ms=14, color=gd.COLORS["orange"], ls="none",
+        label=f"theory: η* = {eta_star:.2f}, β* = {beta_star:.2f}")
+ax.plot(etas[best[1]], betas[best[0]], marker="s", ms=8, mfc="none", mec=gd.COLORS["red"],
+        mew=2, ls="none", label=f"best cell: {int(steps_needed[best])} steps")
+ax.set(xscale="log", xlabel="learning rate η", ylabel="momentum β",
+       xlim=(etas[0] / 1.06, etas[-1] * 1.06),
+       title=f"steps to ‖∇f‖ ≤ 1e-6, κ = {KAPPA:g} (blank: not within {GRID_STEPS})")
+fig.colorbar(mesh, ax=ax, label="steps")
+ax.legend(loc="lower left", fontsize=8.5)
+out.figure(fig, "heatmap", alt=(
+    f"Heatmap of the steps needed to converge over a grid of {etas.size} learning rates "
+    f"(log scale, 0.05 to 5) and {betas.size} momentum values (0 to 0.95) on an ill-conditioned "
+    "bowl. Cells beyond the dashed stability line are blank because those runs diverged, and "
+    "so are cells with tiny learning rates and high momentum, too slow to finish within "
+    f"{GRID_STEPS} steps. Small learning rates need hundreds of steps; the fastest cells form "
+    "a narrow band just "
+    "below the stability line at moderate momentum, where the theoretical optimum (star) "
+    "and the best grid cell (square) sit next to each other."))
+out.value("kappa", KAPPA, fmt="{:g}")
+out.value("eta_star", eta_star, fmt="{:.2f}")
+out.value("beta_star", beta_star, fmt="{:.2f}")
+out.value("best_steps", int(steps_needed[best]))
+out.value("best_eta", etas[best[1]], fmt="{:.2f}")
+out.value("best_beta", betas[best[0]], fmt="{:.2f}")
+out.value("best_plain_steps", int(np.nanmin(plain)))
+out.value("best_plain_eta", etas[np.nanargmin(plain)], fmt="{:.2f}")
+out.value("grid_runs", E.size)
+out.value("diverged_share", float(np.mean(grid.diverged)), fmt="{:.0%}")
+
+# %% [markdown]
+# ## A badly scaled problem: no single learning rate fits
+#
+# Take the axis-aligned bowl $f(x, y) = \tfrac12(\mu x^2 + L y^2)$ with $L = 1$ and
+# $\mu = L/100$ (`gd.ill_conditioned(kappa=100)`, the same problem the pages on adaptive
+# methods use). Each coordinate is its own one-dimensional problem, with its own best step
+# $1/\lambda_i$: $1$ for $y$ but $100$ for $x$. Gradient descent must use one $\eta$ for
+# both, and anything above $2/L = 2$ blows up the steep $y$ direction, so the flat $x$
+# direction is stuck with steps fifty times smaller than it could take.
+
+# %%
+SCALED_KAPPA, COORD_TOL = 100.0, 1e-3
+scaled = gd.ill_conditioned(kappa=SCALED_KAPPA)  # eigenvalues (0.01, 1) along x and y
+coord_etas = np.geomspace(0.2, 200.0, 121)
+# The bowl is axis-aligned, so GD moves each coordinate on its own: x_{k+1} = (1 - ηλ_i) x_k.
+# Running each coordinate as its own 1-D bowl shows what it would do even where the other
+# one blows up.
+coordinate_steps = []
+for curvature in scaled.eigenvalues:
+    r = gd.run(gd.sgd(lr=coord_etas), gd.quadratic([curvature]), np.ones((coord_etas.size, 1)),
+               steps=4000)
+    small = np.abs(r.points[..., 0]) <= COORD_TOL  # NaN (after divergence) counts as False
+    settled = np.flip(np.logical_and.accumulate(np.flip(small, 0), 0), 0)  # small from here on
+    coordinate_steps.append(np.where(settled.any(0), np.argmax(settled, 0), np.inf))
+flat_steps, steep_steps = coordinate_steps
+both = np.maximum(flat_steps, steep_steps)  # the 2-D run needs both coordinates small
+
+fig, ax = gd.figure()
+cap = 1e4  # "never" is drawn at the top edge
+ax.loglog(coord_etas, np.minimum(flat_steps, cap), color=gd.COLORS["blue"],
+          label=f"flat coordinate x (curvature {scaled.mu:g})")
+ax.loglog(coord_etas, np.minimum(steep_steps, cap), color=gd.COLORS["orange"],
+          label=f"steep coordinate y (curvature {scaled.L:g})")
+ax.axvline(1 / scaled.L, color=gd.COLORS["orange"], ls=":", lw=1)
+ax.axvline(1 / scaled.mu, color=gd.COLORS["blue"], ls=":", lw=1)
+ax.axvspan(2 / scaled.L, coord_etas[-1], color=gd.COLORS["red"], alpha=0.08, lw=0)
+ok = np.isfinite(both)
+best_shared = int(np.argmin(np.where(ok, both, np.inf)))
+ax.plot(coord_etas[best_shared], both[best_shared], "o", color=gd.COLORS["black"],
+        label=f"best shared η: {int(both[best_shared])} steps")
+ax.text(12, 3, "y diverges\nfor η > 2", color=gd.COLORS["red"], fontsize=9)
+ax.set(xlabel="learning rate η (the same for both coordinates)",
+       ylabel=f"steps until |coordinate| ≤ {COORD_TOL:g}", ylim=(0.8, 1.5 * cap),
+       title="each coordinate wants its own step size")
+ax.legend(loc="upper center", fontsize=8.5)
+out.figure(fig, "per_coordinate", alt=(
+    "Log-log plot of the steps each coordinate of an axis-aligned bowl with curvatures 0.01 "
+    "and 1 needs to fall below 0.001, against a learning rate shared by both. The steep "
+    "coordinate is fastest near η = 1 (a step or two) and diverges beyond η = 2, shaded; the flat "
+    "coordinate keeps getting faster as η grows and is fastest only near η = 100, deep "
+    "inside the region where the steep coordinate diverges. The best shared learning rate, "
+    "just below 2, still leaves the flat coordinate needing hundreds of steps."))
+out.value("scaled_kappa", SCALED_KAPPA, fmt="{:g}")
+out.value("best_shared_steps", int(both[best_shared]))
+out.value("best_shared_eta", coord_etas[best_shared], fmt="{:.2f}")

@@ -1,0 +1,105 @@
+# %% [markdown]
+# # Plateaus: converged, or just slow?
+#
+# [gd.plateau][gdnotes.plateau] is an upside-down Gaussian well,
+# $f(x, y) = 1 - \exp\!\big(-(x^2 + 2y^2)/2\big)$: a single minimum at the origin, surrounded
+# by a wide region where the surface is almost flat. Far out the gradient is tiny (it decays
+# like $r\,e^{-r^2/2}$), so gradient descent crawls for a long time before the well pulls it
+# in. Watching three numbers side by side shows why a small gradient alone proves nothing.
+
+# %%
+import numpy as np
+
+import gdnotes as gd
+
+out = gd.Outputs(__file__)
+
+plateau = gd.plateau()
+ETA, START, TOL = 0.5, np.array([4.3, 0.5]), 1e-3
+minimiser = plateau.minimizers[0]
+
+run = gd.run(gd.sgd(lr=ETA), plateau, START, steps=5000, tol=1e-8)
+path = run.path()
+steps = np.arange(len(path))
+distance = np.linalg.norm(path - minimiser, axis=1)
+grad_norm = run.grad_norms[: len(path)]
+loss = run.values[: len(path)]
+
+# The gradient-norm stopping rule everybody writes first, with a common tolerance:
+naive = gd.run(gd.sgd(lr=ETA), plateau, START, steps=5000, tol=TOL)
+
+# %% [markdown]
+# ## Three views of one run
+
+# %%
+fig, (ax_f, ax_g, ax_d) = gd.figure(3, 1, figsize=(6.4, 6.4), sharex=True)
+ax_f.plot(steps, loss, color=gd.COLORS["blue"])
+ax_f.set(ylabel="loss f", title=f"gradient descent from ({START[0]:g}, {START[1]:g}), η = {ETA:g}")
+ax_g.semilogy(steps, grad_norm, color=gd.COLORS["orange"])
+ax_g.axhline(TOL, color=gd.COLORS["grey"], ls="--", lw=1)
+ax_g.text(steps[-1], TOL * 1.4, f"tolerance {TOL:g}", ha="right", va="bottom", fontsize=9)
+ax_g.set(ylabel="‖∇f‖")
+ax_d.plot(steps, distance, color=gd.COLORS["green"])
+ax_d.set(xlabel="step", ylabel="distance to minimiser")
+fooled = (grad_norm <= TOL) & (distance > 1)
+for ax in (ax_f, ax_g, ax_d):
+    ax.axvspan(0, steps[fooled][-1], color=gd.COLORS["yellow"], alpha=0.18, lw=0)
+ax_f.text(steps[fooled][-1] / 2, 0.5, "‖∇f‖ below the tolerance,\nyet far from the minimum",
+          ha="center", va="center", fontsize=9)
+out.figure(fig, "diagnostics", alt=(
+    f"Three stacked panels over {len(path) - 1} steps of gradient descent on the plateau "
+    "function. The loss stays within a hair of 1 for most of the run and then drops to 0 "
+    "within a few dozen steps; the gradient norm starts below the 0.001 tolerance and stays "
+    "below it for the whole shaded first part; the distance to the minimiser shrinks only "
+    "slowly from about 4.3 and then collapses to 0 at the same moment the loss drops."))
+
+on_plateau = int(np.argmax(distance < 1))
+out.value("eta", ETA, fmt="{:g}")
+out.value("tol", TOL, fmt="{:g}")
+out.value("start_grad", float(grad_norm[0]), fmt="{:.1e}")
+out.value("start_distance", float(distance[0]), fmt="{:.2f}")
+out.value("start_loss", float(loss[0]), fmt="{:.5f}")
+out.value("fooled_steps", int(fooled.sum()))
+out.value("steps_to_well", on_plateau)
+out.value("total_steps", run.stop_step)
+out.value("plateau_share", on_plateau / run.stop_step, fmt="{:.0%}")
+out.value("naive_status", naive.status)
+out.value("naive_stop", naive.stop_step)
+
+# %% [markdown]
+# ## Flat is not the same as curved upward
+#
+# Near a true minimum a small gradient comes with *positive curvature*: the Hessian's
+# eigenvalues are clearly positive, and the step size needed to shrink the gradient further
+# is predictable. On the plateau the Hessian is nearly zero too. Comparing them is the
+# second-order test for "converged or just slow?".
+
+# %%
+curvature_start = np.linalg.eigvalsh(plateau.hessian(START))
+curvature_min = np.linalg.eigvalsh(plateau.hessian(minimiser))
+out.table("curvature", [
+    ["start (on the plateau)", float(grad_norm[0]), *curvature_start],
+    ["minimiser", 0.0, *curvature_min],
+], headers=["point", "‖∇f‖", "smallest Hessian eigenvalue", "largest Hessian eigenvalue"],
+    floatfmt=["", ".1e", ".2e", ".2e"])
+
+gx, gy = np.linspace(-1.5, 5.0, 261), np.linspace(-2.0, 2.0, 161)
+XX, YY = np.meshgrid(gx, gy)
+surface = plateau.value(np.stack([XX, YY], -1))
+fig, ax = gd.figure(figsize=(6.4, 4.0))
+levels = [0.2, 0.5, 0.9, 0.99, 0.999, 0.9999]  # the flat region is still sloped, just barely
+ax.contourf(XX, YY, surface, levels=[0.0, *levels, 1.0], cmap="viridis")
+labelled = ax.contour(XX, YY, surface, levels=levels, colors="white", linewidths=0.6)
+ax.clabel(labelled, fmt="%g", fontsize=8)
+every = 25
+ax.plot(path[::every, 0], path[::every, 1], "o", ms=3.5, color=gd.COLORS["red"],
+        label=f"every {every}th iterate")
+ax.plot(*minimiser, marker="*", ms=12, color=gd.COLORS["orange"], ls="none",
+        label="minimiser")
+ax.set(xlabel="x", ylabel="y", aspect="equal", title="the iterates pile up where it is flat")
+ax.legend(loc="lower left")
+out.figure(fig, "path", alt=(
+    "Contour plot of the plateau function with labelled levels from 0.2 near the minimum to "
+    "0.9999 far out, and every 25th gradient-descent iterate drawn as a red dot: the dots "
+    "crowd together on the flat region beyond the 0.9999 level near the start at (4.3, 0.5) "
+    "and are spread far apart once the path drops into the well at the origin."))

@@ -1,0 +1,155 @@
+# %% [markdown]
+# # Where gradient descent ends up: basins and saddle points
+#
+# Gradient descent only ever looks at the slope under its feet, so *where it starts* decides
+# where it stops. Two demonstrations: the basins of attraction of a non-convex function, and
+# the saddle point of $f(x, y) = x^2 - y^2$, where a start on one special line converges to
+# the saddle while a start a hair's breadth away escapes, after a number of steps we can
+# predict exactly.
+
+# %%
+import numpy as np
+
+import gdnotes as gd
+
+out = gd.Outputs(__file__)
+
+# %% [markdown]
+# ## Basins of attraction
+#
+# The quartic $f(x) = x^4 - 5x^3 + 4x^2 + 3x$ has a local minimum, a local maximum and a
+# global minimum ([gd.quartic][gdnotes.quartic]). One batched [gd.run][gdnotes.run] starts
+# gradient descent from a row of points and colours each start by the minimum it reaches.
+
+# %%
+quartic = gd.quartic()
+low, peak, high = quartic.stationary_points  # minimum, maximum, minimum
+BASIN_ETA = 0.02
+starts = np.linspace(-1.0, 4.2, 40)
+starts = np.sort(np.append(starts, peak))[:, None]  # one start exactly on the peak
+basins = gd.run(gd.sgd(lr=BASIN_ETA), quartic, starts, steps=2000, tol=1e-9)
+ends = basins.final[:, 0]
+
+fig, ax = gd.figure()
+grid = np.linspace(-1.0, 4.2, 300)
+ax.plot(grid, quartic.value(grid[:, None]), color=gd.COLORS["grey"], lw=1.5, zorder=1)
+for target, color, name in ((low, gd.COLORS["blue"], "local minimum"),
+                            (high, gd.COLORS["orange"], "global minimum"),
+                            (peak, gd.COLORS["black"], "stays on the peak")):
+    hit = np.isclose(ends, target, atol=1e-4)
+    ax.scatter(starts[hit, 0], quartic.value(starts[hit]), color=color, s=22, zorder=3,
+               label=f"start ends at x = {target:.2f} ({name})")
+    ax.axvline(target, color=color, lw=0.8, ls=":")
+ax.set(xlabel="x", ylabel="f(x)", title="which start ends where")
+ax.legend(loc="lower left")
+out.figure(fig, "basins", alt=(
+    "The quartic curve with 41 starting points coloured by where gradient descent ends: "
+    f"every start left of the local maximum at x = {peak:.2f} rolls into the local minimum "
+    f"at x = {low:.2f}, every start right of it into the global minimum at x = {high:.2f}, "
+    "and the start placed exactly on the maximum never moves."))
+out.value("peak", peak, fmt="{:.2f}")
+out.value("low", low, fmt="{:.2f}")
+out.value("high", high, fmt="{:.2f}")
+out.value("f_low", float(quartic.value([low])), fmt="{:.3f}")
+out.value("f_high", float(quartic.value([high])), fmt="{:.3f}")
+
+# %% [markdown]
+# ## The saddle of $x^2 - y^2$
+#
+# The gradient is $(2x, -2y)$, so one gradient step multiplies the two coordinates
+# separately:
+#
+# $$x_{k+1} = (1 - 2\eta)\,x_k, \qquad y_{k+1} = (1 + 2\eta)\,y_k .$$
+#
+# For $0 < \eta < 1$ the $x$-coordinate shrinks and $|y|$ grows. A start with $y_0 = 0$
+# (on the *stable manifold* of the saddle, the $x$-axis) stays there and converges to the
+# saddle; a start with $|y_0| = \varepsilon > 0$ leaves the band $|y| < 1$ after the first
+# $k$ with $\varepsilon (1 + 2\eta)^k \ge 1$, that is after
+#
+# $$k_\text{escape} = \left\lceil \frac{\log(1/\varepsilon)}{\log(1 + 2\eta)} \right\rceil$$
+#
+# steps: ten times closer costs a fixed $\log 10 / \log(1+2\eta)$ more steps.
+
+# %%
+saddle = gd.saddle()
+ETA = 0.1
+X0 = 1.5
+EPSILONS = 10.0 ** -np.array([1, 2, 4, 6, 8, 12])
+ETAS = np.array([ETA, ETA / 2])
+
+# one batched run: every (eta, epsilon) pair
+lr = np.repeat(ETAS, EPSILONS.size)
+x0 = np.stack([np.full(lr.size, X0), np.tile(EPSILONS, ETAS.size)], axis=1)
+escape_run = gd.run(gd.sgd(lr=lr), saddle, x0, steps=400)
+escaped = np.abs(escape_run.points[..., 1]) >= 1.0
+measured = np.argmax(escaped, axis=0).reshape(ETAS.size, EPSILONS.size)
+predicted = np.log(1 / EPSILONS)[None] / np.log(1 + 2 * ETAS)[:, None]
+
+rows = [[f"1e-{round(-np.log10(e))}", measured[0, i], predicted[0, i], measured[1, i],
+         predicted[1, i]] for i, e in enumerate(EPSILONS)]
+out.table("escape_steps", rows, headers=[
+    "ε = |y₀|", f"measured, η = {ETAS[0]:g}", f"log(1/ε) / log(1+2η), η = {ETAS[0]:g}",
+    f"measured, η = {ETAS[1]:g}", f"log(1/ε) / log(1+2η), η = {ETAS[1]:g}"],
+    floatfmt=["", "", ".2f", "", ".2f"])
+out.value("eta", ETA, fmt="{:g}")
+out.value("steps_per_decade", np.log(10) / np.log(1 + 2 * ETA), fmt="{:.1f}")
+
+on_manifold = gd.run(gd.sgd(lr=ETA), saddle, [X0, 0.0], steps=400, tol=1e-8)
+out.value("manifold_steps", on_manifold.stop_step)
+out.value("manifold_status", on_manifold.status)
+out.value("manifold_final_x", float(on_manifold.final[0]), fmt="{:.1e}")
+
+# %% [markdown]
+# The animation runs four starts at $x_0 = 1.5$: exactly on the $x$-axis, and
+# $\varepsilon = 10^{-1}, 10^{-3}, 10^{-6}$ above it. Right: $|y_k|$ on a log scale grows
+# along straight lines of the same slope $\log(1+2\eta)$; each run leaves the band
+# $|y| < 1$ where the prediction says (dotted).
+
+# %%
+GIF_EPS = [0.0, 1e-1, 1e-3, 1e-6]
+STEPS, FRAMES = 100, 50
+gif_run = gd.run(gd.sgd(lr=ETA), saddle, np.array([[X0, e] for e in GIF_EPS]), steps=STEPS)
+colors = [gd.COLORS["black"], gd.COLORS["orange"], gd.COLORS["blue"], gd.COLORS["green"]]
+labels = ["ε = 0 (on the x-axis)", "ε = 1e-1", "ε = 1e-3", "ε = 1e-6"]
+
+fig, (ax, ax_y) = gd.figure(1, 2)
+g = np.linspace(-2, 2, 161)
+XX, YY = np.meshgrid(g, g)
+ax.contour(XX, YY, saddle.value(np.stack([XX, YY], -1)), levels=np.linspace(-3.5, 3.5, 15),
+           colors=gd.COLORS["grey"], linewidths=0.7)
+ax.axhspan(-1, 1, color=gd.COLORS["sky"], alpha=0.12, lw=0)
+ax.plot(0, 0, marker="x", ms=9, color=gd.COLORS["red"], ls="none", label="saddle")
+ax.set(xlabel="x", ylabel="y", xlim=(-2, 2), ylim=(-2, 2), title="f(x, y) = x² − y²",
+       aspect="equal")
+steps = np.arange(STEPS + 1)
+ax_y.axhline(1.0, color=gd.COLORS["grey"], lw=1)
+ax_y.set(xlabel="step k", ylabel="|y_k|", yscale="log", xlim=(0, STEPS), ylim=(1e-7, 10),
+         title="|y| grows by (1 + 2η) per step")
+paths, heads, curves = [], [], []
+for eps, color, label in zip(GIF_EPS, colors, labels, strict=True):
+    paths.append(ax.plot([], [], color=color, lw=1.6, label=label)[0])
+    heads.append(ax.plot([], [], "o", color=color, ms=5)[0])
+    curves.append(ax_y.plot([], [], color=color, lw=1.6)[0])
+    if eps > 0:
+        ax_y.axvline(np.log(1 / eps) / np.log(1 + 2 * ETA), color=color, lw=0.9, ls=":")
+ax_y.legend(handles=[*paths, ax.lines[0]], loc="lower right", fontsize=8.5)
+fig.canvas.draw()
+fig.set_layout_engine("none")  # the layout is fixed now; don't recompute it for every frame
+
+
+def draw(i):
+    k = round(i * STEPS / (FRAMES - 1))
+    for j in range(len(GIF_EPS)):
+        path = gif_run.path(j)[: k + 1]
+        paths[j].set_data(path[:, 0], path[:, 1])
+        heads[j].set_data(path[-1:, 0], path[-1:, 1])
+        curves[j].set_data(steps[: len(path)], np.abs(path[:, 1]))
+
+
+out.gif(fig, draw, frames=FRAMES, name="escape", fps=10, alt=(
+    "Animation of gradient descent on x squared minus y squared from x = 1.5. The start "
+    "exactly on the x-axis slides straight into the saddle at the origin and stays there. "
+    "Starts 0.1, 0.001 and 0.000001 above the axis first slide towards the saddle too, then "
+    "turn and shoot off along the y-axis; on the right, their distance from the axis grows "
+    "on straight, parallel lines in a log plot and crosses 1 at the predicted steps, later "
+    "for smaller offsets."))

@@ -1,0 +1,79 @@
+# %% [markdown]
+# # Vanishing and exploding gradients
+#
+# A deep network is a composition $f = f_L \circ \dots \circ f_1$, so by the chain rule the
+# gradient that reaches layer $l$ is the loss gradient at the output multiplied by one
+# Jacobian per layer above it:
+#
+# $$\frac{\partial L}{\partial z_l}
+#   = \frac{\partial L}{\partial z_L}\, J_L J_{L-1} \cdots J_{l+1},
+#   \qquad J_k = \frac{\partial z_k}{\partial z_{k-1}} = W_k\,\operatorname{diag}\!\big(\varphi'(z_{k-1})\big).$$
+#
+# A product of many matrices is exponentially small or exponentially large unless the factors
+# are, on average, just the right size. The activation $\varphi$ fixes one part of each factor
+# ($\varphi' \le \tfrac14$ for the sigmoid, $\le 1$ for tanh, $0$ or $1$ for ReLU) and the
+# initial weights fix the other. [gd.deep_gradient_norms][gdnotes.deep_gradient_norms]
+# writes this backward pass out in numpy for a 20-layer, 64-unit MLP on random data and
+# records the gradient norm of every layer's weights, $\lVert \partial L / \partial W_l \rVert
+# = \lVert (\partial L/\partial z_l)^\top a_{l-1} \rVert$.
+
+# %%
+import numpy as np
+
+import gdnotes as gd
+
+out = gd.Outputs(__file__)
+
+DEPTH, WIDTH = 20, 64
+ACTIVATIONS = ["sigmoid", "tanh", "relu"]
+INITS = {"small": "small, N(0, 0.01²)", "xavier": "Xavier/Glorot", "he": "He/Kaiming",
+         "large": "too large, N(0, 9/n)"}
+INIT_COLORS = dict(zip(INITS, (gd.COLORS["purple"], gd.COLORS["blue"], gd.COLORS["green"],
+                               gd.COLORS["red"]), strict=True))
+
+results = {(act, init): gd.deep_gradient_norms(act, init, depth=DEPTH, width=WIDTH, seed=0)
+           for act in ACTIVATIONS for init in INITS}
+
+# %%
+fig, axes = gd.figure(1, 3, figsize=(10.5, 4.0))
+layers = np.arange(1, DEPTH + 1)
+for ax, act in zip(axes, ACTIVATIONS, strict=True):
+    for init, label in INITS.items():
+        ax.semilogy(layers, results[act, init].weight_grad_norms, "o-", ms=3, lw=1.4,
+                    color=INIT_COLORS[init], label=label)
+    ax.set(title=act, xlabel="layer l (1 = next to the input)", xticks=[1, 5, 10, 15, 20])
+axes[0].set_ylabel("‖∂L/∂W_l‖")
+axes[0].legend(title="initialisation", fontsize=8.5)
+out.figure(fig, "layer_gradients", alt=(
+    "Three log-scale panels, sigmoid, tanh and ReLU, each plotting the weight-gradient norm "
+    "of all 20 layers for four initialisations. With the sigmoid every curve climbs by many "
+    "orders of magnitude from layer 1 to layer 20: the early layers get almost no gradient. "
+    "With tanh and ReLU the Xavier and He curves are flat at a healthy size, the small "
+    "initialisation gives flat curves around 1e-20 (every layer starved), and the too-large "
+    "initialisation makes tanh's early layers get far more gradient than its late ones and "
+    "ReLU's gradients enormous everywhere."))
+
+rows = []
+for (act, init), r in results.items():
+    per_layer = (r.signal_norms[0] / r.signal_norms[-1]) ** (1 / (DEPTH - 1))
+    rows.append([act, INITS[init], r.weight_grad_norms[0], r.weight_grad_norms[-1],
+                 r.first_last_ratio, per_layer])
+out.table("ratios", rows, headers=[
+    "activation", "initialisation", "‖∂L/∂W‖ layer 1", f"‖∂L/∂W‖ layer {DEPTH}", "first / last",
+    "backward factor per layer"], floatfmt=["", "", ".1e", ".1e", ".1e", ".2f"])
+
+sig = results["sigmoid", "xavier"]
+out.value("sigmoid_xavier_ratio", sig.first_last_ratio, fmt="{:.0e}")
+out.value("relu_he_ratio", results["relu", "he"].first_last_ratio, fmt="{:.2f}")
+out.value("tanh_xavier_ratio", results["tanh", "xavier"].first_last_ratio, fmt="{:.2f}")
+out.value("tanh_large_ratio", results["tanh", "large"].first_last_ratio, fmt="{:.0f}")
+out.value("small_max", max(results[a, "small"].weight_grad_norms.max()
+                           for a in ("tanh", "relu")), fmt="{:.0e}")
+out.value("relu_large_max", results["relu", "large"].weight_grad_norms.max(), fmt="{:.0e}")
+# The sigmoid's guaranteed shrink: each Jacobian has norm at most ¼‖W_k‖₂.
+bound = np.prod([0.25 * np.linalg.norm(w, 2) for w in sig.weights[1:]])
+out.value("sigmoid_bound", bound, fmt="{:.0e}")
+out.value("sigmoid_mean_spectral", np.mean([np.linalg.norm(w, 2) for w in sig.weights]),
+          fmt="{:.2f}")
+out.value("depth", DEPTH)
+out.value("width", WIDTH)

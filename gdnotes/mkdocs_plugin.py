@@ -31,7 +31,7 @@ from mkdocs.utils import get_relative_url
 
 from gdnotes.pipeline.apiref import MARKER as API_MARKER
 from gdnotes.pipeline.apiref import api_markdown, api_targets
-from gdnotes.pipeline.cache import Cache
+from gdnotes.pipeline.cache import Cache, package_dir
 from gdnotes.pipeline.macros import OutputIndex, figure_links, references
 from gdnotes.pipeline.mathjax import mathjax_files
 from gdnotes.pipeline.pages import ExamplePage, example_markdown, gallery_markdown
@@ -174,7 +174,7 @@ class GdnotesPlugin(BasePlugin[GdnotesConfig]):
             title = _page_title(text, file.src_uri)
             for example in sorted(examples):
                 used_on.setdefault(example, []).append((title, file.src_uri))
-        package = self.project_dir / "gdnotes"
+        package = package_dir(self.project_dir)
         targets = api_targets(package, public_names(package / "__init__.py"))
         self.pages = {}
         for name, run in self.runs.items():
@@ -196,7 +196,7 @@ class GdnotesPlugin(BasePlugin[GdnotesConfig]):
     # -- macros ------------------------------------------------------------------------------
     def on_page_markdown(self, markdown, page, config, files):
         if API_MARKER in markdown:
-            package = self.project_dir / "gdnotes"
+            package = package_dir(self.project_dir)
             public = public_names(package / "__init__.py")
             markdown = markdown.replace(API_MARKER, api_markdown(package, public))
         refs = references(markdown)
@@ -230,7 +230,7 @@ class GdnotesPlugin(BasePlugin[GdnotesConfig]):
     # -- mkdocs serve --------------------------------------------------------------------------
     def on_serve(self, server, config, builder):
         server.watch(str(self.examples_dir))
-        server.watch(str(self.project_dir / "gdnotes"))
+        server.watch(str(package_dir(self.project_dir)))
         return server
 
 

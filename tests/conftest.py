@@ -12,6 +12,7 @@ examples, a private cache) so cache and failure behaviour are tested in seconds.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -35,20 +36,18 @@ class BuildResult:
 
     def ran(self) -> list[str]:
         """Examples the build executed (from its progress lines)."""
-        return _progress(self.output, "ran") + _progress(self.output, "failed")
+        return sorted(_progress(self.output, "ran") + _progress(self.output, "FAILED"))
 
     def cached(self) -> list[str]:
-        return _progress(self.output, "cached")
+        return _progress(self.output, "cache hit")
+
+
+_PROGRESS = re.compile(r"gdnotes: \[\s*\d+/\d+\] (cache hit|ran|FAILED|skipped)\s+(\S+)")
 
 
 def _progress(output: str, status: str) -> list[str]:
-    names = []
-    for line in output.splitlines():
-        if "gdnotes: [" in line:
-            words = line.split("]", 1)[1].split()
-            if words and words[0] == status:
-                names.append(words[1])
-    return sorted(names)
+    """Example names whose progress line has `status` ("ran", "cache hit", "FAILED", ...)."""
+    return sorted(m[2] for m in _PROGRESS.finditer(output) if m[1] == status)
 
 
 def build_env(cache_dir: Path | None = None, **extra: str) -> dict:

@@ -29,11 +29,19 @@ _PAGE_ONLY = {
 }
 
 
+def package_dir(project_dir: Path) -> Path:
+    """The gdnotes sources examples import: the project's own, else the installed package."""
+    local = project_dir / "gdnotes"
+    if (local / "__init__.py").exists():
+        return local
+    return Path(__file__).resolve().parents[1]
+
+
 def shared_digest(project_dir: Path, examples_dir: Path) -> str:
     """Hash of everything every example depends on besides its own script."""
     h = hashlib.sha256(FORMAT_VERSION.encode())
     h.update(sys.version.encode())
-    package = project_dir / "gdnotes"
+    package = package_dir(project_dir)
     for path in sorted(package.rglob("*.py")):
         rel = path.relative_to(package).as_posix()
         if rel in _PAGE_ONLY or "__pycache__" in rel:

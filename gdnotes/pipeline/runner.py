@@ -25,6 +25,7 @@ from gdnotes.pipeline.script import Cell, parse_cells
 log = logging.getLogger("mkdocs.plugins.gdnotes")
 
 TIMEOUT_SECONDS = 300
+LABELS = {"cached": "cache hit", "ran": "ran", "failed": "FAILED", "skipped": "skipped", "pending": "?"}
 
 
 @dataclass
@@ -178,7 +179,7 @@ def run_examples(
     for run in runs:
         if run.status != "pending":
             done += 1
-            log.info(f"gdnotes: [{done:>2}/{total}] {run.status:<7} {run.name}")
+            log.info(f"gdnotes: [{done:>2}/{total}] {LABELS[run.status]:<9} {run.name}")
     jobs = jobs or os.cpu_count() or 1
     if todo:
         with ThreadPoolExecutor(max_workers=min(jobs, len(todo))) as pool:
@@ -187,7 +188,8 @@ def run_examples(
                 run = future.result()
                 done += 1
                 log.info(
-                    f"gdnotes: [{done:>2}/{total}] {run.status:<7} {run.name} {run.seconds:6.2f} s"
+                    f"gdnotes: [{done:>2}/{total}] {LABELS[run.status]:<9} {run.name} "
+                    f"{run.seconds:.2f} s"
                 )
     for run in runs:
         run.load()
@@ -199,10 +201,10 @@ def run_examples(
 def summary_table(runs: list[ExampleRun]) -> str:
     """The closing table: every example, what happened to it and how long it took."""
     width = max([len(r.name) for r in runs] + [7])
-    lines = ["gdnotes: example runs", f"  {'example':<{width}}  status   seconds"]
+    lines = ["gdnotes: example runs", f"  {'example':<{width}}  {'status':<9}  seconds"]
     for run in sorted(runs, key=lambda r: -r.seconds):
         seconds = f"{run.seconds:7.2f}" if run.status in {"ran", "failed"} else "      -"
-        lines.append(f"  {run.name:<{width}}  {run.status:<7}  {seconds}")
+        lines.append(f"  {run.name:<{width}}  {LABELS[run.status]:<9}  {seconds}")
     ran = [r for r in runs if r.status in {"ran", "failed"}]
     lines.append(
         f"  {len(ran)} run, {sum(r.status == 'cached' for r in runs)} cached, "

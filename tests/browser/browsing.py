@@ -1,0 +1,225 @@
+"""How a page is visited in the browser tests and what is recorded about it (no fixtures here)."""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from sitetools import REPO, SITE_GROUP
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = REPO / "test-artifacts"
+VIEWPORT = {"width": 1280, "height": 900}
+# Every browser test module: `pytestmark = BROWSER` (one browser and one site build per run).
+BROWSER = [pytest.mark.browser, pytest.mark.xdist_group(SITE_GROUP)]
+
+
+@dataclass
+class PageVisit:
+    """Everything recorded while loading one page (light scheme), for the tests to assert on."""
+
+    path: str  # site-relative URL path, '' for the home page
+    url: str
+    requests: list[str] = field(default_factory=list)
+    failed_requests: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    images: list[dict] = field(default_factory=list)
+    raw_math: list[str] = field(default_factory=list)
+    math_source: int = 0  # TeX spans/blocks written by arithmatex in the HTML
+    math_rendered: int = 0  # MathJax output elements after typesetting
+    screenshot: Path | None = None
+    dark: dict = field(default_factory=dict)
+    axe: list[dict] = field(default_factory=list)  # serious/critical violations, light scheme
+
+    def __repr__(self) -> str:  # keeps pytest's failure output about the page, not the record
+        return f"PageVisit(/{self.path})"
+
+
+# Waits until every <img> settled (lazy ones forced eager), then describes them.
+IMAGES_JS = """async () => {
+  const imgs = [...document.images];
+  imgs.forEach(img => { img.loading = 'eager'; });
+  const settle = img => img.complete ? null : new Promise(done => {
+    img.addEventListener('load', done); img.addEventListener('error', done);
+  });
+  await Promise.race([Promise.all(imgs.map(settle)), new Promise(r => setTimeout(r, 10000))]);
+  return imgs.map(img => ({
+    src: img.getAttribute('src'), current: img.currentSrc, width: img.naturalWidth,
+    alt: img.getAttribute('alt'), in_content: !!img.closest('article'),
+    in_figure: !!img.closest('figure'), visible: img.checkVisibility(),
+  }));
+}"""
+
+# Waits for MathJax to finish typesetting what arithmatex marked (up to a few seconds).
+MATH_WAIT_JS = """async () => {
+  const pending = () => [...document.querySelectorAll('.arithmatex')]
+    .some(el => !el.querySelector('mjx-container'));
+  for (let i = 0; i < 100 && pending(); i++) await new Promise(r => setTimeout(r, 50));
+  const startup = window.MathJax && window.MathJax.startup;
+  if (startup && startup.promise) await startup.promise;
+}"""
+
+MATH_COUNT_JS = """() => [document.querySelectorAll('.arithmatex').length,
+                      document.querySelectorAll('mjx-container').length]"""
+
+# Visible text outside code, i.e. what a reader sees as prose; raw TeX here means math did not render.
+VISIBLE_TEXT_JS = """() => {
+  const skip = 'code, pre, kbd, samp, script, style, noscript, textarea, mjx-container, mjx-assistive-mml';
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const parts = [];
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const el = node.parentElement;
+    if (!el || el.closest(skip) || !el.checkVisibility()) continue;
+    parts.push(node.textContent);
+  }
+  return parts.join(' ');
+}"""
+
+# Bounding boxes (document coordinates) of the figure images in the content.
+FIGURE_BOXES_JS = """() => [...document.querySelectorAll('article img')]
+  .filter(img => img.checkVisibility() && img.naturalWidth > 0)
+  .map(img => { const r = img.getBoundingClientRect();
+    return {src: img.currentSrc, x: r.left + scrollX, y: r.top + scrollY,
+            width: r.width, height: r.height}; })
+  .filter(b => b.width >= 40 && b.height >= 40)"""
+
+RAW_MATH = re.compile(r"\$\$|\\\(|\\\)|\\\[|\\\]|\$[^$\n]{0,80}[\\^_][^$\n]{0,80}\$")
+
+
+def _slug(path: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]+", "_", path.strip("/")) or "index"
+
+
+def relative_luminance(rgb) -> float:
+    """WCAG relative luminance of an sRGB colour given as 0-255 ints."""
+
+    def channel(c: float) -> float:
+        c /= 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = rgb[:3]
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def figure_legibility(png: bytes) -> dict:
+    """Luminance of a figure's background (its border ring) and the contrast ratio between that
+    background and its ink (the 0.5 % of pixels farthest from it), from a screenshot of the figure."""
+    import numpy as np
+    from PIL import Image
+
+    srgb = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=float)[2:-2, 2:-2] / 255
+    linear = np.where(srgb <= 0.03928, srgb / 12.92, ((srgb + 0.055) / 1.055) ** 2.4)
+    lum = linear @ np.array([0.2126, 0.7152, 0.0722])
+    background = float(np.median(np.concatenate([lum[0], lum[-1], lum[:, 0], lum[:, -1]])))
+    ink = float(np.percentile(lum, 0.5 if background > 0.5 else 99.5))
+    hi, lo = max(background, ink), min(background, ink)
+    return {
+        "background": round(background, 3),
+        "ink": round(ink, 3),
+        "contrast": round((hi + 0.05) / (lo + 0.05), 2),
+    }
+
+
+def _serious_axe(page) -> list[dict]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    response = Axe().run(page, options={"resultTypes": ["violations"]}).response
+    return [
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "targets": [" ".join(map(str, n["target"])) for n in v["nodes"][:5]],
+            "count": len(v["nodes"]),
+        }
+        for v in response["violations"]
+        if v.get("impact") in ("serious", "critical")
+    ]
+
+
+def visit(context, base_url: str, path: str) -> PageVisit:
+    """Load one page and record requests, errors, images, math, a screenshot, axe, dark mode."""
+    url = base_url + path
+    record = PageVisit(path=path, url=url)
+    page = context.new_page()
+    page.on("request", lambda req: record.requests.append(req.url))
+    page.on(
+        "requestfailed",
+        lambda req: record.failed_requests.append(f"{req.url} ({req.failure})"),
+    )
+    page.on(
+        "response",
+        lambda resp: (
+            resp.status >= 400 and record.failed_requests.append(f"{resp.url} (HTTP {resp.status})")
+        ),
+    )
+    page.on(
+        "console",
+        lambda msg: msg.type == "error" and record.console_errors.append(msg.text),
+    )
+    page.on("pageerror", lambda exc: record.console_errors.append(f"uncaught: {exc}"))
+    try:
+        page.goto(url, wait_until="load")
+        record.images = page.evaluate(IMAGES_JS)
+        page.evaluate(MATH_WAIT_JS)
+        record.math_source, record.math_rendered = page.evaluate(MATH_COUNT_JS)
+        text = page.evaluate(VISIBLE_TEXT_JS)
+        record.raw_math = sorted({m.group(0) for m in RAW_MATH.finditer(text)})
+        shot = ARTIFACTS / "light" / f"{_slug(path)}.png"
+        shot.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=shot, full_page=True)
+        record.screenshot = shot
+        record.axe = _serious_axe(page)
+        record.dark = _dark_mode(page)
+    finally:
+        page.close()
+    return record
+
+
+def _dark_mode(page) -> dict:
+    """Click the palette toggle; report the scheme reached and how legible each figure is there."""
+    toggle = page.locator('form[data-md-component="palette"] label:not([hidden])')
+    if toggle.count() == 0:
+        return {"scheme": None, "figures": [], "error": "no palette toggle in the header"}
+    toggle.first.click()
+    try:
+        page.wait_for_function("document.body.dataset.mdColorScheme === 'slate'", timeout=3000)
+    except Exception:  # reported by the test through the scheme value
+        pass
+    figures = []
+    for box in page.evaluate(FIGURE_BOXES_JS):
+        clip = {k: box[k] for k in ("x", "y", "width", "height")}
+        png = page.screenshot(clip=clip, full_page=True)
+        figures.append({"src": box["src"], **figure_legibility(png)})
+    return {"scheme": page.evaluate("document.body.dataset.mdColorScheme"), "figures": figures}
+
+
+def is_local(url: str, base_url: str) -> bool:
+    """True for requests the reader's browser makes to the site itself (or inline data)."""
+    parts, base = urlsplit(url), urlsplit(base_url)
+    return parts.scheme in ("data", "blob", "about") or parts.netloc == base.netloc
+
+
+def fail_on(problems: dict[str, list], title: str) -> None:
+    """Fail listing every offending page and its items, if any page has any."""
+    problems = {page: items for page, items in problems.items() if items}
+    if problems:
+        lines = [title.rstrip(":") + ":"]
+        for page, items in problems.items():
+            lines.append(f"  /{page}")
+            lines.extend(f"      {item}" for item in items)
+        pytest.fail("\n".join(lines), pytrace=False)

@@ -1,0 +1,120 @@
+"""Fixtures: one served copy of the built site, one headless Debian Chromium, one visit per page.
+
+Every page is visited exactly once (``page_visits``); each test then asserts one property over all
+visits and lists every offending page, so a failure says everything at once and the suite stays fast.
+Test modules here carry ``pytestmark = BROWSER`` (marker + the xdist group of the site build).
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import sys
+import tempfile
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: sitetools
+
+from browsing import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, PageVisit, is_local, visit  # noqa: E402
+from sitetools import html_pages, page_url_path, site_base_path, site_dir  # noqa: E402
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves the site under its site_url path prefix, like GitHub Pages does."""
+
+    base_path = "/"
+
+    def log_message(self, *args):  # keep pytest output clean
+        pass
+
+    def translate_path(self, path):
+        url_path = urlsplit(path).path
+        if not url_path.startswith(self.base_path):
+            return str(Path(self.directory) / "__outside_site__")
+        return super().translate_path("/" + url_path[len(self.base_path) :])
+
+    def send_head(self):  # GitHub Pages answers a missing URL with 404.html
+        path = Path(self.translate_path(self.path))
+        if not path.exists() and not self.path.endswith("/404.html"):
+            self.send_error(404)
+            return None
+        return super().send_head()
+
+
+@pytest.fixture(scope="session")
+def site(request) -> Path:
+    return site_dir(request)
+
+
+@pytest.fixture(scope="session")
+def base_url(site: Path) -> Iterator[str]:
+    """http://127.0.0.1:<free port><site_url path>/ serving the built site from a daemon thread."""
+    handler = type("SiteHandler", (_QuietHandler,), {"base_path": site_base_path(site)})
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(handler, directory=str(site))
+    )
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}{site_base_path(site)}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser_context(base_url: str):
+    """One persistent Chromium context (fresh profile dir) for the whole session; every request
+    that would leave the local server is aborted (and reported by the tests)."""
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: run `bash .ci/browser-deps` (installs Debian's chromium)"
+        )
+    from playwright.sync_api import sync_playwright
+
+    profile = tempfile.mkdtemp(prefix="gdnotes-chromium-")
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            profile,
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport=VIEWPORT,
+            locale="en-US",
+            timezone_id="UTC",
+            reduced_motion="no-preference",
+            color_scheme="light",
+        )
+        # Each visit starts from the default (light) palette: material remembers the toggle there.
+        context.add_init_script("try { localStorage.clear(); } catch (e) {}")
+        context.route(
+            "**/*",
+            lambda route: (
+                route.continue_()
+                if is_local(route.request.url, base_url)
+                else route.abort("blockedbyclient")
+            ),
+        )
+        try:
+            yield context
+        finally:
+            context.close()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def page_paths(site: Path) -> list[str]:
+    return [page_url_path(site, p) for p in html_pages(site)]
+
+
+@pytest.fixture(scope="session")
+def page_visits(browser_context, base_url: str, page_paths: list[str]) -> list[PageVisit]:
+    """Every page of the site, visited once."""
+    return [visit(browser_context, base_url, path) for path in page_paths]

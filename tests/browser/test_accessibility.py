@@ -1,0 +1,21 @@
+"""axe-core (pinned, bundled by axe-playwright-python) on every page: no serious or critical violations.
+
+A failure names the rule, the page and the first offending elements; fix the cause (CSS in
+docs/stylesheets/a11y.css, templates), never disable the rule."""
+
+from __future__ import annotations
+
+from browsing import BROWSER, fail_on
+
+pytestmark = BROWSER
+
+
+def test_no_serious_or_critical_axe_violations(page_visits):
+    problems = {
+        v.path: [
+            f"{a['impact']} {a['id']} ({a['help']}) x{a['count']}: {', '.join(a['targets'])}"
+            for a in v.axe
+        ]
+        for v in page_visits
+    }
+    fail_on(problems, "axe-core serious/critical violations:")

@@ -1,0 +1,103 @@
+"""Animations respect `prefers-reduced-motion`: such a reader sees a still frame and a way to play it.
+
+Chromium's media emulation switches the preference; every GIF figure must then show its still (a
+<picture> source for the reduced-motion media query) and offer a visible link that plays the GIF."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from browsing import BROWSER, fail_on
+from PIL import Image
+
+pytestmark = BROWSER
+
+# For every <img> showing a GIF: what the reader gets, and the figure's links to a GIF.
+GIF_FIGURES_JS = """() => [...document.querySelectorAll('img')]
+  .filter(img => /\\.gif$/i.test(new URL(img.getAttribute('src'), location.href).pathname))
+  .map(img => {
+    const figure = img.closest('figure') || img.parentElement;
+    const links = [...figure.querySelectorAll('a[href]')]
+      .filter(a => /\\.gif$/i.test(new URL(a.href).pathname) && a.checkVisibility())
+      .map(a => ({href: a.href, text: a.textContent.trim()}));
+    const reduced = img.closest('picture') && [...img.closest('picture').querySelectorAll('source')]
+      .some(s => /prefers-reduced-motion:\\s*reduce/.test(s.media || ''));
+    return {src: img.getAttribute('src'), current: img.currentSrc, width: img.naturalWidth,
+            reduced_source: !!reduced, play_links: links};
+  })"""
+
+
+@pytest.fixture(scope="session")
+def gif_pages(page_visits) -> list[str]:
+    pages = [v.path for v in page_visits if any(_is_gif(i["src"]) for i in v.images)]
+    assert pages, "no page shows a GIF figure (the home page should show the tangent_line GIF)"
+    return pages
+
+
+@pytest.fixture(scope="session")
+def reduced_motion_figures(browser_context, base_url, gif_pages) -> dict[str, list[dict]]:
+    """GIF figures of every page that has one, loaded with prefers-reduced-motion: reduce."""
+    from browsing import IMAGES_JS
+
+    found = {}
+    page = browser_context.new_page()
+    try:
+        page.emulate_media(reduced_motion="reduce")
+        for path in gif_pages:
+            page.goto(base_url + path, wait_until="load")
+            page.evaluate(IMAGES_JS)  # wait for images, lazy ones included
+            found[path] = page.evaluate(GIF_FIGURES_JS)
+    finally:
+        page.close()
+    return found
+
+
+def _is_gif(url: str | None) -> bool:
+    return bool(url) and url.split("?")[0].lower().endswith(".gif")
+
+
+def test_animations_play_by_default(page_visits, gif_pages):
+    problems = {
+        v.path: [
+            f"{img['src']} shows {img['current']}"
+            for img in v.images
+            if _is_gif(img["src"]) and not _is_gif(img["current"])
+        ]
+        for v in page_visits
+        if v.path in gif_pages
+    }
+    fail_on(problems, "without a motion preference the GIF should play:")
+
+
+def test_reduced_motion_shows_a_still_frame(reduced_motion_figures):
+    problems = {}
+    for path, figures in reduced_motion_figures.items():
+        items = []
+        for fig in figures:
+            if not fig["reduced_source"]:
+                items.append(f"{fig['src']}: no <source media='(prefers-reduced-motion: reduce)'>")
+            elif _is_gif(fig["current"]) or fig["width"] == 0:
+                items.append(f"{fig['src']}: shows {fig['current']!r} (width {fig['width']})")
+        problems[path] = items
+    fail_on(problems, "with prefers-reduced-motion: reduce, GIF figures must show a still:")
+
+
+def test_reduced_motion_offers_a_way_to_play(reduced_motion_figures, browser_context):
+    problems = {}
+    for path, figures in reduced_motion_figures.items():
+        items = []
+        for fig in figures:
+            if not fig["play_links"]:
+                items.append(f"{fig['src']}: no visible link to play the animation")
+                continue
+            link = fig["play_links"][0]
+            response = browser_context.request.get(link["href"])
+            if not response.ok:
+                items.append(f"{link['href']}: HTTP {response.status}")
+                continue
+            frames = getattr(Image.open(io.BytesIO(response.body())), "n_frames", 1)
+            if frames < 2:
+                items.append(f"{link['href']}: not an animation ({frames} frame)")
+        problems[path] = items
+    fail_on(problems, "reduced-motion readers need a working link to play each animation:")

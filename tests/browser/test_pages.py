@@ -1,0 +1,162 @@
+"""Every page of the built site, loaded in headless Chromium: offline, error-free, images and math shown,
+legible in dark mode. Each test lists every offending page."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urlsplit
+
+from browsing import BROWSER, fail_on, is_local
+from sitetools import REPO
+
+pytestmark = BROWSER
+
+# Alt text that says nothing about the figure.
+PLACEHOLDER_ALTS = {"alt text", "image", "figure", "img", "picture", "graph", "plot", "todo"}
+FILENAME_ALT = re.compile(r"^[\w./-]+\.(png|gif|jpe?g|svg|webp)$", re.IGNORECASE)
+MIN_ALT_WORDS = 3
+MIN_FIGURE_CONTRAST = 3.0  # WCAG 1.4.11 non-text contrast (graphics); thumbnails blur text
+
+MATH_IN_MARKDOWN = re.compile(r"\$\$.+?\$\$|(?<![\\$])\$[^$\s][^$\n]*?(?<![\\\s])\$", re.DOTALL)
+CODE = re.compile(r"^(```|~~~).*?^\1|`[^`\n]+`", re.DOTALL | re.MULTILINE)
+
+
+def test_every_page_was_visited(page_visits, page_paths):
+    assert page_paths, "the built site has no HTML pages"
+    assert "" in page_paths, "the built site has no home page (index.html)"
+    assert len(page_visits) == len(page_paths)
+
+
+def test_no_request_leaves_the_local_server(page_visits, base_url):
+    problems = {
+        v.path: sorted({url for url in v.requests if not is_local(url, base_url)})
+        for v in page_visits
+    }
+    fail_on(problems, "requests to hosts other than the local server:")
+
+
+def test_no_console_errors(page_visits):
+    problems = {v.path: v.console_errors for v in page_visits if v.console_errors}
+    fail_on(problems, "console errors:")
+
+
+def test_no_failed_requests(page_visits, base_url):
+    problems = {
+        v.path: [r for r in v.failed_requests if is_local(r.split(" ")[0], base_url)]
+        for v in page_visits
+    }
+    fail_on(problems, "failed requests:")
+
+
+def test_every_image_loaded(page_visits):
+    problems = {
+        v.path: [f"{img['src']} did not load" for img in v.images if img["width"] == 0]
+        for v in page_visits
+    }
+    fail_on(problems, "images with naturalWidth 0:")
+
+
+def alt_text_problem(alt: str | None) -> str | None:
+    """Why an alt text is not meaningful for a content figure, or None if it is."""
+    if alt is None or not alt.strip():
+        return "no alt text"
+    text = alt.strip()
+    if text.lower() in PLACEHOLDER_ALTS:
+        return f"placeholder alt text {text!r}"
+    if FILENAME_ALT.match(text) or PurePosixPath(text).suffix.lower() in (".png", ".gif"):
+        return f"alt text is a file name: {text!r}"
+    if len(text.split()) < MIN_ALT_WORDS:
+        return f"alt text too short to describe a figure: {text!r}"
+    return None
+
+
+def test_alt_text_rejects_placeholders():
+    assert alt_text_problem("") == "no alt text"
+    assert alt_text_problem("Alt text") is not None
+    assert alt_text_problem("descent.gif") is not None
+    assert alt_text_problem("Six runs of gradient descent, one per learning rate") is None
+
+
+def test_every_figure_has_meaningful_alt_text(page_visits):
+    problems = {}
+    for v in page_visits:
+        items = [
+            f"{img['src']}: {why}"
+            for img in v.images
+            if img["in_content"] and (why := alt_text_problem(img["alt"]))
+        ]
+        if items:
+            problems[v.path] = items
+    fail_on(problems, "figures without meaningful alt text:")
+
+
+def test_no_raw_tex_in_visible_text(page_visits):
+    problems = {v.path: v.raw_math for v in page_visits if v.raw_math}
+    fail_on(problems, "unrendered TeX left in visible text:")
+
+
+def test_arithmatex_math_is_typeset(page_visits):
+    problems = {
+        v.path: [f"{v.math_source} TeX blocks but {v.math_rendered} MathJax outputs"]
+        for v in page_visits
+        if v.math_source and v.math_rendered < v.math_source
+    }
+    fail_on(problems, "math not rendered by MathJax:")
+
+
+def pages_with_math_in_markdown(docs: Path = REPO / "docs") -> list[str]:
+    """URL paths of docs/*.md pages whose Markdown (outside code) contains $...$ or $$...$$ math."""
+    paths = []
+    for md in sorted(docs.glob("*.md")):
+        prose = CODE.sub("", md.read_text(encoding="utf-8"))
+        if MATH_IN_MARKDOWN.search(prose):
+            paths.append("" if md.stem == "index" else f"{md.stem}/")
+    return paths
+
+
+def test_pages_whose_markdown_has_math_show_rendered_math(page_visits):
+    rendered = {v.path: v.math_rendered for v in page_visits}
+    expected = [p for p in pages_with_math_in_markdown() if p in rendered]
+    missing = [f"/{p}" for p in expected if rendered[p] == 0]
+    assert not missing, "Markdown has math but the page shows no MathJax output: " + ", ".join(
+        missing
+    )
+
+
+def test_palette_toggle_switches_to_dark_mode(page_visits):
+    problems = {
+        v.path: [v.dark.get("error") or f"scheme after toggle: {v.dark.get('scheme')!r}"]
+        for v in page_visits
+        if v.dark.get("scheme") != "slate"
+    }
+    fail_on(problems, "palette toggle did not reach the dark (slate) scheme:")
+
+
+def test_figures_stay_legible_in_dark_mode(page_visits):
+    problems = {}
+    for v in page_visits:
+        items = [
+            f"{_short(fig['src'])}: contrast {fig['contrast']} between background "
+            f"(luminance {fig['background']}) and ink ({fig['ink']})"
+            for fig in v.dark.get("figures", [])
+            if fig["contrast"] < MIN_FIGURE_CONTRAST
+        ]
+        if items:
+            problems[v.path] = items
+    fail_on(
+        problems,
+        (
+            f"figures with ink/background contrast < {MIN_FIGURE_CONTRAST} in dark mode "
+            "(keep an opaque light figure background):"
+        ),
+    )
+
+
+def test_full_page_screenshots_saved(page_visits):
+    missing = [v.path for v in page_visits if not (v.screenshot and v.screenshot.stat().st_size)]
+    assert not missing, f"no screenshot for: {missing}"
+
+
+def _short(url: str) -> str:
+    return unquote(urlsplit(url).path).rsplit("/", 2)[-2:][-1]

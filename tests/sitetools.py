@@ -1,0 +1,110 @@
+"""Shared helpers for the tests that inspect the built site (links, budgets, browser, reproducibility).
+
+Why a module and not fixtures only: the same "which pages are there, where does this link point" logic is
+needed by plain tests and by the browser tests; keeping it here means one definition of a page and of a
+resolved link.
+
+The site under test is PIPELINE's session-scoped ``built_site`` fixture (a fresh strict build). Set
+``GDNOTES_SITE_DIR=/path/to/site`` to test an already built site instead (fast iteration while editing
+pages: ``GDNOTES_SITE_DIR=site pytest -m browser``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from functools import cache
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SITE_ENV = "GDNOTES_SITE_DIR"
+# Every test that needs the built site runs in this xdist group, so the site is built once per run.
+SITE_GROUP = "built_site"
+
+LOCAL_SCHEMES = ("", "file")
+IGNORED_SCHEMES = ("mailto", "javascript", "data", "tel", "blob")
+
+
+def site_dir(request: pytest.FixtureRequest) -> Path:
+    """The built site: $GDNOTES_SITE_DIR if set, else PIPELINE's ``built_site`` fixture."""
+    override = os.environ.get(SITE_ENV)
+    if override:
+        path = Path(override).resolve()
+        if not (path / "index.html").is_file():
+            raise pytest.UsageError(
+                f"{SITE_ENV}={override} has no index.html; build the site first"
+            )
+        return path
+    return Path(request.getfixturevalue("built_site")).resolve()
+
+
+def html_pages(site: Path) -> list[Path]:
+    """Every HTML page of the site, sorted (directory-URL pages plus 404.html)."""
+    return sorted(p for p in site.rglob("*.html") if "assets" not in p.relative_to(site).parts)
+
+
+def page_url_path(site: Path, page: Path) -> str:
+    """Site-relative URL path a reader uses for a page: 'index.html' -> '', 'a/index.html' -> 'a/'."""
+    rel = page.relative_to(site).as_posix()
+    if rel == "index.html":
+        return ""
+    if rel.endswith("/index.html"):
+        return rel[: -len("index.html")]
+    return rel
+
+
+@cache
+def site_base_path(site: Path) -> str:
+    """The path prefix of ``site_url`` (e.g. '/gdnotes/'); '/' if the site has no site_url.
+
+    Read from the home page's canonical link (mkdocs writes site_url there). 404.html links with
+    absolute paths under this prefix, because GitHub Pages serves it for any missing URL."""
+    home = (site / "index.html").read_text(encoding="utf-8")
+    match = re.search(r'<link[^>]*rel="canonical"[^>]*href="([^"]+)"', home)
+    if not match:
+        return "/"
+    path = urlsplit(match.group(1)).path
+    return path if path.endswith("/") else path + "/"
+
+
+def resolve_local(site: Path, page: Path, ref: str) -> tuple[Path | None, str]:
+    """Map a local href/src on ``page`` to (file in site or None if outside the site, fragment)."""
+    parts = urlsplit(ref)
+    page_url = "/" + page.relative_to(site).as_posix()
+    target = urljoin(page_url, parts.path) if parts.path else page_url
+    base = site_base_path(site)
+    if parts.path.startswith("/") and base != "/":
+        if not target.startswith(base):
+            return None, parts.fragment
+        target = "/" + target[len(base) :]
+    path = site / unquote(target.lstrip("/"))
+    if target.endswith("/") or path.is_dir():
+        path = path / "index.html"
+    return path, unquote(parts.fragment)
+
+
+def is_external(ref: str) -> bool:
+    scheme = urlsplit(ref).scheme.lower()
+    return scheme not in LOCAL_SCHEMES and scheme not in IGNORED_SCHEMES or ref.startswith("//")
+
+
+def is_ignored(ref: str) -> bool:
+    return urlsplit(ref).scheme.lower() in IGNORED_SCHEMES
+
+
+def srcset_urls(srcset: str) -> list[str]:
+    """URLs in a srcset attribute ('a.png 1x, b.png 2x' -> ['a.png', 'b.png'])."""
+    return [item.strip().split()[0] for item in srcset.split(",") if item.strip()]
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    """sha256 of every file under root, keyed by relative path (for byte-for-byte comparisons)."""
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }

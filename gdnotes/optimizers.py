@@ -91,24 +91,18 @@ def chain(name, hyperparams, latex, torch_class, state_per_param, lr, *stages) -
 
 
 # ----------------------------------------------------------------------------- stages
-def _stateless(fn) -> Stage:
-    return Stage(lambda p: {}, lambda g, s, p, t: (fn(g, p), s))
+def _zeros(*names):
+    """An ``init`` giving one zero buffer per parameter for each of ``names``."""
+    return lambda p: {name: np.zeros_like(p) for name in names}
 
 
 def add_weight_decay(weight_decay) -> Stage | None:
-    """L2 regularisation folded into the gradient: ``g + λθ`` (torch's ``weight_decay``)."""
+    """``g + λθ``. First in the chain it is torch's L2 ``weight_decay`` (the adaptive scaling
+    then rescales it); after the scaling it is AdamW's *decoupled* decay."""
     if np.all(np.asarray(weight_decay) == 0):
         return None
     wd = _col(weight_decay)
-    return _stateless(lambda g, p: g + wd * p)
-
-
-def add_decoupled_weight_decay(weight_decay) -> Stage | None:
-    """AdamW's decay, added *after* the adaptive scaling so it is not rescaled by it."""
-    if np.all(np.asarray(weight_decay) == 0):
-        return None
-    wd = _col(weight_decay)
-    return _stateless(lambda g, p: g + wd * p)
+    return Stage(lambda p: {}, lambda g, s, p, t: (g + wd * p, s))
 
 
 def trace(momentum, dampening=0.0, nesterov=False) -> Stage | None:
@@ -119,10 +113,11 @@ def trace(momentum, dampening=0.0, nesterov=False) -> Stage | None:
 
     def update(g, s, p, t):
         v = g.copy() if t == 1 else mu * s["v"] + (1 - damp) * g
+        # torch keeps no buffer (so no dampening) where momentum is 0
         out = g + mu * v if nesterov else np.where(mu == 0, g, v)
         return out, {"v": v}
 
-    return Stage(lambda p: {"v": np.zeros_like(p)}, update)
+    return Stage(_zeros("v"), update)
 
 
 def scale_by_rss(initial_accumulator_value=0.0, eps=1e-10) -> Stage:
@@ -146,7 +141,7 @@ def scale_by_rms(alpha=0.99, eps=1e-8, centered=False) -> Stage:
         avg = np.sqrt(sq - ga * ga if centered else sq) + eps_
         return g / avg, {"sq": sq, "ga": ga}
 
-    return Stage(lambda p: {"sq": np.zeros_like(p), "ga": np.zeros_like(p)}, update)
+    return Stage(_zeros("sq", "ga"), update)
 
 
 def scale_by_adadelta(rho=0.9, eps=1e-6) -> Stage:
@@ -158,7 +153,7 @@ def scale_by_adadelta(rho=0.9, eps=1e-6) -> Stage:
         delta = np.sqrt(s["acc"] + eps_) / np.sqrt(sq + eps_) * g
         return delta, {"sq": sq, "acc": s["acc"] * r + (1 - r) * delta * delta}
 
-    return Stage(lambda p: {"sq": np.zeros_like(p), "acc": np.zeros_like(p)}, update)
+    return Stage(_zeros("sq", "acc"), update)
 
 
 def scale_by_adam(b1=0.9, b2=0.999, eps=1e-8, amsgrad=False) -> Stage:
@@ -166,14 +161,13 @@ def scale_by_adam(b1=0.9, b2=0.999, eps=1e-8, amsgrad=False) -> Stage:
     b1_, b2_, eps_ = _col(b1), _col(b2), _col(eps)
 
     def update(g, s, p, t):
-        m = s["m"] + (1 - b1_) * (g - s["m"])
+        m = s["m"] + (1 - b1_) * (g - s["m"])  # = β₁m + (1-β₁)g, in torch's lerp form
         v = s["v"] * b2_ + (1 - b2_) * g * g
         vmax = np.maximum(s["vmax"], v) if amsgrad else s["vmax"]
         denom = np.sqrt(vmax if amsgrad else v) / np.sqrt(1 - b2_**t) + eps_
         return m / (1 - b1_**t) / denom, {"m": m, "v": v, "vmax": vmax}
 
-    zeros = {"m": 0, "v": 0, "vmax": 0}
-    return Stage(lambda p: {k: np.zeros_like(p) for k in zeros}, update)
+    return Stage(_zeros("m", "v", "vmax"), update)
 
 
 def scale_by_nadam(b1=0.9, b2=0.999, eps=1e-8, momentum_decay=4e-3) -> Stage:
@@ -190,11 +184,10 @@ def scale_by_nadam(b1=0.9, b2=0.999, eps=1e-8, momentum_decay=4e-3) -> Stage:
         step = (1 - mu) / (1 - prod) * g / denom + mu_next / (1 - prod * mu_next) * m / denom
         return step, {"m": m, "v": v, "mu_product": prod}
 
-    return Stage(
-        lambda p: {"m": np.zeros_like(p), "v": np.zeros_like(p),
-                   "mu_product": np.ones(p.shape[:-1] + (1,))},
-        update,
-    )
+    def init(p):
+        return {**_zeros("m", "v")(p), "mu_product": np.ones(p.shape[:-1] + (1,))}
+
+    return Stage(init, update)
 
 
 # ----------------------------------------------------------------------------- constructors
@@ -371,7 +364,8 @@ def adamw(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=Fals
     hp = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad)
     return chain("adamw", hp, equations(adamw), "torch.optim.AdamW",
                  "3 (moments, max)" if amsgrad else "2 (moments)", lr,
-                 scale_by_adam(*betas, eps, amsgrad), add_decoupled_weight_decay(weight_decay))
+                 scale_by_adam(*betas, eps, amsgrad),
+                 add_weight_decay(weight_decay))  # after the scaling: decoupled
 
 
 def nadam(lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,

@@ -96,3 +96,28 @@ def test_quartic_stationary_points_and_minima():
     np.testing.assert_allclose(q.stationary_points, [-0.25, 1.0, 3.0], atol=1e-12)
     np.testing.assert_allclose(q.minimizers[:, 0], [3.0, -0.25], atol=1e-12)  # global first
     assert q.value([3.0]) == pytest.approx(-9.0)
+
+
+def test_bfgs_update_satisfies_the_secant_equation():
+    # after each accepted pair (s, y) the new inverse-Hessian estimate maps y to s
+    obj = gd.rosenbrock()
+    opt = gd.bfgs()
+    x = np.array([-1.2, 1.0])
+    state = opt.init(x)
+    for _ in range(8):
+        g = obj.grad(x)
+        x_new, state = opt.update(state, x, g, obj)
+        s, y = x_new - x, obj.grad(x_new) - g
+        x = x_new
+        _, peek = opt.update(state, x, obj.grad(x), obj)  # next update folds in (s, y)
+        if y @ s > 1e-10:
+            np.testing.assert_allclose(peek["H"] @ y, s, rtol=1e-8, atol=1e-12)
+            assert np.all(np.linalg.eigvalsh(peek["H"]) > 0)
+
+
+def test_bfgs_and_newton_solve_rosenbrock():
+    for opt, budget in ((gd.bfgs(), 100), (gd.newton(), 30)):
+        r = gd.run(opt, gd.rosenbrock(), [-1.2, 1.0], budget, tol=1e-8)
+        assert r.converged, opt.name
+        np.testing.assert_allclose(r.final, [1.0, 1.0], atol=1e-7)
+        assert np.all(np.diff(r.values[: r.stop_step + 1]) <= 1e-12) or opt.name == "newton"

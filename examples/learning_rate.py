@@ -96,7 +96,7 @@ for ax, eta, qi, name, color, i in zip(axes.flat, ETAS, q, regime_names, palette
     ax.axhline(0.0, color=gd.COLORS["grey"], lw=1)
     ax.plot(t, runs.points[: SHOWN + 1, i, 0], "o-", ms=3, lw=1.2, color=color)
     if runs.diverged[i]:
-        name += f" (gd.run: diverged at step {runs.stop_step[i] + 1})"
+        name += f"\n(gd.run: diverged at step {runs.stop_step[i] + 1})"
         ax.set_yscale("symlog", linthresh=10)
     ax.set_title(rf"$\eta = {eta:g}$, $q = {qi:g}$" + f"\n{name}", fontsize=10.5)
 for ax in axes[1]:

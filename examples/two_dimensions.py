@@ -11,7 +11,6 @@
 import numpy as np
 
 import gdnotes as gd
-from gdnotes import rates
 
 out = gd.Outputs(__file__)
 
@@ -139,11 +138,11 @@ TABLE_STEPS = 1500
 def measured(objective, lr):
     """Asymptotic per-step error factor of GD with step ``lr`` from (1, 1), and steps to 1e-6."""
     r = gd.run(gd.sgd(lr=lr), objective, x0=[1.0, 1.0], steps=TABLE_STEPS)
-    rel = rates.distances(r.points, objective.minimizers[0])
+    rel = gd.distances(r.points, objective.minimizers[0])
     rel = rel / rel[0]
     inside = np.flatnonzero((rel <= 1e-2) & (rel >= 1e-10))
-    rate = float(rates.measured_rate(rel, start=inside[0], stop=inside[-1]))
-    return rate, int(rates.steps_to_reach(rel, 1e-6))
+    rate = float(gd.measured_rate(rel, start=inside[0], stop=inside[-1]))
+    return rate, int(gd.steps_to_reach(rel, 1e-6))
 
 
 rate_rows = []

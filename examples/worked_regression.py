@@ -28,7 +28,7 @@ def num(q: Fraction, places: int = 8) -> str:
     """Exact decimal if ``q`` has at most ``places`` decimals, else rounded and marked with ≈."""
     q = Fraction(q)
     if (q * 10**places).denominator != 1:
-        return f"≈ {float(q):.{places}f}"
+        return f"≈\u00a0{float(q):.{places}f}"
     sign = "-" if q < 0 else ""
     whole, frac = divmod(int(abs(q) * 10**places), 10**places)
     digits = f"{frac:0{places}d}".rstrip("0")
@@ -37,7 +37,7 @@ def num(q: Fraction, places: int = 8) -> str:
 
 def tex(q: Fraction) -> str:
     """``num`` for inside LaTeX."""
-    return num(q).replace("≈ ", r"\approx ")
+    return num(q).replace("≈\u00a0", r"\approx ")
 
 
 def paren(q: Fraction) -> str:
@@ -96,12 +96,11 @@ for it in iterations:
     tabs.append("\n".join(lines))
 out.table("step_tabs", "\n".join(tabs))
 
-rows = [(it.step + 1, num(it.w), num(it.b), num(it.predictions[0]), num(it.predictions[1]),
-         num(it.loss_before), num(it.grad_w), num(it.grad_b), num(it.new_w), num(it.new_b),
-         num(it.loss_after)) for it in iterations]
+rows = [(it.step + 1, num(it.w), num(it.b), num(it.loss_before), num(it.grad_w), num(it.grad_b),
+         num(it.new_w), num(it.new_b), num(it.loss_after)) for it in iterations]
 out.table("iterations", rows, headers=[
-    "step", "$w$", "$b$", r"$\hat y_1$", r"$\hat y_2$", "loss before", r"$\partial L/\partial w$",
-    r"$\partial L/\partial b$", "new $w$", "new $b$", "loss after"])
+    "step", "$w$", "$b$", "loss before", r"$\partial L/\partial w$", r"$\partial L/\partial b$",
+    "new $w$", "new $b$", "loss after"])
 first, last = iterations[0], iterations[-1]
 out.value("n_steps", STEPS)
 out.value("loss_start", num(first.loss_before))

@@ -9,6 +9,7 @@ from .counterexamples import lessard
 from .counting import counted, floats_in
 from .data import WORKED_X, WORKED_Y, batches, regression_data
 from .exact import Iteration, worked_regression
+from .nets import deep_gradient_norms, mlp, train_manual, train_optim, two_moons
 from .objectives import (
     OBJECTIVES,
     Objective,
@@ -45,4 +46,5 @@ from .race import Entry, Sweep, first_step, lr_sweep, near_minimizer, outcome, r
 from .rates import distances, measured_rate, steps_to_reach
 from .runs import Run, run
 from .schedules import Schedule, constant, cosine_decay, exponential_decay, step_decay, warmup
+from .stochastic import StochasticRun, gradient_noise, minibatch_sgd, predicted_floor
 from .style import COLORS, figure, use_style

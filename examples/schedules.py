@@ -1,0 +1,156 @@
+# %% [markdown]
+# # Learning-rate schedules
+#
+# A schedule is a function $t \mapsto \eta_t$ of the step index (gdnotes follows
+# `torch.optim.lr_scheduler`). This script draws four common ones, measures what they do to
+# the noise ball of mini-batch SGD, and shows why Adam likes a warmup.
+
+# %%
+import numpy as np
+
+import gdnotes as gd
+
+out = gd.Outputs(__file__)
+
+N, BATCH, EPOCHS = 100, 10, 30
+UPDATES = EPOCHS * N // BATCH  # 300 updates in all
+LR = 0.2
+WARMUP = 30
+SCHEDULES = {
+    "constant": gd.constant(LR),
+    "step (×0.3 every 100)": gd.step_decay(LR, step_size=100, gamma=0.3),
+    "exponential (×0.99 per step)": gd.exponential_decay(LR, gamma=0.99),
+    "cosine": gd.cosine_decay(LR, UPDATES),
+    f"warmup {WARMUP} + cosine": gd.warmup(gd.cosine_decay(LR, UPDATES - WARMUP), WARMUP,
+                                           start_factor=0.05),
+}
+COLOR = dict(zip(SCHEDULES, ("black", "orange", "green", "blue", "purple"), strict=True))
+
+# %% [markdown]
+# ## The schedules
+
+# %%
+t = np.arange(UPDATES)
+fig, ax = gd.figure()
+for name, schedule in SCHEDULES.items():
+    ax.plot(t, schedule(t), color=gd.COLORS[COLOR[name]], label=name)
+ax.set(xlabel="step $t$", ylabel=r"learning rate $\eta_t$", title=f"Five schedules from η = {LR:g}")
+ax.legend(fontsize=8)
+out.figure(fig, "curves", alt=(
+    f"Learning rate against step for five schedules over {UPDATES} steps, all starting from "
+    f"{LR:g}: constant stays flat; step decay drops by a factor 0.3 at steps 100 and 200; "
+    "exponential decay falls smoothly to about 0.01; cosine follows half a cosine wave down "
+    f"to 0; warmup plus cosine first ramps linearly up from near 0 over {WARMUP} steps, then "
+    "follows a cosine down to 0."
+))
+
+# %% [markdown]
+# ## The noise ball of mini-batch SGD
+# Fitting a line to `gd.regression_data()` with batches of 10: each step's gradient is noisy,
+# so with a constant learning rate SGD never settles — it jitters around the optimum at a
+# distance that grows with $\eta$. Decaying $\eta$ shrinks the ball. Each schedule is run from
+# $(0, 0)$ with eight different shuffling seeds; the curves are the mean excess loss
+# $L(\theta_t) - L(\theta^\star)$ over the seeds.
+
+# %%
+x, y = gd.regression_data(n=N)
+loss = gd.line_mse(x, y)
+best_loss = float(loss.value(loss.optimum))
+SEEDS = range(8)
+excess = {}
+for name, schedule in SCHEDULES.items():
+    runs = [gd.minibatch_sgd(gd.sgd(lr=schedule), x, y, np.zeros(2), batch_size=BATCH,
+                             epochs=EPOCHS, seed=s) for s in SEEDS]
+    excess[name] = np.mean([r.losses - best_loss for r in runs], axis=0)
+
+fig, ax = gd.figure()
+for name, curve in excess.items():
+    ax.semilogy(np.arange(len(curve)), curve, color=gd.COLORS[COLOR[name]], label=name, lw=1.5)
+ax.set(xlabel="update", ylabel=r"mean excess loss $L(\theta_t) - L(\theta^\star)$",
+       title=f"SGD, batch {BATCH}, mean of {len(SEEDS)} shuffling seeds")
+ax.legend(fontsize=8)
+out.figure(fig, "noise_ball", alt=(
+    "Mean excess loss of mini-batch SGD on a log scale against the update, one curve per "
+    "schedule. All curves drop fast at first. The constant learning rate then stalls on a "
+    "noisy plateau; the decaying schedules keep going down, and cosine and warmup plus cosine "
+    "end lowest, about three orders of magnitude below constant."
+))
+rows = []
+for name, curve in excess.items():
+    rows.append((name, float(SCHEDULES[name](UPDATES - 1)), curve[-1],
+                 curve[-1] / excess["constant"][-1]))
+out.table("noise_ball_table", rows, headers=[
+    "schedule", r"final $\eta$", "final mean excess loss", "relative to constant"],
+    floatfmt=(".4g", ".3g", ".2e", ".2g"))
+out.value("constant_final", excess["constant"][-1], fmt="{:.1e}")
+out.value("cosine_final", excess["cosine"][-1], fmt="{:.1e}")
+out.value("cosine_gain", excess["constant"][-1] / excess["cosine"][-1], fmt="{:.0f}")
+
+# %% [markdown]
+# ## Why Adam wants a warmup
+# Start at the least-squares optimum itself (think of fine-tuning a model that is already
+# good) and run Adam with $\eta = 0.1$. The true gradient is zero there; each mini-batch
+# gradient is pure noise. Plain SGD would move in proportion to that noise. Adam normalises:
+# at $t = 1$, $\hat m_1/\sqrt{\hat v_1} = g_1/|g_1| = \pm 1$, so *every* coordinate moves by
+# the full $\eta$ however small or unreliable its gradient was, and the second-moment
+# estimate $\hat v_t$ rests on only $t$ samples for a while. A warmup keeps the steps small
+# until $\hat v_t$ has averaged over enough batches. We read $\hat v_t$ from the optimizer
+# state across 64 shuffling seeds.
+
+# %%
+ADAM_LR, ADAM_STEPS, WARM = 0.1, 100, 40
+adam_schedules = {
+    "Adam, constant η": ADAM_LR,
+    f"Adam, {WARM}-step linear warmup": gd.warmup(ADAM_LR, WARM, start_factor=0.05),
+}
+ADAM_SEEDS = 64
+adam_excess, eff_lr = {}, []
+for name, lr in adam_schedules.items():
+    curves = []
+    for seed in range(ADAM_SEEDS):
+        opt = gd.adam(lr=lr)
+        theta = loss.optimum.copy()
+        state = opt.init(theta)
+        curve = []
+        for epoch in range(ADAM_STEPS // (N // BATCH)):
+            for idx in gd.batches(N, BATCH, seed=seed, epoch=epoch):
+                batch = gd.line_mse(x[idx], y[idx])
+                theta, state = opt.update(state, theta, batch.grad(theta), batch)
+                curve.append(float(loss.value(theta)) - best_loss)
+                if lr == ADAM_LR:  # per-unit-lr step size 1/sqrt(v_hat), coordinate w
+                    v_hat = state["stages"][-1]["v"][0] / (1 - 0.999 ** state["t"])
+                    eff_lr.append((seed, state["t"], 1 / (np.sqrt(v_hat) + 1e-8)))
+        curves.append(curve)
+    adam_excess[name] = np.mean(curves, axis=0)
+
+fig, (ax_loss, ax_eff) = gd.figure(1, 2)
+for (name, curve), color in zip(adam_excess.items(), ("red", "blue"), strict=True):
+    ax_loss.plot(np.arange(1, ADAM_STEPS + 1), curve, color=gd.COLORS[color], label=name)
+ax_loss.set(xlabel="step $t$", ylabel="mean excess loss",
+            title=f"Adam from the optimum, {ADAM_SEEDS} seeds")
+ax_loss.legend(fontsize=8)
+eff = np.array(eff_lr)
+steps_t = np.arange(1, ADAM_STEPS + 1)
+table = np.array([eff[eff[:, 1] == s, 2] for s in steps_t])
+lo, mid, hi = np.percentile(table, [10, 50, 90], axis=1)
+ax_eff.fill_between(steps_t, lo, hi, color=gd.COLORS["sky"], alpha=0.5,
+                    label="10–90 % of seeds")
+ax_eff.plot(steps_t, mid, color=gd.COLORS["blue"], label="median")
+ax_eff.set_yscale("log")
+ax_eff.set(xlabel="step $t$", ylabel=r"$1/\sqrt{\hat v_t}$ for $w$ (step per unit $\eta$ and gradient)",
+           title="How unsettled Adam's scaling is early on")
+ax_eff.legend(fontsize=8)
+out.figure(fig, "adam_warmup", alt=(
+    "Left: mean excess loss over the first 100 steps of Adam started at the optimum; without "
+    "warmup the loss jumps up in the first steps and peaks early, with a linear warmup it rises "
+    "more slowly and peaks lower. Right: across 64 seeds, the spread of Adam's per-coordinate "
+    "scaling 1/sqrt(v_hat) is widest in the first steps and narrows as more batches are "
+    "averaged."
+))
+peaks = {name: float(curve.max()) for name, curve in adam_excess.items()}
+out.value("adam_peak_constant", peaks["Adam, constant η"], fmt="{:.3f}")
+out.value("adam_peak_warmup", peaks[f"Adam, {WARM}-step linear warmup"], fmt="{:.3f}")
+out.value("spread_first", hi[0] / lo[0], fmt="{:.0f}")
+out.value("spread_last", hi[-1] / lo[-1], fmt="{:.1f}")
+out.value("adam_lr", ADAM_LR, fmt="{:g}")
+out.value("warm_steps", WARM)

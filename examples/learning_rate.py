@@ -49,8 +49,8 @@ ax_loss.set(xlabel="step $t$", ylabel="$f(x_t)$", title="Loss per step")
 ax_loss.legend()
 out.figure(fig, "descent", alt=(
     f"Left: the parabola x^2 + 5 with {STEPS + 1} gradient-descent iterates for learning rate "
-    f"{LR:g}, moving from x = 8 down to near 0 in ever smaller steps. Right: f(x_t) against the "
-    "step, falling from 69 towards the minimum value 5."
+    f"{LR:g}, moving from x = {X0:g} down to near 0 in ever smaller steps. Right: f(x_t) against "
+    f"the step, falling from {run.values[0]:g} towards the minimum value 5."
 ))
 
 # %% [markdown]
@@ -104,10 +104,11 @@ for ax in axes[1]:
 for ax in axes[:, 0]:
     ax.set_ylabel("$x_t$")
 out.figure(fig, "regimes", alt=(
-    "Six panels of x_t against the step t, one per learning rate, all starting at x = 8: "
-    "0.01 creeps down slowly; 0.1 decays smoothly to 0; 0.5 jumps to 0 in one step and stays; "
-    "0.9 flips sign every step while shrinking; 1.0 bounces between +8 and -8 forever; "
-    "1.1 flips sign with growing amplitude (symmetric log axis)."
+    f"Six panels of x_t against the step t, one per learning rate, all starting at x = {X0:g}. "
+    + "; ".join(f"learning rate {eta:g}: {name}" for eta, name in zip(ETAS, regime_names, strict=True))
+    + ". Monotone runs slide down to 0 (slowly or quickly), the one-step run drops to 0 at once, "
+    "oscillating runs flip sign every step with shrinking, constant or growing amplitude "
+    "(the divergent one on a symmetric log axis)."
 ))
 
 # %% [markdown]

@@ -53,7 +53,8 @@ ax.view_init(elev=32, azim=-60)
 ax.legend(loc="upper left")
 out.figure(fig, "bowl_surface", alt=(
     "A 3-D bowl-shaped surface f(x, y) = x^2 + y^2 with the gradient-descent path drawn on it as "
-    "red dots, sliding from (4, 3) at height 25 down to the bottom at the origin."
+    f"red dots, sliding from ({X0[0]:g}, {X0[1]:g}) at height {run.values[0]:g} down to the "
+    "bottom at the origin."
 ))
 
 fig, (ax_c, ax_l) = gd.figure(1, 2)
@@ -70,8 +71,8 @@ ax_l.set(xlabel="step $t$", ylabel="$f$ (log scale)", title="Loss per step")
 ax_l.legend()
 out.figure(fig, "bowl_contour", alt=(
     "Left: circular level sets of x^2 + y^2 with the gradient-descent path, a straight line of dots "
-    "from (4, 3) to the origin, crossing every circle at a right angle. Right: the loss on a log "
-    "scale, a straight line falling by the factor 0.64 per step."
+    f"from ({X0[0]:g}, {X0[1]:g}) to the origin, crossing every circle at a right angle. Right: the "
+    f"loss on a log scale, a straight line falling by the factor {(1 - 2 * LR) ** 2:g} per step."
 ))
 
 # %% [markdown]
@@ -123,6 +124,34 @@ out.figure(fig, "valley", alt=(
     "valley floor at once and then creeps along it; with the best fixed step 2/(mu+L) it zig-zags "
     "across the valley. Right: the relative error on a log scale; the zig-zagging run falls faster, "
     "along the line ((kappa-1)/(kappa+1))^t, the other along (1-1/kappa)^t."
+))
+
+# %% [markdown]
+# The same two runs as an animation, one frame per step.
+
+# %%
+fig, ax = gd.figure(figsize=(6.4, 4.2))
+contour(ax, valley, ((-4.5, 4.5), (-3.5, 3.5)), levels=levels)
+ax.plot(*START, "*", ms=13, color=gd.COLORS["orange"], label="start")
+lines = [ax.plot([], [], "o-", ms=3, lw=1.2, color=color, label=label)[0]
+         for label, color in zip(labels, colors, strict=True)]
+counter = ax.text(0.02, 0.97, "", transform=ax.transAxes, va="top",
+                  bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85})
+ax.set_title(rf"Valley with $\kappa = {KAPPA:g}$: two fixed steps")
+ax.legend(loc="lower right", fontsize=8.5)
+
+
+def draw_frame(i):
+    for k, line in enumerate(lines):
+        line.set_data(runs.points[: i + 1, k, 0], runs.points[: i + 1, k, 1])
+    counter.set_text(f"step {i}")
+
+
+out.gif(fig, draw_frame, frames=VALLEY_STEPS + 1, name="valley_descent", fps=5, alt=(
+    f"Animation over {VALLEY_STEPS} steps on the tilted valley with condition number {KAPPA:g}: "
+    "the run with step 1/L drops to the valley floor in one step and then creeps along it; the run "
+    "with the best fixed step 2/(mu+L) bounces from wall to wall across the valley while moving "
+    "faster towards the centre."
 ))
 
 # %% [markdown]

@@ -119,8 +119,9 @@ ax_curve.legend(loc="upper center")
 ax_err.legend()
 out.figure(fig, "three_ways", alt=(
     f"Left: the parabola (x-5)^2 with the {STEPS + 1} iterates of the three implementations, "
-    "whose markers sit exactly on top of each other, moving from x = -5 towards 5. Right: "
-    "their distance to the minimiser on a log scale, a straight line shrinking by 0.8 per step."
+    f"whose markers sit exactly on top of each other, moving from x = {X0:g} towards 5. Right: "
+    "their distance to the minimiser on a log scale, a straight line shrinking by "
+    f"{abs(1 - 2 * LR):g} per step."
 ))
 
 # %% [markdown]

@@ -56,8 +56,9 @@ class Objective:
 
 
 def _make(name, dim, latex, f, df, d2f, minimizers, bounds, **extras) -> Objective:
-    mins = np.asarray(minimizers, dtype=float).reshape(-1, dim)
-    return Objective(name, dim, latex, f, df, d2f, mins, tuple(bounds), extras)
+    mins = np.asarray(minimizers, dtype=float).reshape(-1, dim) + 0.0  # + 0.0: no "-0.0"
+    box = tuple((float(lo), float(hi)) for lo, hi in bounds)
+    return Objective(name, dim, latex, f, df, d2f, mins, box, extras)
 
 
 def _xy(p):
@@ -273,7 +274,7 @@ def plateau(width: float = 1.0) -> Objective:
         return bump(p)[..., None, None] * (np.diag(scale / w2) - outer)
 
     return _make(
-        "plateau", 2, rf"f(x, y) = 1 - \exp\!\left(-\frac{{x^2 + 2y^2}}{{2\cdot {w2:g}}}\right)",
+        "plateau", 2, rf"f(x, y) = 1 - \exp\!\left(-\frac{{x^2 + 2y^2}}{{{2 * w2:g}}}\right)",
         lambda p: 1 - bump(p), df, d2f, [[0.0, 0.0]],
         [(-4 * np.sqrt(w2), 4 * np.sqrt(w2)), (-4 * np.sqrt(w2), 4 * np.sqrt(w2))], width=width,
     )
@@ -306,12 +307,13 @@ def line_mse(x_data, y_data) -> Objective:
         mins = optimum[None]
     else:  # all x equal: a whole line of minimisers
         optimum, mins = None, np.empty((0, 2))
-    box = 2 * max(1.0, *np.abs(mins).ravel()) if mins.size else 5.0
+    center = optimum if optimum is not None else np.zeros(2)
+    half = max(2.0, 1.25 * np.abs(center).max())  # wide enough to show the start (0, 0)
     return _make(
         "line_mse", 2, r"L(w, b) = \frac1n \sum_i (w x_i + b - y_i)^2",
         lambda p: np.mean(residual(p) ** 2, -1), df,
         lambda p: np.broadcast_to(H, p.shape[:-1] + (2, 2)).copy(),
-        mins, [(-box, box), (-box, box)], x=x, y=y, optimum=optimum,
+        mins, [(c - half, c + half) for c in center], x=x, y=y, optimum=optimum,
     )
 
 

@@ -174,7 +174,7 @@ for name in ("GD", "AdaGrad", "RMSprop", "Adadelta"):
         scaled = gd.quadratic(base.eigenvalues / c**2)
         run = gd.run(METHODS[name](lr=tuned[name]), scaled, c * X0, steps=STEPS)
         step = int(gd.first_step(run, gd.near_minimizer(scaled, 0.1 * c), hold=HOLD))
-        cells.append(gd.outcome(gd.Entry(name, tuned[name], run, step), STEPS))
+        cells.append(gd.outcome(gd.Entry(name, tuned[name], run.path(), step, run.status, STEPS)))
     scale_rows.append((name, f"{tuned[name]:.3g}", *cells))
 out.table("units", scale_rows, headers=[
     "method", "lr (tuned at c = 1)", *[f"steps, c = {c:g}" for c in SCALES]])

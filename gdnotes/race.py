@@ -52,63 +52,73 @@ def first_step(run_: Run, goal: Callable[[np.ndarray], np.ndarray], hold: int = 
 
 @dataclass(frozen=True)
 class Sweep:
-    """Steps needed by each learning rate of a sweep (``-1``: never reached the goal)."""
+    """A learning-rate sweep: its batched run and the steps each lr needed (``-1``: never)."""
 
     lrs: np.ndarray
+    run: Run
     steps: np.ndarray
-    diverged: np.ndarray
-    final_values: np.ndarray
+
+    @property
+    def final_values(self) -> np.ndarray:
+        return np.take_along_axis(self.run.values, self.run.stop_step[None], axis=0)[0]
+
+    @property
+    def best(self) -> int:
+        """Index of the lr that reached the goal in fewest steps (ties: the smaller lr); if
+        none did, of the one that ended lowest without diverging."""
+        ok = self.steps >= 0
+        if ok.any():
+            return int(np.flatnonzero(ok)[np.argmin(self.steps[ok])])
+        alive = ~self.run.diverged & np.isfinite(self.final_values)
+        if not alive.any():
+            raise ValueError("every learning rate in the sweep diverged; lower the grid")
+        return int(np.flatnonzero(alive)[np.argmin(self.final_values[alive])])
 
     @property
     def best_lr(self) -> float:
-        """The lr that reached the goal in fewest steps (ties: the smaller lr); if none did,
-        the one that ended lowest without diverging."""
-        ok = self.steps >= 0
-        if ok.any():
-            return float(self.lrs[ok][np.argmin(self.steps[ok])])
-        alive = ~self.diverged & np.isfinite(self.final_values)
-        if not alive.any():
-            raise ValueError("every learning rate in the sweep diverged; lower the grid")
-        return float(self.lrs[alive][np.argmin(self.final_values[alive])])
+        return float(self.lrs[self.best])
 
 
 def lr_sweep(make: Callable[..., Optimizer], lrs, objective: Objective, x0, steps: int,
-             goal: Callable[[np.ndarray], np.ndarray]) -> Sweep:
+             goal: Callable[[np.ndarray], np.ndarray], hold: int = 0) -> Sweep:
     """Run ``make(lr=lrs)`` (array-valued lr: one batched run) and count steps to ``goal``."""
     lrs = np.asarray(lrs, dtype=float)
     if lrs.ndim != 1 or lrs.size == 0:
         raise ValueError(f"lrs must be a non-empty 1-D array, got shape {lrs.shape}")
     x0 = np.broadcast_to(np.asarray(x0, dtype=float), (lrs.size, objective.dim))
     result = run(make(lr=lrs), objective, x0, steps=steps)
-    final_values = np.take_along_axis(result.values, result.stop_step[None], axis=0)[0]
-    return Sweep(lrs, first_step(result, goal), np.asarray(result.diverged), final_values)
+    return Sweep(lrs, result, first_step(result, goal, hold=hold))
 
 
 @dataclass(frozen=True)
 class Entry:
-    """One optimizer in a race: its tuned learning rate, its run and when it reached the goal."""
+    """One optimizer in a race: tuned lr, its path, when it reached the goal, how it ended."""
 
     name: str
     lr: float
-    run: Run
-    step: int  # -1: never
+    path: np.ndarray  # (n, d): the valid points of the run
+    step: int  # first step at the goal, -1 if never
+    status: str  # gd.run's status: "converged" | "diverged" | "max_steps"
+    steps: int  # the step budget
 
 
 def race(makers: Mapping[str, Callable[..., Optimizer]], objective: Objective, x0, steps: int,
-         goal: Callable[[np.ndarray], np.ndarray], lrs) -> list[Entry]:
-    """Tune each optimizer's lr on ``lrs`` (one batched run each), then run it once from ``x0``."""
+         goal: Callable[[np.ndarray], np.ndarray], lrs, hold: int = 0) -> list[Entry]:
+    """Tune each optimizer's lr on the grid ``lrs`` (one batched run each) and keep the best
+    run of each: every optimizer starts at ``x0`` and gets the same step budget."""
     entries = []
     for name, make in makers.items():
-        lr = lr_sweep(make, lrs, objective, x0, steps, goal).best_lr
-        result = run(make(lr=lr), objective, np.asarray(x0, dtype=float), steps=steps)
-        entries.append(Entry(name, lr, result, int(first_step(result, goal))))
+        sweep = lr_sweep(make, lrs, objective, x0, steps, goal, hold=hold)
+        i = sweep.best
+        entries.append(Entry(name, float(sweep.lrs[i]), sweep.run.path(i), int(sweep.steps[i]),
+                             str(sweep.run.status[i]), steps))
     return entries
 
 
-def outcome(entry: Entry, steps: int) -> str:
+def outcome(entry: Entry) -> str:
     """``"123"``, ``"diverged (step k)"`` or ``"did not converge in N"``: never a silent NaN."""
     if entry.step >= 0:
         return str(entry.step)
-    if entry.run.diverged:
-        return f"diverged (step {int(entry.run.stop_step) + 1})"
-    return f"did not converge in {steps}"
+    if entry.status == "diverged":
+        return f"diverged (step {len(entry.path)})"
+    return f"did not converge in {entry.steps}"

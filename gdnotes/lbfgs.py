@@ -16,16 +16,20 @@ from . import validate
 from .optimizers import Optimizer, equations, lr_at
 
 
-def two_loop(grad, dirs, stps, ro, H_diag):
-    """``-H g`` for the L-BFGS inverse-Hessian estimate (oldest pair first in the lists)."""
-    q, al = -grad, [0.0] * len(dirs)
-    for i in reversed(range(len(dirs))):
-        al[i] = stps[i] @ q * ro[i]
-        q = q - al[i] * dirs[i]
+def two_loop(grad, ys, ss, rhos, H_diag):
+    """``-H g`` for the L-BFGS inverse-Hessian estimate, never forming ``H``.
+
+    ``ss``/``ys`` are the stored steps and gradient changes (oldest first), ``rhos`` their
+    ``1/yᵀs`` and ``H_diag`` the scale of the starting estimate ``H₀ = H_diag·I``.
+    """
+    q, alpha = -grad, [0.0] * len(ys)
+    for i in reversed(range(len(ys))):
+        alpha[i] = ss[i] @ q * rhos[i]
+        q = q - alpha[i] * ys[i]
     r = q * H_diag
-    for i in range(len(dirs)):
-        be_i = dirs[i] @ r * ro[i]
-        r = r + (al[i] - be_i) * stps[i]
+    for i in range(len(ys)):
+        beta = ys[i] @ r * rhos[i]
+        r = r + (alpha[i] - beta) * ss[i]
     return r
 
 
@@ -114,19 +118,19 @@ def _step_one(s: dict, x, g, objective, lr, history_size, line_search_fn,
     s["n_iter"] += 1
     if s["n_iter"] == 1:
         d = -g
-        s.update(dirs=[], stps=[], ro=[], H_diag=1.0)
+        s.update(ys=[], ss=[], rhos=[], H_diag=1.0)
     else:
         y, step = g - s["g_prev"], s["d"] * s["t"]
-        ys = y @ step
-        if ys > 1e-10:  # keep the pair only if it has positive curvature
-            if len(s["dirs"]) == history_size:
-                for key in ("dirs", "stps", "ro"):
+        curvature = y @ step
+        if curvature > 1e-10:  # keep the pair only if it has positive curvature
+            if len(s["ys"]) == history_size:  # forget the oldest pair
+                for key in ("ys", "ss", "rhos"):
                     s[key].pop(0)
-            s["dirs"].append(y)
-            s["stps"].append(step)
-            s["ro"].append(1.0 / ys)
-            s["H_diag"] = ys / (y @ y)
-        d = two_loop(g, s["dirs"], s["stps"], s["ro"], s["H_diag"])
+            s["ys"].append(y)
+            s["ss"].append(step)
+            s["rhos"].append(1.0 / curvature)
+            s["H_diag"] = curvature / (y @ y)
+        d = two_loop(g, s["ys"], s["ss"], s["rhos"], s["H_diag"])
     s["g_prev"] = g
     t = min(1.0, 1.0 / np.abs(g).sum()) * lr if s["n_iter"] == 1 else lr
     gtd = g @ d
@@ -171,7 +175,7 @@ def lbfgs(lr=1.0, history_size=10, line_search_fn=None, tolerance_grad=1e-7,
     def update(state, params, grad, objective):
         runs = [dict(r) for r in state["runs"]]  # copy the state: update stays pure
         for r in runs:
-            r.update({k: list(r[k]) for k in ("dirs", "stps", "ro") if k in r})
+            r.update({k: list(r[k]) for k in ("ys", "ss", "rhos") if k in r})
         batch = params.shape[:-1]
         lr_b = np.broadcast_to(lr_at(lr, state["t"]), batch).reshape(-1)
         xs, gs = params.reshape(-1, params.shape[-1]), grad.reshape(-1, params.shape[-1])

@@ -100,3 +100,11 @@ def test_batch_statuses_mixed():
     assert r.diverged_at[0] == -1 and r.diverged_at[2] == r.stop_step[2] + 1
     with pytest.raises(ValueError, match="batch"):
         r.path()
+
+
+def test_importing_gdnotes_does_not_import_torch():
+    import subprocess
+    import sys
+
+    code = "import sys, gdnotes; sys.exit('torch' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 0, "gdnotes imported torch"

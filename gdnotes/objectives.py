@@ -45,6 +45,22 @@ class Objective:
     def hessian(self, x) -> np.ndarray:
         return self.d2f(validate.points("x", x, self.dim))
 
+    def grid(self, n: int = 200, bounds=None):
+        """Values on a regular grid, ready to plot: ``(xs, f)`` in 1-D, ``(X, Y, Z)`` in 2-D.
+
+        ``bounds`` defaults to ``self.bounds``; ``n`` is the number of points per axis.
+        """
+        n = validate.positive_int("n", n)
+        box = self.bounds if bounds is None else tuple(bounds)
+        if self.dim not in (1, 2) or len(box) != self.dim:
+            raise ValueError(f"grid needs a 1-D or 2-D objective and one (lo, hi) per axis, "
+                             f"got dim={self.dim}, bounds={box!r}")
+        axes = [np.linspace(lo, hi, n) for lo, hi in box]
+        if self.dim == 1:
+            return axes[0], self.value(axes[0][:, None])
+        X, Y = np.meshgrid(*axes)
+        return X, Y, self.value(np.stack([X, Y], -1))
+
     def __getattr__(self, name):
         # Only called when normal lookup fails: expose the extras as attributes.
         if name != "extras" and name in self.extras:

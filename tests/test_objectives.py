@@ -110,3 +110,15 @@ def test_get_objective_builds_by_name():
                                           {"eigenvalues": [1.0]} if name == "quadratic" else
                                           {"kappa": 4.0} if name == "ill_conditioned" else {})
                                 ).name == make.__name__
+
+
+def test_grid_for_plots():
+    X, Y, Z = gd.rosenbrock().grid(n=5, bounds=[(-1, 1), (0, 2)])
+    assert X.shape == Y.shape == Z.shape == (5, 5)
+    assert X[0].tolist() == [-1, -0.5, 0, 0.5, 1] and Y[:, 0].tolist() == [0, 0.5, 1, 1.5, 2]
+    np.testing.assert_allclose(Z, (1 - X) ** 2 + 100 * (Y - X**2) ** 2)
+    xs, f = gd.quartic().grid(n=7)
+    assert xs[0] == gd.quartic().bounds[0][0] and f.shape == (7,)
+    np.testing.assert_allclose(f, xs**4 - 5 * xs**3 + 4 * xs**2 + 3 * xs)
+    with pytest.raises(ValueError, match="grid needs"):
+        gd.quadratic([1.0, 2.0, 3.0]).grid()

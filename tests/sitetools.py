@@ -29,6 +29,11 @@ LOCAL_SCHEMES = ("", "file")
 IGNORED_SCHEMES = ("mailto", "javascript", "data", "tel", "blob")
 
 
+def site_test(test):
+    """Mark a test that reads the built site: `build` marker and the shared xdist group."""
+    return pytest.mark.build(pytest.mark.xdist_group(SITE_GROUP)(test))
+
+
 def site_dir(request: pytest.FixtureRequest) -> Path:
     """The built site: $GDNOTES_SITE_DIR if set, else PIPELINE's ``built_site`` fixture."""
     override = os.environ.get(SITE_ENV)
@@ -58,16 +63,19 @@ def page_url_path(site: Path, page: Path) -> str:
 
 
 @cache
-def site_base_path(site: Path) -> str:
-    """The path prefix of ``site_url`` (e.g. '/gdnotes/'); '/' if the site has no site_url.
-
-    Read from the home page's canonical link (mkdocs writes site_url there). 404.html links with
-    absolute paths under this prefix, because GitHub Pages serves it for any missing URL."""
+def site_url(site: Path) -> str:
+    """The published address (mkdocs ``site_url``), read from the home page's canonical link."""
     home = (site / "index.html").read_text(encoding="utf-8")
     match = re.search(r'<link[^>]*rel="canonical"[^>]*href="([^"]+)"', home)
-    if not match:
-        return "/"
-    path = urlsplit(match.group(1)).path
+    return match.group(1) if match else ""
+
+
+def site_base_path(site: Path) -> str:
+    """The path prefix of ``site_url`` (e.g. '/gdnotes/'); '/' if the site has none.
+
+    404.html links with absolute paths under this prefix, because GitHub Pages serves it for any
+    missing URL."""
+    path = urlsplit(site_url(site)).path or "/"
     return path if path.endswith("/") else path + "/"
 
 

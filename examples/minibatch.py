@@ -116,8 +116,7 @@ counter = ax.text(0.02, 0.96, "", transform=ax.transAxes, va="top")
 ax.set(xlabel="slope w", ylabel="intercept b", xlim=(-0.5, 4.0), ylim=(-0.5, 4.5),
        title="same work, different paths")
 ax.legend(loc="lower right")
-fig.canvas.draw()
-fig.set_layout_engine("none")  # the layout is fixed now; don't recompute it for every frame
+gd.freeze_background(fig, [*lines.values(), *heads.values(), counter])  # what moves
 
 
 def draw(i):
@@ -148,7 +147,7 @@ out.gif(fig, draw, frames=FRAMES, name="paths", fps=10, alt=(
 
 # %%
 FLOOR_ETAS = np.array([0.2, 0.1, 0.05, 0.02, 0.01])
-NOISE_EPOCHS, TAIL = 40, 20  # measure the floor as the mean loss over the last 20 epochs
+NOISE_EPOCHS, TAIL = 30, 15  # measure the floor as the mean loss over the last 15 epochs
 T0 = 100  # the decaying schedule halves the step after one epoch (100 updates)
 
 
@@ -221,7 +220,7 @@ out.value("smallest_floor", float(measured.min()), fmt="{:.4f}")
 BATCH_ETA = 0.05  # the η = 0.05 column of the runs above, now with larger batches
 j = int(np.flatnonzero(FLOOR_ETAS == BATCH_ETA)[0])
 rows = [[1, float(measured[j]), float(predicted[j])]]
-UPDATES = 2000  # every batch size gets the same number of updates, the last half measured
+UPDATES = 1500  # every batch size gets the same number of updates, the last half measured
 for size in (2, 5, 10, 25):
     r = gd.minibatch_sgd(gd.sgd(lr=BATCH_ETA), x, y, loss.optimum, batch_size=size,
                          epochs=UPDATES * size // x.size, seed=2)

@@ -94,8 +94,7 @@ progress, = ax_loss.plot([], [], color=gd.COLORS["red"], lw=2)
 head, = ax_loss.plot([], [], "o", color=gd.COLORS["red"])
 ax_loss.set(xlabel="gradient-descent step", ylabel="cross-entropy loss", ylim=(0, None),
             title="training loss")
-fig.canvas.draw()
-fig.set_layout_engine("none")  # the layout is fixed now; don't recompute it for every frame
+gd.freeze_background(fig, [side, title, progress, head])  # what changes between frames
 boundary = []
 
 

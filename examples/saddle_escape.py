@@ -133,8 +133,7 @@ for eps, color, label in zip(GIF_EPS, colors, labels, strict=True):
     if eps > 0:
         ax_y.axvline(np.log(1 / eps) / np.log(1 + 2 * ETA), color=color, lw=0.9, ls=":")
 ax_y.legend(handles=[*paths, ax.lines[0]], loc="lower right", fontsize=8.5)
-fig.canvas.draw()
-fig.set_layout_engine("none")  # the layout is fixed now; don't recompute it for every frame
+gd.freeze_background(fig, paths + heads + curves)  # only these change between frames
 
 
 def draw(i):

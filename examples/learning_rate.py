@@ -112,7 +112,7 @@ out.figure(fig, "regimes", alt=(
 ))
 
 # %% [markdown]
-# ## The general picture: the multiplier $|1 - \eta L|$
+# ## The general picture: one multiplier per step
 # On any quadratic with curvature $L$ the error is multiplied by $1 - \eta L$ per step. It
 # shrinks iff $|1 - \eta L| < 1$, i.e. $0 < \eta < 2/L$, and fastest when $\eta = 1/L$.
 

@@ -81,7 +81,7 @@ def chain(name, hyperparams, latex, torch_class, state_per_param, lr, *stages) -
     def update(state, params, grad, objective=None):
         t = state["t"] + 1  # torch counts steps from 1
         lr_t = lr_at(lr, t - 1)
-        g, new = np.asarray(grad, dtype=float), []
+        params, g, new = np.asarray(params, dtype=float), np.asarray(grad, dtype=float), []
         for stage, s in zip(stages, state["stages"], strict=True):
             g, s = stage.update(g, s, params, t)
             new.append(s)

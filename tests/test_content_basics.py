@@ -24,6 +24,9 @@ import gdnotes as gd
 
 REPO = Path(__file__).resolve().parents[1]
 
+# One worker runs this whole module, so each example is executed once per test session.
+pytestmark = pytest.mark.xdist_group("content_basics")
+
 
 class Example:
     """An example's globals after running it, and the outputs it wrote."""

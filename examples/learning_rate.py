@@ -45,7 +45,8 @@ ax_curve.set(xlabel="$x$", ylabel="$f(x)$", title="Iterates on the curve")
 ax_curve.legend(loc="upper center")
 ax_loss.plot(np.arange(STEPS + 1), run.values, "o-", ms=4, color=gd.COLORS["blue"], label="$f(x_t)$")
 ax_loss.axhline(5.0, color=gd.COLORS["grey"], ls="--", lw=1, label="minimum value 5")
-ax_loss.set(xlabel="step $t$", ylabel="$f(x_t)$", title="Loss per step")
+ax_loss.set(xlabel="step $t$", ylabel="$f(x_t)$", title="Loss per step",
+            xticks=np.arange(0, STEPS + 1, 5))
 ax_loss.legend()
 out.figure(fig, "descent", alt=(
     f"Left: the parabola x^2 + 5 with {STEPS + 1} gradient-descent iterates for learning rate "

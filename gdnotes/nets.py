@@ -48,6 +48,8 @@ class DeepGradients:
     """Per-layer quantities of one backward pass through a deep MLP (index 0 = first layer)."""
 
     weights: list[np.ndarray]  # W_l, shape (width, width)
+    inputs: np.ndarray  # (batch, width) Gaussian inputs
+    targets: np.ndarray  # (batch, width) Gaussian targets
     weight_grad_norms: np.ndarray  # ‖∂L/∂W_l‖_F: what the optimizer gets to update layer l
     signal_norms: np.ndarray  # ‖∂L/∂z_l‖_F: the back-propagated signal at pre-activation z_l
     activation_rms: np.ndarray  # RMS of the layer outputs a_l in the forward pass
@@ -101,7 +103,7 @@ def deep_gradient_norms(
         if layer > 0:
             signal = (signal @ weights[layer]) * dphi(pre[layer - 1])
     rms = np.array([np.sqrt(np.mean(a * a)) for a in acts[1:]])
-    return DeepGradients(weights, grad_norms, signal_norms, rms)
+    return DeepGradients(weights, inputs, targets, grad_norms, signal_norms, rms)
 
 
 # ----------------------------------------------------------------------------- torch classifier

@@ -6,6 +6,7 @@ examples use to write their figures. ``import gdnotes as gd``.
 
 from . import regimes
 from .animate import freeze_background
+from .backdrop import clipped, freeze
 from .counterexamples import lessard
 from .counting import counted, floats_in
 from .data import WORKED_X, WORKED_Y, batches, regression_data

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 from dataclasses import dataclass, field
@@ -44,6 +45,7 @@ class PageVisit:
     screenshot: Path | None = None
     dark: dict = field(default_factory=dict)
     axe: list[dict] = field(default_factory=list)  # serious/critical violations, light scheme
+    error: str | None = None  # the visit itself failed (timeout, crash)
 
     def __repr__(self) -> str:  # keeps pytest's failure output about the page, not the record
         return f"PageVisit(/{self.path})"
@@ -134,10 +136,19 @@ def figure_legibility(png: bytes) -> dict:
     }
 
 
-def _serious_axe(page) -> list[dict]:
+@functools.cache
+def _axe():
     from axe_playwright_python.sync_playwright import Axe
 
-    response = Axe().run(page, options={"resultTypes": ["violations"]}).response
+    return Axe()
+
+
+def _serious_axe(page, rules: list[str] | None = None) -> list[dict]:
+    """axe-core's serious and critical violations on the page (all rules, or only these)."""
+    options = {"resultTypes": ["violations"]}
+    if rules:
+        options["runOnly"] = {"type": "rule", "values": rules}
+    response = _axe().run(page, options=options).response
     return [
         {
             "id": v["id"],
@@ -151,8 +162,9 @@ def _serious_axe(page) -> list[dict]:
     ]
 
 
-def visit(context, base_url: str, path: str) -> PageVisit:
-    """Load one page and record requests, errors, images, math, a screenshot, axe, dark mode."""
+def visit(context, base_url: str, path: str, dark_axe: bool = False) -> PageVisit:
+    """Load one page and record requests, errors, images, math, a screenshot, axe, dark mode
+    (with axe's colour-contrast rule in dark mode too if dark_axe)."""
     url = base_url + path
     record = PageVisit(path=path, url=url)
     page = context.new_page()
@@ -185,6 +197,10 @@ def visit(context, base_url: str, path: str) -> PageVisit:
         record.screenshot = shot
         record.axe = _serious_axe(page)
         record.dark = _dark_mode(page)
+        if dark_axe and record.dark["scheme"] == "slate":
+            record.dark["axe"] = _serious_axe(page, rules=["color-contrast"])
+    except Exception as exc:  # reported by test_every_page_loads; the other pages still run
+        record.error = f"{type(exc).__name__}: {exc}".splitlines()[0]
     finally:
         page.close()
     return record

@@ -19,3 +19,16 @@ def test_no_serious_or_critical_axe_violations(page_visits):
         for v in page_visits
     }
     fail_on(problems, "axe-core serious/critical violations:")
+
+
+def test_no_colour_contrast_violations_in_dark_mode(page_visits):
+    checked = [v for v in page_visits if "axe" in v.dark]
+    assert checked, "no page was checked in dark mode"
+    problems = {
+        v.path: [
+            f"{a['impact']} {a['id']} x{a['count']}: {', '.join(a['targets'])}"
+            for a in v.dark["axe"]
+        ]
+        for v in checked
+    }
+    fail_on(problems, "axe-core colour-contrast violations in dark mode (slate):")

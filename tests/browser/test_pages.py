@@ -28,6 +28,10 @@ def test_every_page_was_visited(page_visits, page_paths):
     assert len(page_visits) == len(page_paths)
 
 
+def test_every_page_loads(page_visits):
+    fail_on({v.path: [v.error] for v in page_visits if v.error}, "pages that failed to load:")
+
+
 def test_no_request_leaves_the_local_server(page_visits, base_url):
     problems = {
         v.path: sorted({url for url in v.requests if not is_local(url, base_url)})
@@ -116,12 +120,13 @@ def pages_with_math_in_markdown(docs: Path = REPO / "docs") -> list[str]:
 
 
 def test_pages_whose_markdown_has_math_show_rendered_math(page_visits):
-    rendered = {v.path: v.math_rendered for v in page_visits}
-    expected = [p for p in pages_with_math_in_markdown() if p in rendered]
-    missing = [f"/{p}" for p in expected if rendered[p] == 0]
-    assert not missing, "Markdown has math but the page shows no MathJax output: " + ", ".join(
-        missing
-    )
+    expected = set(pages_with_math_in_markdown())
+    problems = {
+        v.path: ["the Markdown has $...$ math but no MathJax output is on the page"]
+        for v in page_visits
+        if v.path in expected and v.math_rendered == 0
+    }
+    fail_on(problems, "math not rendered:")
 
 
 def test_palette_toggle_switches_to_dark_mode(page_visits):

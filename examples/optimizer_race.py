@@ -105,37 +105,32 @@ def draw_race(key: str):
         ax.contour(gx, gy, z, levels=np.linspace(-2, 2, 13), colors="#bbbbbb",
                    linewidths=0.6, antialiased=False)
     ax.plot(*spec["x0"], "*", ms=11, color=gd.COLORS["black"])
-    for entry in entries:  # legend entries only; the paths are drawn frame by frame below
-        color, dash = STYLE[entry.name]
-        ax.plot([], [], dash, lw=1.4, color=gd.COLORS[color], label=entry.name)
-    ax.set(xlim=(x_lo, x_hi), ylim=(y_lo, y_hi), xlabel="$x$", ylabel="$y$",
-           title=f"{objective.name}, {spec['steps']} steps at most")
-    ax.legend(fontsize=6.5, ncol=2, loc="upper left", handlelength=1.5, columnspacing=0.8)
-    # Everything above is static: render it once, animate only the paths on top.
-    still, overlay, to_px = gd.freeze(fig, ax)
     lines, heads = [], []
     for entry in entries:
         color, dash = STYLE[entry.name]
-        (line,) = overlay.plot([], [], dash, lw=1.8, color=gd.COLORS[color])
-        (head,) = overlay.plot([], [], "o", ms=5, color=gd.COLORS[color])
-        lines.append(gd.clipped(overlay, line))
-        heads.append(gd.clipped(overlay, head))
-    box = to_px(np.array([[x_hi, y_lo]]))[0]
-    label = overlay.text(box[0] - 6, box[1] + 6, "", ha="right", va="bottom", fontsize=9,
-                         bbox=dict(facecolor="white", edgecolor="none", alpha=0.8))
-    pixel_paths = [to_px(entry.path) for entry in entries]
+        (line,) = ax.plot([], [], dash, lw=1.8, color=gd.COLORS[color], label=entry.name)
+        (head,) = ax.plot([], [], "o", ms=5, color=gd.COLORS[color])
+        lines.append(line)
+        heads.append(head)
+    ax.set(xlim=(x_lo, x_hi), ylim=(y_lo, y_hi), xlabel="$x$", ylabel="$y$",
+           title=f"{objective.name}, {spec['steps']} steps at most")
+    ax.legend(fontsize=6.5, ncol=2, loc="upper left", handlelength=1.5, columnspacing=0.8)
+    label = ax.text(0.97, 0.03, "", transform=ax.transAxes, ha="right", va="bottom", fontsize=9,
+                    bbox=dict(facecolor="white", edgecolor="none", alpha=0.8))
+    # Everything but the paths is static: render it once, redraw only the moving artists.
+    gd.freeze_background(fig, [*lines, *heads, label])
     shown = np.unique(np.geomspace(1, spec["steps"], FRAMES).astype(int))
     shown = np.concatenate([shown, np.full(FRAMES - shown.size, spec["steps"])])
 
     def draw_frame(i):
         step = int(shown[i])
-        for path, line, head in zip(pixel_paths, lines, heads, strict=True):
-            part = path[: step + 1]
+        for entry, line, head in zip(entries, lines, heads, strict=True):
+            part = entry.path[: step + 1]
             line.set_data(part[:, 0], part[:, 1])
             head.set_data(part[-1:, 0], part[-1:, 1])
         label.set_text(f"step {step}")
 
-    return still, draw_frame
+    return fig, draw_frame
 
 
 ALT = {
@@ -153,4 +148,4 @@ ALT = {
 }
 for key in RACES:
     fig, draw_frame = draw_race(key)
-    out.gif(fig, draw_frame, frames=FRAMES, name=key, alt=ALT[key], fps=8)
+    out.gif(fig, draw_frame, frames=FRAMES, name=key, alt=ALT[key], fps=8, quantize="fastoctree")

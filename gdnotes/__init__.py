@@ -6,7 +6,6 @@ examples use to write their figures. ``import gdnotes as gd``.
 
 from . import regimes
 from .animate import freeze_background
-from .backdrop import clipped, freeze
 from .counterexamples import lessard
 from .counting import counted, floats_in
 from .data import WORKED_X, WORKED_Y, batches, regression_data
@@ -50,3 +49,5 @@ from .runs import Run, run
 from .schedules import Schedule, constant, cosine_decay, exponential_decay, step_decay, warmup
 from .stochastic import StochasticRun, gradient_noise, minibatch_sgd, predicted_floor
 from .style import COLORS, figure, use_style
+from .summary import HEADERS as SUMMARY_HEADERS
+from .summary import summary_rows

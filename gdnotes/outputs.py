@@ -127,11 +127,13 @@ class Outputs:
         alt: str,
         fps: float = 12.0,
         hold_last_ms: int = 1500,
+        quantize: str = "mediancut",
     ) -> Path:
         """Animate ``fig`` into ``<name>.gif`` plus its last frame as ``<name>.png``."""
         self._claim(name)
         alt = self._check_alt(alt)
-        gif, still = gif_bytes(fig, draw_frame, frames, fps=fps, hold_last_ms=hold_last_ms)
+        gif, still = gif_bytes(fig, draw_frame, frames, fps=fps, hold_last_ms=hold_last_ms,
+                               quantize=quantize)
         plt.close(fig)
         self._write(f"{name}.png", still)
         self._write(f"{name}.gif", gif)

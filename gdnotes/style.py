@@ -98,14 +98,20 @@ def gif_bytes(
     fps: float = 12.0,
     hold_last_ms: int = 1500,
     colors: int = 64,
+    quantize: str = "mediancut",
 ) -> tuple[bytes, bytes]:
     """Animate ``fig`` by calling ``draw_frame(i)`` for each frame; return ``(gif, still_png)``.
 
     All frames share one adaptive palette (no dithering), and Pillow stores only the part of
     each frame that changed, which keeps typical plots well under the 400 KB budget. The last
     frame is held for ``hold_last_ms`` so a reader sees where the run ended; it is also
-    returned as a PNG still for readers who prefer reduced motion.
+    returned as a PNG still for readers who prefer reduced motion. ``quantize="fastoctree"``
+    keeps small areas of saturated colour (thin coloured lines over a mostly grey plot)
+    that median cut would merge into the greys.
     """
+    methods = {"mediancut": Image.Quantize.MEDIANCUT, "fastoctree": Image.Quantize.FASTOCTREE}
+    if quantize not in methods:
+        raise ValueError(f"quantize must be one of {sorted(methods)}, got {quantize!r}")
     if frames < 1:
         raise ValueError(f"frames must be >= 1, got {frames}")
     if not fps > 0:
@@ -115,7 +121,7 @@ def gif_bytes(
         draw_frame(i)
         rgb.append(_frame_rgb(fig))
     sample = np.concatenate([rgb[0], rgb[len(rgb) // 2], rgb[-1]], axis=0)
-    palette = Image.fromarray(sample).quantize(colors=colors, method=Image.Quantize.MEDIANCUT)
+    palette = Image.fromarray(sample).quantize(colors=colors, method=methods[quantize])
     images = [
         Image.fromarray(a).quantize(palette=palette, dither=Image.Dither.NONE) for a in rgb
     ]

@@ -456,3 +456,12 @@ def test_non_convex_large_steps_jump_the_hump():
     assert final(4.5, 0.05) == pytest.approx(-0.25, abs=1e-9)  # far right -> local minimum
     run = gd.run(gd.sgd(lr=0.01), gd.quartic(), x0=[1.0], steps=100, tol=1e-8)
     assert run.status == "converged" and run.stop_step == 0 and quartic_d1(1.0) == 0
+
+
+def test_basics_gifs_within_budget(example):
+    ex = example("two_dimensions")
+    gifs = {k: v for k, v in ex.manifest["outputs"].items() if v["kind"] == "gif"}
+    assert gifs
+    for record in gifs.values():
+        assert record["frames"] <= 60
+        assert (ex.dir / record["file"]).stat().st_size <= 400 * 1024

@@ -210,6 +210,8 @@ decay_final = float(np.mean(decay_run.losses[decay_run.epochs > NOISE_EPOCHS - T
 out.value("decay_final", decay_final, fmt="{:.4f}")
 out.value("decay_last_eta", inverse_time(NOISE_EPOCHS * x.size), fmt="{:.4f}")
 out.value("smallest_floor", float(measured.min()), fmt="{:.4f}")
+out.value("noise_epochs", NOISE_EPOCHS)
+out.value("tail", TAIL)
 
 # %% [markdown]
 # The floor also depends on how noisy each gradient is. A larger batch averages more samples

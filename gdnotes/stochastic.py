@@ -57,6 +57,22 @@ class StochasticRun:
         return np.where(hit, self.samples[first], np.inf)
 
 
+def _batch_losses(x, y, reuse: bool):
+    """``idx -> line_mse(x[idx], y[idx])``; with ``reuse`` each distinct batch is built once
+    (single samples and the full batch recur every epoch)."""
+    cache: dict[bytes, object] = {}
+
+    def loss_on(idx):
+        if not reuse:
+            return line_mse(x[idx], y[idx])
+        key = idx.tobytes()
+        if key not in cache:
+            cache[key] = line_mse(x[idx], y[idx])
+        return cache[key]
+
+    return loss_on
+
+
 def minibatch_sgd(
     optimizer,
     x,
@@ -90,26 +106,21 @@ def minibatch_sgd(
     if params.shape[-1:] != (2,) or params.ndim > 2:
         raise ValueError(f"x0 must have shape (2,) or (B, 2), got {params.shape}")
 
+    # --8<-- [start:loop]
     state = optimizer.init(params)
     rows_p, rows_l, rows_s = [params], [full.value(params)], [0]
     touched, per_epoch = 0, math.ceil(n / batch_size)
-    # Single-sample and full batches recur every epoch: build each batch's loss only once.
-    reusable = batch_size in (1, n)
-    cache: dict[bytes, object] = {}
+    loss_on = _batch_losses(x, y, reuse=batch_size in (1, n))
     for epoch in range(epochs):
         for k, idx in enumerate(batches(n, batch_size, seed, epoch)):
-            key = idx.tobytes() if reusable else b""
-            batch = cache.get(key) if reusable else None
-            if batch is None:
-                batch = line_mse(x[idx], y[idx])
-                if reusable:
-                    cache[key] = batch
+            batch = loss_on(idx)  # the loss of this batch only
             params, state = optimizer.update(state, params, batch.grad(params), batch)
             touched += idx.size
             if (k + 1) % record_every == 0 or k + 1 == per_epoch:
                 rows_p.append(params)
                 rows_l.append(full.value(params))
                 rows_s.append(touched)
+    # --8<-- [end:loop]
     samples = np.array(rows_s)
     return StochasticRun(
         params=np.array(rows_p),

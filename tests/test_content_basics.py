@@ -465,3 +465,16 @@ def test_basics_gifs_within_budget(example):
     for record in gifs.values():
         assert record["frames"] <= 60
         assert (ex.dir / record["file"]).stat().st_size <= 400 * 1024
+
+
+def test_threshold_scales_with_curvature():
+    """The 'diverges when lr > 1' warning: 10x^2 (L = 20) and 0.01x^2 (L = 0.02)."""
+    steep = gd.quadratic([20.0])  # 1/2 * 20 x^2 = 10 x^2
+    assert steep.value(np.array([1.0])) == 10.0
+    lrs = np.array([0.099, 0.101])
+    runs = gd.run(gd.sgd(lr=lrs), steep, x0=np.ones((2, 1)), steps=3000)
+    assert abs(runs.final[0, 0]) < 1e-6 and runs.diverged[1]
+    flat = gd.quadratic([0.02])  # 0.01 x^2
+    assert flat.value(np.array([1.0])) == pytest.approx(0.01)
+    run = gd.run(gd.sgd(lr=50.0), flat, x0=[3.0], steps=1)
+    assert run.points[1, 0] == pytest.approx(0.0, abs=1e-15)

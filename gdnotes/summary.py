@@ -56,16 +56,19 @@ def summary_rows(variants: Sequence[tuple[str, Mapping, str]] = VARIANTS) -> lis
     rows = []
     for name, overrides, label in variants:
         params = hyperparameters(name)
-        build = dict(overrides)
+        build, shown_args = dict(overrides), dict(overrides)
         if any(p == "lr" and d is inspect.Parameter.empty for p, d in params):
             build.setdefault("lr", 0.1)  # required: any valid value shows the equations
+            shown_args = {"lr": "η", **overrides}
         opt = OPTIMIZERS[name](**build)
         shown = []
         for param, default in params:
             value = overrides.get(param, default)
             text = "required" if value is inspect.Parameter.empty else _format(value)
             shown.append(f"`{param}={text}`" if text != "required" else f"`{param}` (required)")
-        call = f"`gd.{name}(" + ", ".join(f"{k}={_format(v)}" for k, v in overrides.items()) + ")`"
+        args = ", ".join(f"{k}={v if k == 'lr' and v == 'η' else _format(v)}"
+                         for k, v in shown_args.items())
+        call = f"`gd.{name}({args})`"
         rows.append((label, call, _markdown_math(opt.latex), opt.state_per_param,
                      ", ".join(shown), f"`{opt.torch_class}`" if opt.torch_class else "—"))
     return rows

@@ -28,7 +28,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 MKDOCS = str(Path(sys.executable).parent / "mkdocs")
-COPY = ("docs", "examples", "gdnotes", "mkdocs.yml", "constraints.txt", "pyproject.toml")
+COPY = ("docs", "examples", "gdnotes", "overrides", "mkdocs.yml", "constraints.txt", "pyproject.toml")
 TOUCHED = "tangent_line"
 COLD_TARGET, RATIO_TARGET = 60.0, 1.3
 

@@ -124,7 +124,12 @@ class GdnotesPlugin(BasePlugin[GdnotesConfig]):
     # -- run the examples and add everything they made -----------------------------------------
     def on_files(self, files: Files, config):
         runs = run_examples(
-            self.examples_dir, self.project_dir, self.cache, execute=self.execute, jobs=self.jobs
+            self.examples_dir,
+            self.project_dir,
+            self.cache,
+            execute=self.execute,
+            jobs=self.jobs,
+            zygote=_env_flag("GDNOTES_ZYGOTE", True),
         )
         failed = [r for r in runs if r.status == "failed"]
         if failed:

@@ -10,6 +10,7 @@ never leaves anything a later build would trust.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import sys
@@ -90,6 +91,20 @@ class Cache:
             shutil.rmtree(workdir, ignore_errors=True)
         self._prune(final.parent, keep=final.name)
         return final
+
+    def last_seconds(self, name: str, default: float) -> float:
+        """How long the newest stored run of this example took (any key), for scheduling."""
+        runs = sorted(
+            (self.root / "entries" / name).glob("*/run.json"),
+            key=lambda p: p.stat().st_mtime,
+            reverse=True,
+        )
+        for path in runs:
+            try:
+                return float(json.loads(path.read_text()).get("seconds", default))
+            except (OSError, ValueError):
+                continue
+        return default
 
     def discard(self, workdir: Path) -> None:
         shutil.rmtree(workdir, ignore_errors=True)

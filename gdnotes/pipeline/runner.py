@@ -2,7 +2,8 @@
 
 One child process per example (Agg backend, fixed seeds, its own `GDNOTES_OUTPUT_DIR`) executes
 the script's cells in order; that single run yields both the figure files and the executed
-notebook. A run that fails leaves no cache entry; the others are stored as they finish.
+notebook. Children are forked from a zygote that has numpy, matplotlib and gdnotes imported
+already (see `pool`), which saves each run its start-up time. A run that fails leaves no cache entry; the others are stored as they finish.
 """
 
 from __future__ import annotations
@@ -10,16 +11,16 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gdnotes.pipeline import executor
 from gdnotes.pipeline.cache import Cache, example_key, shared_digest
 from gdnotes.pipeline.notebook import build_notebook, write_notebook
+from gdnotes.pipeline.pool import BASE_PRELOAD, Zygote, run_fresh
 from gdnotes.pipeline.script import Cell, parse_cells
 
 log = logging.getLogger("mkdocs.plugins.gdnotes")
@@ -67,10 +68,13 @@ def discover(examples_dir: Path) -> list[Path]:
     return sorted(p for p in examples_dir.glob("*.py") if not p.name.startswith("_"))
 
 
-def child_env(output_dir: Path, project_dir: Path) -> dict:
+def child_env(output_dir: Path | None, project_dir: Path) -> dict:
+    """The environment every example runs in (the build's and the tests' standalone runs)."""
     env = dict(os.environ)
+    env.pop("GDNOTES_OUTPUT_DIR", None)
+    if output_dir is not None:
+        env["GDNOTES_OUTPUT_DIR"] = str(output_dir)
     env.update(
-        GDNOTES_OUTPUT_DIR=str(output_dir),
         MPLBACKEND="Agg",
         PYTHONHASHSEED="0",
         SOURCE_DATE_EPOCH="0",
@@ -83,7 +87,43 @@ def child_env(output_dir: Path, project_dir: Path) -> dict:
     return env
 
 
-def _execute(run: ExampleRun, cache: Cache, project_dir: Path) -> ExampleRun:
+_TORCH_IMPORT = re.compile(r"^\s*(import|from)\s+torch\b", re.MULTILINE)
+
+
+class Launcher:
+    """Starts example runs: forked from pre-warmed zygotes when several examples must run (one
+    with torch preloaded if at least two of them import torch), else as fresh interpreters."""
+
+    def __init__(self, project_dir: Path, todo: list[ExampleRun], use_zygote: bool = True):
+        self.project_dir = project_dir
+        self.env = child_env(None, project_dir)
+        self.torch = {r.name for r in todo if _TORCH_IMPORT.search(r.script.read_text())}
+        self.zygotes: dict[str, Zygote] = {}
+        if use_zygote and len(todo) >= 2:
+            try:
+                self.zygotes["base"] = Zygote(BASE_PRELOAD, self.env, project_dir)
+                if len(self.torch) >= 2:
+                    self.zygotes["torch"] = Zygote([*BASE_PRELOAD, "torch"], self.env, project_dir)
+            except OSError as exc:  # pragma: no cover - fall back to fresh processes
+                log.info(f"gdnotes: no zygote ({exc}); starting examples as new processes")
+                self.close()
+
+    def __call__(self, run: ExampleRun, argv: list[str], outputs: Path, stdout: Path,
+                 stderr: Path) -> int:
+        extra = {"GDNOTES_OUTPUT_DIR": str(outputs)}
+        zygote = self.zygotes.get("torch" if run.name in self.torch else "base")
+        if zygote is not None:
+            return zygote.run(argv, extra, stdout, stderr, TIMEOUT_SECONDS)
+        return run_fresh(argv, {**self.env, **extra}, self.project_dir, stdout, stderr,
+                         TIMEOUT_SECONDS)
+
+    def close(self) -> None:
+        for zygote in self.zygotes.values():
+            zygote.close()
+        self.zygotes = {}
+
+
+def _execute(run: ExampleRun, cache: Cache, project_dir: Path, launch: Launcher) -> ExampleRun:
     workdir = cache.new_workdir(run.name)
     started = time.perf_counter()
     try:
@@ -92,25 +132,23 @@ def _execute(run: ExampleRun, cache: Cache, project_dir: Path) -> ExampleRun:
         cells_json = workdir / "cells.json"
         cells_json.write_text(json.dumps([c.__dict__ for c in run.cells]))
         result_json = workdir / "run.json"
-        proc = subprocess.run(
-            [sys.executable, executor.__file__, str(cells_json), str(run.script), str(result_json)],
-            cwd=project_dir,
-            env=child_env(outputs, project_dir),
-            capture_output=True,
-            text=True,
-            timeout=TIMEOUT_SECONDS,
-        )
+        stdout, stderr = workdir / "stdout.txt", workdir / "stderr.txt"
+        code = launch(run, [str(cells_json), str(run.script), str(result_json)], outputs,
+                      stdout, stderr)
         run.seconds = time.perf_counter() - started
         result = json.loads(result_json.read_text()) if result_json.exists() else None
-        if proc.returncode != 0 or not result or not result["ok"]:
+        if code != 0 or not result or not result["ok"]:
             run.status = "failed"
-            run.error = _failure_message(run, proc, result, project_dir)
+            tail = (stderr.read_text(errors="replace") if stderr.exists() else "")[-4000:]
+            run.error = _failure_message(run, code, tail, result, project_dir)
             cache.discard(workdir)
             return run
-        cells_json.unlink()
-        manifest = json.loads((outputs / "manifest.json").read_text()) if (
-            outputs / "manifest.json"
-        ).exists() else {"outputs": {}}
+        for scratch in (cells_json, stdout, stderr):
+            scratch.unlink()
+        result["seconds"] = round(run.seconds, 2)
+        result_json.write_text(json.dumps(result, indent=1, sort_keys=True))
+        manifest_path = outputs / "manifest.json"
+        manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
         write_notebook(
             workdir / f"{run.name}.ipynb",
             build_notebook(run.cells, result, outputs, manifest.get("outputs", {})),
@@ -120,7 +158,7 @@ def _execute(run: ExampleRun, cache: Cache, project_dir: Path) -> ExampleRun:
     except subprocess.TimeoutExpired:
         run.seconds = time.perf_counter() - started
         run.status = "failed"
-        run.error = f"{_rel(run.script, project_dir)}: timed out after {TIMEOUT_SECONDS} s"
+        run.error = f"example {_rel(run.script, project_dir)} timed out after {TIMEOUT_SECONDS} s"
         cache.discard(workdir)
     except BaseException:
         cache.discard(workdir)
@@ -135,14 +173,15 @@ def _rel(path: Path, base: Path) -> str:
         return str(path)
 
 
-def _failure_message(run: ExampleRun, proc, result: dict | None, project_dir: Path) -> str:
+def _failure_message(
+    run: ExampleRun, code: int, stderr: str, result: dict | None, project_dir: Path
+) -> str:
     where = _rel(run.script, project_dir)
     if result and result.get("error"):
         err = result["error"]
         line = f", line {err['line']}" if err.get("line") else ""
         return f"example {where}{line} failed: {err['message']}\n{err['traceback']}"
-    tail = (proc.stderr or proc.stdout or "").strip()[-4000:]
-    return f"example {where} failed (exit status {proc.returncode})\n{tail}"
+    return f"example {where} failed (exit status {code})\n{stderr.strip()}"
 
 
 def prepare(examples_dir: Path, project_dir: Path) -> list[ExampleRun]:
@@ -163,6 +202,7 @@ def run_examples(
     *,
     execute: bool = True,
     jobs: int | None = None,
+    zygote: bool = True,
 ) -> list[ExampleRun]:
     """Bring every example's cache entry up to date; returns one ExampleRun per script."""
     runs = prepare(examples_dir, project_dir)
@@ -181,16 +221,22 @@ def run_examples(
             done += 1
             log.info(f"gdnotes: [{done:>2}/{total}] {LABELS[run.status]:<9} {run.name}")
     jobs = jobs or os.cpu_count() or 1
+    # longest first (by the last run's time; never-run examples first): a shorter critical path
+    todo.sort(key=lambda r: -cache.last_seconds(r.name, default=1e9))
     if todo:
-        with ThreadPoolExecutor(max_workers=min(jobs, len(todo))) as pool:
-            futures = [pool.submit(_execute, run, cache, project_dir) for run in todo]
-            for future in as_completed(futures):
-                run = future.result()
-                done += 1
-                log.info(
-                    f"gdnotes: [{done:>2}/{total}] {LABELS[run.status]:<9} {run.name} "
-                    f"{run.seconds:.2f} s"
-                )
+        launch = Launcher(project_dir, todo, use_zygote=zygote)
+        try:
+            with ThreadPoolExecutor(max_workers=min(jobs, len(todo))) as pool:
+                futures = [pool.submit(_execute, run, cache, project_dir, launch) for run in todo]
+                for future in as_completed(futures):
+                    run = future.result()
+                    done += 1
+                    log.info(
+                        f"gdnotes: [{done:>2}/{total}] {LABELS[run.status]:<9} {run.name} "
+                        f"{run.seconds:.2f} s"
+                    )
+        finally:
+            launch.close()
     for run in runs:
         run.load()
     if todo:

@@ -43,7 +43,7 @@ from .optimizers import (
     sgd,
 )
 from .outputs import Outputs, markdown_table
-from .race import Entry, Sweep, first_step, lr_sweep, near_minimizer, outcome, race
+from .racing import Entry, Sweep, first_step, lr_sweep, near_minimizer, outcome, race
 from .rates import distances, measured_rate, steps_to_reach
 from .runs import Run, run
 from .schedules import Schedule, constant, cosine_decay, exponential_decay, step_decay, warmup

@@ -69,13 +69,17 @@ def mkdocs_build(project: Path, site: Path, *, strict=True, env=None, timeout=60
 
 
 @pytest.fixture(scope="session")
-def built_site(tmp_path_factory) -> Path:
+def site_build(tmp_path_factory) -> BuildResult:
+    """One strict build of the real site per session, whether or not it succeeds."""
+    return mkdocs_build(REPO, tmp_path_factory.mktemp("built_site") / "site")
+
+
+@pytest.fixture(scope="session")
+def built_site(site_build: BuildResult) -> Path:
     """The real site, built once per session with `mkdocs build --strict`; returns its directory."""
-    site = tmp_path_factory.mktemp("built_site") / "site"
-    result = mkdocs_build(REPO, site)
-    if result.returncode != 0:
-        pytest.fail(f"strict build of the site failed:\n{result.output[-6000:]}", pytrace=False)
-    return site
+    if site_build.returncode != 0:
+        pytest.fail(f"strict build of the site failed:\n{site_build.output[-6000:]}", pytrace=False)
+    return site_build.site
 
 
 # -- tiny synthetic projects ---------------------------------------------------------------------

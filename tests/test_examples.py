@@ -28,7 +28,7 @@ def _run_standalone(script: Path, out_dir: Path) -> subprocess.CompletedProcess:
 @pytest.mark.build
 @pytest.mark.xdist_group(SITE_GROUP)
 @pytest.mark.parametrize("script", EXAMPLES, ids=[p.stem for p in EXAMPLES])
-def test_example_runs_standalone_and_matches_the_build(script: Path, built_site, tmp_path):
+def test_example_runs_standalone_and_matches_the_build(script: Path, site_build, tmp_path):
     proc = _run_standalone(script, tmp_path)
     assert proc.returncode == 0, proc.stderr[-3000:]
     manifest = json.loads((tmp_path / "manifest.json").read_text())
@@ -45,7 +45,7 @@ def test_example_runs_standalone_and_matches_the_build(script: Path, built_site,
     run = next(r for r in prepare(REPO / "examples", REPO) if r.name == script.stem)
     entry = Cache(REPO / ".cache" / "gdnotes").lookup(run.name, run.key)
     if entry is None:
-        pytest.skip("no cache entry for this example (the site was built elsewhere)")
+        pytest.skip("the site build made no cache entry for this example (see its build test)")
     built = entry / "outputs"
     for file in sorted(declared | {"manifest.json"}):
         assert (tmp_path / file).read_bytes() == (built / file).read_bytes(), f"{file} differs"

@@ -62,7 +62,8 @@ out.table("step_limits", thresholds, headers=[
 # $\kappa = L/\mu = 25$, and a grid of learning rates $\eta$ and momentum coefficients $\beta$
 # (torch's `SGD(momentum=β)`): every cell is one run of the *same* batched call, stopped when
 # $\lVert\nabla f\rVert \le 10^{-6}$. The theory of the heavy-ball method puts the best pair at
-# $\eta^\star = 4/(\sqrt L + \sqrt\mu)^2$, $\beta^\star = \big((\sqrt\kappa - 1)/(\sqrt\kappa + 1)\big)^2$
+# $\eta^\star = 4/(\sqrt L + \sqrt\mu)^2$,
+# $\beta^\star = \big((\sqrt\kappa - 1)/(\sqrt\kappa + 1)\big)^2$
 # (star); beyond $\eta L = 2(1 + \beta)$ (dashed) the runs diverge.
 
 # %%

@@ -75,9 +75,9 @@ out.value("accuracy", accuracy, fmt="{:.1%}")
 # ## The decision boundary while it learns
 #
 # Left: the class the network predicts at each point of the plane (shaded), with the
-# 50 % boundary in black. Right: the training loss. The boundary starts as an almost straight line (a small
-# random network is nearly linear) and bends into the gap between the moons as the loss
-# falls.
+# 50 % boundary in black. Right: the training loss. The boundary starts as an almost straight
+# line (a small random network is nearly linear) and bends into the gap between the moons as
+# the loss falls.
 
 # %%
 fig, (ax, ax_loss) = gd.figure(1, 2)

@@ -7,7 +7,8 @@
 #
 # $$\frac{\partial L}{\partial z_l}
 #   = \frac{\partial L}{\partial z_L}\, J_L J_{L-1} \cdots J_{l+1},
-#   \qquad J_k = \frac{\partial z_k}{\partial z_{k-1}} = W_k\,\operatorname{diag}\!\big(\varphi'(z_{k-1})\big).$$
+#   \qquad J_k = \frac{\partial z_k}{\partial z_{k-1}}
+#   = W_k\,\operatorname{diag}\!\big(\varphi'(z_{k-1})\big).$$
 #
 # A product of many matrices is exponentially small or exponentially large unless the factors
 # are, on average, just the right size. The activation $\varphi$ fixes one part of each factor
@@ -69,7 +70,7 @@ out.value("tanh_xavier_ratio", results["tanh", "xavier"].first_last_ratio, fmt="
 out.value("tanh_large_ratio", results["tanh", "large"].first_last_ratio, fmt="{:.0f}")
 out.value("small_max", max(results[a, "small"].weight_grad_norms.max()
                            for a in ("tanh", "relu")), fmt="{:.0e}")
-out.value("relu_large_max", results["relu", "large"].weight_grad_norms.max(), fmt="{:.0e}")
+out.value("relu_large_min", results["relu", "large"].weight_grad_norms.min(), fmt="{:.0e}")
 # The sigmoid's guaranteed shrink: each Jacobian has norm at most ¼‖W_k‖₂.
 bound = np.prod([0.25 * np.linalg.norm(w, 2) for w in sig.weights[1:]])
 out.value("sigmoid_bound", bound, fmt="{:.0e}")

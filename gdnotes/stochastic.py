@@ -41,7 +41,7 @@ class StochasticRun:
         return math.ceil(self.n / self.batch_size)
 
     def floor(self, last_epochs: float) -> np.ndarray:
-        """Mean loss over the updates of the last ``last_epochs`` epochs: the level SGD hovers at."""
+        """Mean loss over the updates of the last ``last_epochs`` epochs: where SGD hovers."""
         if not 0 < last_epochs <= self.epochs[-1]:
             raise ValueError(
                 f"last_epochs must be in (0, {self.epochs[-1]:g}], got {last_epochs!r}"

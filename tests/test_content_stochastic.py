@@ -275,6 +275,9 @@ def test_the_network_learns_the_moons(moons):
         accuracy = ((model(inputs).squeeze(-1) > 0).double() == labels).double().mean().item()
     assert accuracy >= 0.95
     assert losses[-1] < losses[0] / 10
+    # fast drop, plateau, second drop: the loss barely moves between steps 40 and 100
+    first, plateau, second = (losses[a] - losses[b] for a, b in ((0, 40), (40, 100), (100, 200)))
+    assert plateau < first / 5 and plateau < second / 5
     # a straight line cannot do as well: logistic regression on the raw inputs
     linear = gd.mlp((2, 1), seed=0)
     gd.train_manual(linear, inputs, labels, lr=0.5, steps=200)

@@ -9,7 +9,7 @@ window.MathJax = {
   },
   options: {
     ignoreHtmlClass: ".*|",
-    processHtmlClass: "arithmatex",
+    processHtmlClass: "arithmatex|md-ellipsis", // md-ellipsis: headings with math in the TOC and nav
   },
   startup: {
     // Typeset once MathJax is ready, and again whenever material swaps the page content.

@@ -42,6 +42,7 @@ class PageVisit:
     raw_math: list[str] = field(default_factory=list)
     math_source: int = 0  # TeX spans/blocks written by arithmatex in the HTML
     math_rendered: int = 0  # MathJax output elements after typesetting
+    math_blank: int = 0  # MathJax outputs whose glyphs are not drawn (formula shows as a gap)
     screenshot: Path | None = None
     dark: dict = field(default_factory=dict)
     axe: list[dict] = field(default_factory=list)  # serious/critical violations, light scheme
@@ -75,8 +76,17 @@ MATH_WAIT_JS = """async () => {
   if (startup && startup.promise) await startup.promise;
 }"""
 
-MATH_COUNT_JS = """() => [document.querySelectorAll('.arithmatex').length,
-                      document.querySelectorAll('mjx-container').length]"""
+# [TeX blocks from arithmatex, MathJax outputs, outputs drawn blank]. A CHTML output is blank when
+# none of its glyph elements (mjx-c) got the ::before content that draws the character.
+MATH_COUNT_JS = """() => {
+  const drawn = c => !['none', 'normal', '""', ''].includes(getComputedStyle(c, '::before').content);
+  const outputs = [...document.querySelectorAll('mjx-container')];
+  const blank = outputs.filter(m => {
+    const glyphs = [...m.querySelectorAll('mjx-c')];
+    return glyphs.length > 0 && !glyphs.some(drawn);
+  });
+  return [document.querySelectorAll('.arithmatex').length, outputs.length, blank.length];
+}"""
 
 # Visible text outside code, i.e. what a reader sees as prose; raw TeX here means math did not render.
 VISIBLE_TEXT_JS = """() => {
@@ -188,7 +198,7 @@ def visit(context, base_url: str, path: str, dark_axe: bool = False) -> PageVisi
         page.goto(url, wait_until="load")
         record.images = page.evaluate(IMAGES_JS)
         page.evaluate(MATH_WAIT_JS)
-        record.math_source, record.math_rendered = page.evaluate(MATH_COUNT_JS)
+        record.math_source, record.math_rendered, record.math_blank = page.evaluate(MATH_COUNT_JS)
         text = page.evaluate(VISIBLE_TEXT_JS)
         record.raw_math = sorted({m.group(0) for m in RAW_MATH.finditer(text)})
         shot = ARTIFACTS / "light" / f"{_slug(path)}.png"

@@ -21,7 +21,15 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: sitetools
 
-from browsing import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, PageVisit, is_local, visit  # noqa: E402
+from browsing import (  # noqa: E402
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    VIEWPORT,
+    PageVisit,
+    is_local,
+    visit,
+)
 from sitetools import html_pages, page_url_path, site_base_path, site_dir  # noqa: E402
 
 
@@ -126,6 +134,7 @@ def dark_axe_sample(paths: list[str]) -> set[str]:
 
 @pytest.fixture(scope="session")
 def page_visits(browser_context, base_url: str, page_paths: list[str]) -> list[PageVisit]:
-    """Every page of the site, visited once."""
+    """Every page of the site, visited once (screenshots of an earlier run are removed first)."""
+    shutil.rmtree(ARTIFACTS / "light", ignore_errors=True)
     sample = dark_axe_sample(page_paths)
     return [visit(browser_context, base_url, path, path in sample) for path in page_paths]

@@ -109,6 +109,15 @@ def test_arithmatex_math_is_typeset(page_visits):
     fail_on(problems, "math not rendered by MathJax:")
 
 
+def test_typeset_math_is_drawn(page_visits):
+    problems = {
+        v.path: [f"{v.math_blank} of {v.math_rendered} formulas typeset but drawn blank"]
+        for v in page_visits
+        if v.math_blank
+    }
+    fail_on(problems, "MathJax output without visible glyphs (missing CHTML styles):")
+
+
 def pages_with_math_in_markdown(docs: Path = REPO / "docs") -> list[str]:
     """URL paths of docs/*.md pages whose Markdown (outside code) contains $...$ or $$...$$ math."""
     paths = []

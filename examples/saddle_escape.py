@@ -88,7 +88,7 @@ predicted = np.log(1 / EPSILONS)[None] / np.log(1 + 2 * ETAS)[:, None]
 rows = [[f"1e-{round(-np.log10(e))}", measured[0, i], predicted[0, i], measured[1, i],
          predicted[1, i]] for i, e in enumerate(EPSILONS)]
 out.table("escape_steps", rows, headers=[
-    "ε = |y₀|", f"measured, η = {ETAS[0]:g}", f"log(1/ε) / log(1+2η), η = {ETAS[0]:g}",
+    "ε (offset y₀)", f"measured, η = {ETAS[0]:g}", f"log(1/ε) / log(1+2η), η = {ETAS[0]:g}",
     f"measured, η = {ETAS[1]:g}", f"log(1/ε) / log(1+2η), η = {ETAS[1]:g}"],
     floatfmt=["", "", ".2f", "", ".2f"])
 out.value("eta", ETA, fmt="{:g}")

@@ -52,6 +52,7 @@ def paren(q: Fraction) -> str:
 # `loss_before`).
 
 # %%
+(x1, x2), (y1, y2) = X, Y  # the formulas below are written out for two data points
 tabs = []
 for it in iterations:
     k = it.step
@@ -64,29 +65,29 @@ for it in iterations:
         f"    Start: $w_{k} = {tex(w)}$, $b_{k} = {tex(b)}$.",
         "",
         "    $$",
-        rf"    \hat y = (w_{k} \cdot 1 + b_{k},\; w_{k} \cdot 2 + b_{k})"
+        rf"    \hat y = (w_{k} \cdot {x1} + b_{k},\; w_{k} \cdot {x2} + b_{k})"
         rf" = ({tex(yh1)},\; {tex(yh2)})",
         "    $$",
         "",
         "    $$",
-        rf"    r = \hat y - y = ({tex(yh1)} - 2,\; {tex(yh2)} - 4) = ({tex(r1)},\; {tex(r2)})",
+        rf"    r = \hat y - y = ({tex(yh1)} - {y1},\; {tex(yh2)} - {y2}) = ({tex(r1)},\; {tex(r2)})",
         "    $$",
         "",
         "    $$",
-        rf"    L(w_{k}, b_{k}) = \tfrac12\left[{paren(r1)}^2 + {paren(r2)}^2\right]"
+        rf"    L(w_{k}, b_{k}) = \tfrac{{1}}{{{N}}}\left[{paren(r1)}^2 + {paren(r2)}^2\right]"
         rf" = {tex(it.loss_before)}",
         "    $$",
         "",
         "    $$",
-        rf"    \frac{{\partial L}}{{\partial w}} = \tfrac22\left[{paren(r1)} \cdot 1"
-        rf" + {paren(r2)} \cdot 2\right] = {tex(it.grad_w)}, \qquad"
-        rf" \frac{{\partial L}}{{\partial b}} = \tfrac22\left[{paren(r1)} + {paren(r2)}\right]"
+        rf"    \frac{{\partial L}}{{\partial w}} = \tfrac{{2}}{{{N}}}\left[{paren(r1)} \cdot {x1}"
+        rf" + {paren(r2)} \cdot {x2}\right] = {tex(it.grad_w)}, \qquad"
+        rf" \frac{{\partial L}}{{\partial b}} = \tfrac{{2}}{{{N}}}\left[{paren(r1)} + {paren(r2)}\right]"
         rf" = {tex(it.grad_b)}",
         "    $$",
         "",
         "    $$",
-        rf"    w_{k + 1} = {tex(w)} - 0.1 \cdot {paren(it.grad_w)} = {tex(it.new_w)}, \qquad"
-        rf" b_{k + 1} = {tex(b)} - 0.1 \cdot {paren(it.grad_b)} = {tex(it.new_b)}",
+        rf"    w_{k + 1} = {tex(w)} - {tex(LR)} \cdot {paren(it.grad_w)} = {tex(it.new_w)}, \qquad"
+        rf" b_{k + 1} = {tex(b)} - {tex(LR)} \cdot {paren(it.grad_b)} = {tex(it.new_b)}",
         "    $$",
         "",
         f"    New loss: $L(w_{k + 1}, b_{k + 1}) = {tex(it.loss_after)}$"

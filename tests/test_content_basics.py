@@ -404,6 +404,11 @@ def test_worked_regression_page_table(example):
             assert cell_number(cell) == pytest.approx(value, abs=tol), (row, exp)
     tabs = (ex.dir / "step_tabs.md").read_text()
     assert tabs.count('=== "Step') == len(rows)
+    number = r"(-?\d+(?:\.\d+)?)"
+    new_loss = re.findall(r"New loss: \$L\(w_\d+, b_\d+\) = (?:\\approx )?" + number, tabs)
+    updates = re.findall(r"w_\d+ = .* = " + number + r", \\qquad b_\d+ = .* = " + number, tabs)
+    np.testing.assert_allclose([float(v) for v in new_loss], expected[:, 10], atol=5e-9)
+    np.testing.assert_allclose(np.array(updates, dtype=float), expected[:, 8:10], atol=5e-9)
 
 
 def test_worked_regression_printed_torch_output(example):

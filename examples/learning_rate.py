@@ -83,7 +83,9 @@ for i, eta in enumerate(ETAS):
 diverged = int(np.flatnonzero(runs.diverged)[0])
 out.value("diverged_eta", ETAS[diverged], fmt="{:g}")
 out.value("diverged_step", int(runs.stop_step[diverged]) + 1)  # first step past the bound
-out.value("bound", runs.bound, fmt="{:.0e}")
+exponent = int(round(np.log10(runs.bound)))
+assert runs.bound == 10.0**exponent  # written as a power of ten on the page
+out.value("bound", f"10^{{{exponent}}}")
 out.value("long_steps", LONG)
 out.value("shown_steps", SHOWN)
 out.value("max_stable_lr", gd.regimes.max_stable_lr(CURVATURE), fmt="{:g}")

@@ -39,7 +39,7 @@ out.value("bowl_lr", LR, fmt="{:g}")
 out.value("bowl_steps", STEPS)
 out.value("bowl_factor", 1 - 2 * LR, fmt="{:g}")
 out.value("bowl_f0", run.values[0], fmt="{:g}")
-out.value("bowl_f_final", run.values[-1], fmt="{:.2e}")
+out.value("bowl_f_final", run.values[-1], fmt="{:.6f}")
 
 fig, ax = gd.figure(subplot_kw={"projection": "3d"})
 grid = np.linspace(-5, 5, 61)

@@ -147,7 +147,7 @@ dist = np.linalg.norm(path - [float(w_star), float(b_star)], axis=-1)
 out.value("long_steps", LONG)
 out.value("long_w", path[-1, 0], fmt="{:.4f}")
 out.value("long_b", path[-1, 1], fmt="{:.4f}")
-out.value("long_loss", long_run.values[-1], fmt="{:.2e}")
+out.value("long_loss", long_run.values[-1], fmt="{:.7f}")
 out.value("long_distance", dist[-1], fmt="{:.3f}")
 out.value("steps_to_loss_1e-3", int(np.argmax(long_run.values <= 1e-3)))
 

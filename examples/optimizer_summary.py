@@ -12,6 +12,7 @@ import gdnotes as gd
 out = gd.Outputs(__file__)
 rows = gd.summary_rows()
 out.table("summary", rows, headers=list(gd.SUMMARY_HEADERS))
+out.table("equations", gd.update_equations())  # ready-made Markdown: one block per method
 out.value("count", len(rows))
 out.value("registry", ", ".join(f"`{name}`" for name in gd.OPTIMIZERS))
 print(f"{len(rows)} rows from {len(gd.OPTIMIZERS)} registered optimizers")

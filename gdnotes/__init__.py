@@ -50,4 +50,4 @@ from .schedules import Schedule, constant, cosine_decay, exponential_decay, step
 from .stochastic import StochasticRun, gradient_noise, minibatch_sgd, predicted_floor
 from .style import COLORS, figure, use_style
 from .summary import HEADERS as SUMMARY_HEADERS
-from .summary import summary_rows
+from .summary import summary_rows, update_equations

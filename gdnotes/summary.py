@@ -30,13 +30,21 @@ VARIANTS: tuple[tuple[str, dict, str], ...] = (
     ("lbfgs", {}, "L-BFGS"),
 )
 
-HEADERS = ("method", "gdnotes call", "update", "state per parameter",
-           "hyperparameters (defaults)", "torch.optim")
+HEADERS = ("method", "gdnotes call", "state per parameter", "hyperparameters (defaults)",
+           "torch.optim")
+
+_SEPARATORS = (r", \qquad", r",\qquad", r", \quad", r",\quad", r"\qquad", r"\quad")
 
 
-def _markdown_math(latex: str) -> str:
-    """Inline math that is safe inside a Markdown table cell (no bare ``|``)."""
-    return "$" + latex.replace(r"\|", r"\Vert ").replace("|", r"\vert ") + "$"
+def _display_math(latex: str) -> str:
+    """A display-math block, one line per equation of the update (split at its quads)."""
+    parts = [latex]
+    for sep in _SEPARATORS:
+        parts = [piece for part in parts for piece in part.split(sep)]
+    lines = [p.strip().rstrip(",").strip() for p in parts if p.strip()]
+    body = lines[0] if len(lines) == 1 else (
+        r"\begin{aligned} " + r" \\ ".join(f"& {line}" for line in lines) + r" \end{aligned}")
+    return f"$$\n{body}\n$$"
 
 
 def _format(value) -> str:
@@ -51,24 +59,41 @@ def hyperparameters(name: str) -> list[tuple[str, object]]:
     return [(p.name, p.default) for p in inspect.signature(OPTIMIZERS[name]).parameters.values()]
 
 
+def _lr_required(name: str) -> bool:
+    return any(p == "lr" and d is inspect.Parameter.empty for p, d in hyperparameters(name))
+
+
+def _build(name: str, overrides: Mapping):
+    build = dict(overrides)
+    if _lr_required(name):
+        build.setdefault("lr", 0.1)  # required: any valid value shows the equations
+    return OPTIMIZERS[name](**build)
+
+
+def _call(name: str, overrides: Mapping) -> str:
+    """How a reader would write the variant, e.g. ``gd.sgd(lr=η, momentum=0.9)``."""
+    args = (["lr=η"] if _lr_required(name) and "lr" not in overrides else [])
+    args += [f"{k}={_format(v)}" for k, v in overrides.items()]
+    return f"`gd.{name}({', '.join(args)})`"
+
+
 def summary_rows(variants: Sequence[tuple[str, Mapping, str]] = VARIANTS) -> list[tuple]:
-    """One row per variant: label, call, equations, state, hyperparameters, torch class."""
+    """One row per variant: label, call, state, hyperparameters, torch class."""
     rows = []
     for name, overrides, label in variants:
-        params = hyperparameters(name)
-        build, shown_args = dict(overrides), dict(overrides)
-        if any(p == "lr" and d is inspect.Parameter.empty for p, d in params):
-            build.setdefault("lr", 0.1)  # required: any valid value shows the equations
-            shown_args = {"lr": "η", **overrides}
-        opt = OPTIMIZERS[name](**build)
+        opt = _build(name, overrides)
         shown = []
-        for param, default in params:
+        for param, default in hyperparameters(name):
             value = overrides.get(param, default)
-            text = "required" if value is inspect.Parameter.empty else _format(value)
-            shown.append(f"`{param}={text}`" if text != "required" else f"`{param}` (required)")
-        args = ", ".join(f"{k}={v if k == 'lr' and v == 'η' else _format(v)}"
-                         for k, v in shown_args.items())
-        call = f"`gd.{name}({args})`"
-        rows.append((label, call, _markdown_math(opt.latex), opt.state_per_param,
-                     ", ".join(shown), f"`{opt.torch_class}`" if opt.torch_class else "—"))
+            shown.append(f"`{param}` (required)" if value is inspect.Parameter.empty
+                         else f"`{param}={_format(value)}`")
+        rows.append((label, _call(name, overrides), opt.state_per_param, ", ".join(shown),
+                     f"`{opt.torch_class}`" if opt.torch_class else "—"))
     return rows
+
+
+def update_equations(variants: Sequence[tuple[str, Mapping, str]] = VARIANTS) -> str:
+    """Markdown: each variant's label and call, then its update equations as display math."""
+    return "\n\n".join(
+        f"**{label}** — {_call(name, overrides)}\n\n{_display_math(_build(name, overrides).latex)}"
+        for name, overrides, label in variants)

@@ -43,7 +43,8 @@ def copy_project(dest: Path) -> Path:
     return dest
 
 
-def build(project: Path, cache: Path, *, execute=True, strict=True) -> tuple[float, str]:
+def build(project: Path, cache: Path, *, execute=True, strict=False) -> tuple[float, str]:
+    """One `mkdocs build` (not strict: a page's wording problem must not stop a timing run)."""
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", GDNOTES_CACHE_DIR=str(cache))
     env["GDNOTES_EXECUTE"] = "1" if execute else "0"
     cmd = [MKDOCS, "build", "-q" if not execute else "", "-d", str(project / "site")]
@@ -75,7 +76,7 @@ def main() -> None:
         nochange = statistics.median(s for s, _ in warm)
         assert all(ran(o) == 0 for _, o in warm), "a no-change rebuild ran an example"
         baseline = statistics.median(
-            build(project, Path(tmp) / "no-cache", execute=False, strict=False)[0]
+            build(project, Path(tmp) / "no-cache", execute=False)[0]
             for _ in range(args.repeat)
         )
         touched = []

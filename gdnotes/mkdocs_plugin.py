@@ -35,7 +35,7 @@ from gdnotes.pipeline.cache import Cache, package_dir
 from gdnotes.pipeline.macros import OutputIndex, figure_links, references
 from gdnotes.pipeline.mathjax import mathjax_files
 from gdnotes.pipeline.pages import ExamplePage, example_markdown, gallery_markdown
-from gdnotes.pipeline.runner import ExampleRun, run_examples
+from gdnotes.pipeline.runner import ExampleRun, discover, run_examples
 from gdnotes.pipeline.script import api_names_used, parse_cells, public_names, title_of
 
 log = logging.getLogger("mkdocs.plugins.gdnotes")
@@ -76,6 +76,7 @@ class GdnotesPlugin(BasePlugin[GdnotesConfig]):
         self.pages: dict[str, ExamplePage] = {}
         self.files: Files | None = None
         self.command = "build"
+        self.example_order: list[str] = []
 
     def on_startup(self, *, command, dirty):
         self.command = command
@@ -96,12 +97,11 @@ class GdnotesPlugin(BasePlugin[GdnotesConfig]):
         """Replace the nav entry pointing at the gallery by the gallery plus one page per example."""
         if not nav:
             return nav
+        self.example_order = self._story_order(nav)
         examples = []
-        for script in sorted(self.examples_dir.glob("*.py")):
-            if script.name.startswith("_"):
-                continue
-            cells = parse_cells(script.read_text(encoding="utf-8"))
-            examples.append({title_of(cells, script.stem): f"examples/{script.stem}.md"})
+        for name in self.example_order:
+            cells = parse_cells((self.examples_dir / f"{name}.py").read_text(encoding="utf-8"))
+            examples.append({title_of(cells, name): f"examples/{name}.md"})
 
         def walk(items):
             out = []
@@ -120,6 +120,29 @@ class GdnotesPlugin(BasePlugin[GdnotesConfig]):
             return out
 
         return walk(nav)
+
+    def _story_order(self, nav) -> list[str]:
+        """Examples in the order the story first uses them (nav order of pages), then the rest."""
+        names = sorted(p.stem for p in discover(self.examples_dir))
+        docs_dir = self.project_dir / "docs"
+
+        def pages(items):
+            for item in items:
+                value = next(iter(item.values())) if isinstance(item, dict) else item
+                if isinstance(value, list):
+                    yield from pages(value)
+                elif isinstance(value, str) and value.endswith(".md"):
+                    yield value
+
+        seen: list[str] = []
+        for page in pages(nav):
+            try:
+                text = (docs_dir / page).read_text(encoding="utf-8")
+            except OSError:
+                continue
+            used = [r.example for r in references(text)] + sorted(figure_links(text))
+            seen += [n for n in used if n in names and n not in seen]
+        return seen + [n for n in names if n not in seen]
 
     # -- run the examples and add everything they made -----------------------------------------
     def on_files(self, files: Files, config):
@@ -194,9 +217,10 @@ class GdnotesPlugin(BasePlugin[GdnotesConfig]):
             self.pages[name] = page
             files.append(File.generated(config, page.src_uri, content=example_markdown(page)))
         if not files.get_file_from_path(GALLERY):
-            files.append(
-                File.generated(config, GALLERY, content=gallery_markdown(list(self.pages.values())))
-            )
+            order = self.example_order or sorted(self.pages)
+            ordered = [self.pages[n] for n in order if n in self.pages]
+            ordered += [p for n, p in self.pages.items() if n not in order]
+            files.append(File.generated(config, GALLERY, content=gallery_markdown(ordered)))
 
     # -- macros ------------------------------------------------------------------------------
     def on_page_markdown(self, markdown, page, config, files):

@@ -67,7 +67,9 @@ for name in METHODS:
     slug = name.lower().replace(" (centered)", "_centered").replace(" ", "_")
     for label, key in (("axis-aligned", "aligned"), ("rotated 45°", "rotated")):
         for th, tkey in zip(THRESHOLDS, ("coarse", "fine"), strict=True):
-            out.value(f"steps_{key}_{tkey}_{slug}", cell(name, label, th))
+            steps = best[name, label, th][1]
+            out.value(f"steps_{key}_{tkey}_{slug}",
+                      str(steps) if steps >= 0 else f"more than {STEPS}")
 out.value("kappa", KAPPA, fmt="{:g}")
 out.value("hold", HOLD)
 out.value("lr_grid", f"{LRS.size} learning rates from {LRS[0]:g} to {LRS[-1]:g}")

@@ -183,4 +183,5 @@ out.table("costs", cost_rows, headers=[
 gap = float(np.linalg.norm(gd_lbfgs_point - torch_point))
 out.value("lbfgs_gap", "exactly 0 (the same floating-point numbers)" if gap == 0 else f"{gap:.1e}")
 out.value("lbfgs_iters", gd_lbfgs_iters)
-out.value("tol", TOL, fmt="{:g}")
+SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+out.value("tol", "10" + str(round(np.log10(TOL))).translate(SUPERSCRIPT))

@@ -148,3 +148,21 @@ def test_heavy_ball_cycles_on_lessard_while_nesterov_converges():
                  steps=300)
     assert abs(nag.points[-1, 0]) < 1e-12
     assert sk == np.sqrt(f.kappa)
+
+
+def test_torch_dampening_starts_the_buffer_at_the_raw_gradient():
+    """The page's note: with dampening=β torch's first step is η·g, not η(1-β)·g."""
+    torch = pytest.importorskip("torch")
+    p = torch.tensor([2.0], dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.SGD([p], lr=0.1, momentum=0.9, dampening=0.9)
+    steps = []
+    for _ in range(2):
+        opt.zero_grad()
+        (p**2).sum().backward()  # gradient 2p
+        before = p.item()
+        opt.step()
+        steps.append(before - p.item())
+    assert steps[0] == pytest.approx(0.1 * 4.0)  # v_1 = g_1 = 4: no (1 - β) factor
+    ours = gd.run(gd.sgd(lr=0.1, momentum=0.9, dampening=0.9), gd.parabola_plus(0.0), [2.0],
+                  steps=2)
+    assert -np.diff(ours.points[:, 0]) == pytest.approx(steps)

@@ -87,6 +87,12 @@ def test_escape_time_grows_like_log_one_over_epsilon(eta):
     assert np.allclose(per_decade, np.log(10) / np.log(1 + 2 * float(eta)), atol=0.6)
 
 
+def test_the_monkey_saddle_is_degenerate():
+    # no negative Hessian eigenvalue at the origin: not a strict saddle
+    np.testing.assert_array_equal(gd.monkey_saddle().hessian([0.0, 0.0]), np.zeros((2, 2)))
+    np.testing.assert_array_equal(gd.monkey_saddle().grad([0.0, 0.0]), [0.0, 0.0])
+
+
 def test_random_starts_escape_the_saddle():
     rng = np.random.default_rng(0)
     x0 = rng.uniform(-1, 1, (200, 2))

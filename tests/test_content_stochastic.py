@@ -286,6 +286,18 @@ def test_the_network_learns_the_moons(moons):
     assert lin_acc < accuracy - 0.05
 
 
+def test_the_untrained_network_is_nearly_linear(moons):
+    """Why the boundary starts almost straight: at initialisation the logit over the plotted
+    region is explained by a plane to within a few percent of its variance."""
+    gx, gy = np.meshgrid(np.linspace(-1.6, 2.6, 60), np.linspace(-1.1, 1.6, 40))
+    grid = np.stack([gx.ravel(), gy.ravel()], 1)
+    with torch.no_grad():
+        logit = gd.mlp(seed=0)(torch.tensor(grid)).numpy().ravel()
+    plane = np.c_[grid, np.ones(len(grid))]
+    residual = logit - plane @ np.linalg.lstsq(plane, logit, rcond=None)[0]
+    assert residual.var() < 0.05 * logit.var()
+
+
 @pytest.mark.parametrize("kwargs, match", [
     ({"lr": 0.0}, "learning rate"), ({"lr": float("nan")}, "learning rate"),
     ({"momentum": 1.0}, "momentum"), ({"steps": 0}, "steps"),

@@ -41,7 +41,8 @@ def first_step(run_: Run, goal: Callable[[np.ndarray], np.ndarray], hold: int = 
         raise ValueError(f"hold must be an integer >= 0, got {hold!r}")
     points, stop = run_.points, np.asarray(run_.stop_step)
     idx = np.arange(points.shape[0]).reshape((-1,) + (1,) * stop.ndim)
-    hit = goal(np.nan_to_num(points, nan=np.inf)) & (idx <= stop)
+    with np.errstate(invalid="ignore", over="ignore"):  # the goal may see inf past a stop
+        hit = goal(np.nan_to_num(points, nan=np.inf)) & (idx <= stop)
     streak = np.zeros(hit.shape, dtype=int)  # consecutive hits from step k onwards
     streak[-1] = hit[-1]
     for k in range(hit.shape[0] - 2, -1, -1):

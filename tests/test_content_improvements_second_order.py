@@ -158,3 +158,49 @@ def test_summary_table_covers_the_registry_and_matches_torch_defaults():
                 default = theirs[param].default
                 if isinstance(default, (int, float, bool, tuple, type(None), str)):
                     assert ours.default == default, (name, param)
+
+
+MAKERS = {
+    "GD": lambda lr: gd.sgd(lr=lr),
+    "momentum": lambda lr: gd.sgd(lr=lr, momentum=0.9),
+    "Nesterov": lambda lr: gd.sgd(lr=lr, momentum=0.9, nesterov=True),
+    "AdaGrad": lambda lr: gd.adagrad(lr=lr),
+    "RMSprop": lambda lr: gd.rmsprop(lr=lr),
+    "Adadelta": lambda lr: gd.adadelta(lr=lr),
+    "Adam": lambda lr: gd.adam(lr=lr),
+    "AdamW": lambda lr: gd.adamw(lr=lr),
+}
+LRS = np.geomspace(1e-4, 3.0, 14)
+
+
+def _race(objective, x0, steps, goal, lrs):
+    return {e.name: e for e in gd.race(MAKERS, objective, x0, steps, goal, lrs, hold=50)}
+
+
+def test_race_claims_on_rosenbrock_and_beale():
+    rosen = gd.rosenbrock()
+    r = _race(rosen, np.array([-1.2, 1.0]), 2000, gd.near_minimizer(rosen, 1e-2), LRS)
+    finished = {name for name, e in r.items() if e.step >= 0}
+    assert {"momentum", "Adam"} <= finished
+    assert not finished & {"GD", "AdaGrad", "RMSprop", "Adadelta"}
+    assert np.linalg.norm(r["Adam"].path[-1] - 1) > 1e-2  # reached, then thrown out again
+    beale = gd.beale()
+    b = _race(beale, np.array([1.0, 1.5]), 1000, gd.near_minimizer(beale, 1e-2), LRS)
+    steps = {name: e.step for name, e in b.items() if e.step >= 0}
+    assert min(steps, key=steps.get) == "Adam"
+    assert sorted(steps, key=steps.get)[1] == "RMSprop"
+    assert np.linalg.norm(b["RMSprop"].path[-1] - beale.minimizers[0]) > 1e-2
+    assert b["Adadelta"].step < 0 and b["AdamW"].step < 0
+    # Hessian condition number at Rosenbrock's minimum: "about 2500"
+    eig = np.linalg.eigvalsh(np.array([[802.0, -400.0], [-400.0, 200.0]]))
+    assert eig.max() / eig.min() == pytest.approx(2500, rel=0.01)
+    np.testing.assert_allclose(rosen.hessian(np.ones(2)), [[802, -400], [-400, 200]])
+
+
+def test_race_claims_on_the_saddle():
+    saddle = gd.saddle()
+    s = _race(saddle, np.array([1.0, 1e-3]), 600, lambda p: saddle.value(p) <= -1.0,
+              np.array([0.01]))
+    assert s["RMSprop"].step < min(s["momentum"].step, s["Nesterov"].step, s["Adam"].step)
+    assert max(s["momentum"].step, s["Nesterov"].step, s["Adam"].step) < s["GD"].step
+    assert s["AdaGrad"].step < 0  # did not escape

@@ -166,3 +166,30 @@ def test_torch_dampening_starts_the_buffer_at_the_raw_gradient():
     ours = gd.run(gd.sgd(lr=0.1, momentum=0.9, dampening=0.9), gd.parabola_plus(0.0), [2.0],
                   steps=2)
     assert -np.diff(ours.points[:, 0]) == pytest.approx(steps)
+
+
+def test_rate_helpers_on_known_sequences_and_bad_input():
+    t = np.arange(101)
+    errors = np.stack([0.5**t, 3 * 0.9**t, (1 + t) * 0.8**t], axis=1)
+    rates = gd.measured_rate(errors)
+    assert rates[0] == pytest.approx(0.5) and rates[1] == pytest.approx(0.9)
+    assert rates[2] == pytest.approx(0.8 * (101 / 51) ** (1 / 50))  # the t-factor, as documented
+    diverged = errors.copy()
+    diverged[60:, 1] = np.nan
+    assert gd.measured_rate(diverged)[1] == np.inf
+    first = [int(np.ceil(np.log(1e-3) / np.log(0.5))),
+             int(np.ceil(np.log(1e-3 / 3) / np.log(0.9))),
+             next(k for k in t if (1 + k) * 0.8**k <= 1e-3)]
+    np.testing.assert_array_equal(gd.steps_to_reach(errors, 1e-3), first)
+    assert gd.steps_to_reach(errors, 1e-300)[0] == -1
+    assert gd.distances(np.ones((4, 2)), np.zeros(2)) == pytest.approx(np.sqrt(2))
+    with pytest.raises(ValueError, match="start"):
+        gd.measured_rate(errors, start=50, stop=40)
+    with pytest.raises(ValueError, match="target"):
+        gd.distances(np.ones((4, 2)), np.zeros(3))
+    with pytest.raises(ValueError, match="threshold"):
+        gd.near_minimizer(gd.rosenbrock(), 0.0)
+    with pytest.raises(ValueError, match="minimiser"):
+        gd.near_minimizer(gd.saddle(), 0.1)
+    with pytest.raises(ValueError, match="lrs"):
+        gd.lr_sweep(gd.adam, [], gd.rosenbrock(), np.zeros(2), 5, lambda p: p[..., 0] > 0)

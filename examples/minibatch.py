@@ -22,7 +22,7 @@ out = gd.Outputs(__file__)
 x, y = gd.regression_data()  # n = 100, y = 2x + 3 + N(0, 1), seed 42
 loss = gd.line_mse(x, y)
 best = float(loss.value(loss.optimum))  # L* = the least-squares loss
-ETA, START, EPOCHS = 0.1, np.zeros(2), 50
+ETA, START, EPOCHS = 0.1, np.zeros(2), 40
 SIZES = {"full batch (100)": 100, "mini-batch (10)": 10, "single sample (1)": 1}
 COLOR = dict(zip(SIZES, (gd.COLORS["blue"], gd.COLORS["orange"], gd.COLORS["green"]), strict=True))
 
@@ -100,7 +100,7 @@ out.value("target", TARGET, fmt="{:g}")
 # %%
 W, B = np.meshgrid(np.linspace(-0.5, 4.0, 160), np.linspace(-0.5, 4.5, 160))
 surface = loss.value(np.stack([W, B], -1))
-GIF_EPOCHS, FRAMES = 12, 36
+GIF_EPOCHS, FRAMES = 12, 30
 budget = np.linspace(0, GIF_EPOCHS * x.size, FRAMES)
 
 fig, ax = gd.figure(figsize=(6.4, 4.6))

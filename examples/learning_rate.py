@@ -40,18 +40,19 @@ grid = np.linspace(-9, 9, 300)
 ax_curve.plot(grid, objective.value(grid[:, None]), color=gd.COLORS["grey"], label="$x^2 + 5$")
 ax_curve.plot(xs, run.values, "o-", ms=4, lw=1, color=gd.COLORS["blue"],
               label=rf"GD, $\eta = {LR:g}$")
-ax_curve.plot(xs[:1], run.values[:1], "*", ms=14, color=gd.COLORS["orange"], label="start $x_0 = 8$")
+ax_curve.plot(xs[:1], run.values[:1], "*", ms=14, color=gd.COLORS["orange"], label=f"start $x_0 = {X0:g}$")
 ax_curve.set(xlabel="$x$", ylabel="$f(x)$", title="Iterates on the curve")
 ax_curve.legend(loc="upper center")
 ax_loss.plot(np.arange(STEPS + 1), run.values, "o-", ms=4, color=gd.COLORS["blue"], label="$f(x_t)$")
-ax_loss.axhline(5.0, color=gd.COLORS["grey"], ls="--", lw=1, label="minimum value 5")
+F_MIN = float(objective.value(objective.minimizers[0]))
+ax_loss.axhline(F_MIN, color=gd.COLORS["grey"], ls="--", lw=1, label=f"minimum value {F_MIN:g}")
 ax_loss.set(xlabel="step $t$", ylabel="$f(x_t)$", title="Loss per step",
             xticks=np.arange(0, STEPS + 1, 5))
 ax_loss.legend()
 out.figure(fig, "descent", alt=(
     f"Left: the parabola x^2 + 5 with {STEPS + 1} gradient-descent iterates for learning rate "
     f"{LR:g}, moving from x = {X0:g} down to near 0 in ever smaller steps. Right: f(x_t) against "
-    f"the step, falling from {run.values[0]:g} towards the minimum value 5."
+    f"the step, falling from {run.values[0]:g} towards the minimum value {F_MIN:g}."
 ))
 
 # %% [markdown]
@@ -134,5 +135,6 @@ ax.legend(fontsize=8.5, loc="upper center", ncol=2)
 out.figure(fig, "multiplier", alt=(
     "The error factor |1 - eta L| against eta L: a V shape that is 1 at eta L = 0, touches 0 at "
     "eta L = 1 and returns to 1 at eta L = 2, beyond which it exceeds 1. The band 0 < eta L < 2 is "
-    "shaded as convergent; the six learning rates of this page are marked on the V (L = 2)."
+    f"shaded as convergent; the {ETAS.size} learning rates of this page are marked on the V "
+    f"(L = {CURVATURE:g})."
 ))

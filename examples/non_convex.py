@@ -61,6 +61,7 @@ for name, x in (("global", global_min), ("local", local_min)):
 # %%
 STARTS = np.array([-1.0, 0.0, 2.0, 4.0])
 LR, STEPS, TOL = 0.01, 500, 1e-8
+SETTLED = 1e-3  # a run "ends at" a stationary point if its last point is this close to it
 runs = gd.run(gd.sgd(lr=LR), quartic, x0=STARTS[:, None], steps=STEPS, tol=TOL)
 
 
@@ -92,10 +93,19 @@ for x in stationary:
 ax.set(xlabel="$x$", ylabel="$f(x)$", ylim=(-11, 14),
        title=rf"Gradient descent, $\eta = {LR:g}$, from four starts")
 ax.legend(loc="upper center", ncol=2)
+ends_global = np.isclose(runs.final[:, 0], global_min, rtol=0, atol=SETTLED)
+
+
+def starts_where(mask):
+    return " and ".join(f"{x0:g}" for x0 in STARTS[mask])
+
+
 out.figure(fig, "four_starts", alt=(
-    "The quartic x^4 - 5x^3 + 4x^2 + 3x with a shallow left valley at x = -0.25, a hump at x = 1 "
-    "and a deep right valley at x = 3. Runs started at -1 and 0 slide into the left valley; runs "
-    "started at 2 and 4 slide into the deep right valley. Dotted lines mark the stationary points."
+    f"The quartic x^4 - 5x^3 + 4x^2 + 3x with a shallow left valley at x = {local_min:g}, a hump "
+    f"at x = {local_max:g} and a deep right valley at x = {global_min:g}. Runs started at "
+    f"{starts_where(~ends_global)} slide into the left valley; runs started at "
+    f"{starts_where(ends_global)} slide into the deep right valley. Dotted lines mark the "
+    "stationary points."
 ))
 
 # %% [markdown]
@@ -109,7 +119,6 @@ lrs = np.linspace(0.002, 0.14, N_LR)
 S, E = np.meshgrid(starts, lrs)  # shape (N_LR, N_START)
 grid_runs = gd.run(gd.sgd(lr=E.ravel()), quartic, x0=S.reshape(-1, 1), steps=MAP_STEPS, tol=TOL)
 final = grid_runs.final[:, 0]
-SETTLED = 1e-3  # a run "ends at" a stationary point if its last point is this close to it
 outcome = np.full(final.shape, 3)  # 3 = not settled: still moving, or cycling
 outcome[np.isclose(final, local_min, rtol=0, atol=SETTLED)] = 0
 outcome[np.isclose(final, global_min, rtol=0, atol=SETTLED)] = 1

@@ -15,14 +15,10 @@ import gdnotes as gd
 out = gd.Outputs(__file__)
 
 
-def contour(ax, objective, box, levels, n=201):
-    """Draw the level sets of a 2-D objective inside ``box = ((x0, x1), (y0, y1))``."""
-    (x0, x1), (y0, y1) = box
-    X, Y = np.meshgrid(np.linspace(x0, x1, n), np.linspace(y0, y1, n))
-    Z = objective.value(np.stack([X, Y], axis=-1))
-    ax.contour(X, Y, Z, levels=levels, cmap="viridis", linewidths=0.9)
-    ax.set(xlabel="$x$", ylabel="$y$", xlim=(x0, x1), ylim=(y0, y1), aspect="equal")
-    return X, Y, Z
+def contour(ax, objective, box, levels):
+    """Level sets of a 2-D objective inside ``box = ((x0, x1), (y0, y1))``, equal axes."""
+    gd.contour(ax, objective, box, n=201, levels=levels)
+    ax.set(xlabel="$x$", ylabel="$y$", xlim=box[0], ylim=box[1], aspect="equal")
 
 
 # %% [markdown]
@@ -42,9 +38,7 @@ out.value("bowl_f0", run.values[0], fmt="{:g}")
 out.value("bowl_f_final", run.values[-1], fmt="{:.6f}")
 
 fig, ax = gd.figure(subplot_kw={"projection": "3d"})
-grid = np.linspace(-5, 5, 61)
-X, Y = np.meshgrid(grid, grid)
-Z = bowl.value(np.stack([X, Y], axis=-1))
+X, Y, Z = bowl.grid(61, bounds=((-5, 5), (-5, 5)))
 ax.plot_surface(X, Y, Z, cmap="viridis", alpha=0.55, linewidth=0, antialiased=True)
 ax.plot(path[:, 0], path[:, 1], run.values, "o-", ms=3, lw=1.5, color=gd.COLORS["red"],
         label=rf"GD path, $\eta = {LR:g}$", zorder=10)
@@ -66,7 +60,7 @@ ax_c.legend(loc="lower left")
 ax_l.semilogy(np.arange(STEPS + 1), run.values, "o-", ms=3, color=gd.COLORS["blue"],
               label="$f(x_t, y_t)$")
 ax_l.semilogy(np.arange(STEPS + 1), run.values[0] * (1 - 2 * LR) ** (2 * np.arange(STEPS + 1)),
-              color=gd.COLORS["grey"], lw=1, ls="--", label=rf"$25 \cdot {(1 - 2 * LR) ** 2:g}^t$")
+              color=gd.COLORS["grey"], lw=1, ls="--", label=rf"${run.values[0]:g} \cdot {(1 - 2 * LR) ** 2:g}^t$")
 ax_l.set(xlabel="step $t$", ylabel="$f$ (log scale)", title="Loss per step")
 ax_l.legend()
 out.figure(fig, "bowl_contour", alt=(
@@ -77,13 +71,15 @@ out.figure(fig, "bowl_contour", alt=(
 
 # %% [markdown]
 # ## A narrow valley
-# A quadratic with eigenvalues $\mu = 0.1$ and $L = 1$, rotated by 30°. Two fixed steps:
+# A quadratic with eigenvalues $\mu = {{ value: two_dimensions/valley_mu }}$ and
+# $L = {{ value: two_dimensions/valley_big_l }}$, rotated by
+# {{ value: two_dimensions/valley_angle }}°. Two fixed steps:
 # $\eta = 1/L$ (removes the steep direction in one step, then crawls) and the best fixed step
 # $\eta^* = 2/(\mu + L)$ (zig-zags, but shrinks every direction by the same factor).
 
 # %%
-KAPPA = 10.0
-valley = gd.ill_conditioned(KAPPA, L=1.0, angle=np.pi / 6)
+KAPPA, ANGLE_DEG = 10.0, 30.0
+valley = gd.ill_conditioned(KAPPA, L=1.0, angle=np.deg2rad(ANGLE_DEG))
 mu, L = valley.mu, valley.L
 best = gd.regimes.best_fixed_lr(mu, L)
 etas = np.array([1.0 / L, best])
@@ -93,6 +89,7 @@ runs = gd.run(gd.sgd(lr=etas), valley, x0=np.tile(START, (2, 1)), steps=VALLEY_S
 out.value("valley_kappa", KAPPA, fmt="{:g}")
 out.value("valley_mu", mu, fmt="{:g}")
 out.value("valley_big_l", L, fmt="{:g}")
+out.value("valley_angle", ANGLE_DEG, fmt="{:g}")
 out.value("valley_best_lr", best, fmt="{:.4f}")
 out.value("valley_best_rate", gd.regimes.optimal_rate(KAPPA), fmt="{:.4f}")
 out.value("valley_slow_rate", 1 - 1 / KAPPA, fmt="{:g}")
@@ -119,8 +116,9 @@ ax_e.set(xlabel="step $t$", ylabel=r"$\|\theta_t - \theta^*\| / \|\theta_0 - \th
          title="Error per step")
 ax_e.legend(fontsize=8.5)
 out.figure(fig, "valley", alt=(
-    "Left: elongated elliptical level sets of a quadratic with condition number 10, tilted by 30 "
-    "degrees, and two gradient-descent paths from (-4, 1): with step 1/L the path drops into the "
+    f"Left: elongated elliptical level sets of a quadratic with condition number {KAPPA:g}, "
+    f"tilted by {ANGLE_DEG:g} degrees, and two gradient-descent paths from "
+    f"({START[0]:g}, {START[1]:g}): with step 1/L the path drops into the "
     "valley floor at once and then creeps along it; with the best fixed step 2/(mu+L) it zig-zags "
     "across the valley. Right: the relative error on a log scale; the zig-zagging run falls faster, "
     "along the line ((kappa-1)/(kappa+1))^t, the other along (1-1/kappa)^t."
@@ -158,11 +156,15 @@ out.gif(fig, draw_frame, frames=GIF_STEPS + 1, name="valley_descent", fps=4, alt
 # %% [markdown]
 # ## Measured against predicted rates
 # For several condition numbers: the per-step error factor, measured as the geometric mean
-# over the part of the run where the error is between $10^{-2}$ and $10^{-10}$ of its start.
+# over the part of the run where the error is between ${{ value: two_dimensions/window_hi }}$
+# and ${{ value: two_dimensions/window_lo }}$ of its start.
 
 # %%
 KAPPAS = [2, 5, 10, 20, 50, 100]
 TABLE_STEPS = 1500
+WINDOW = (1e-2, 1e-10)  # measure the rate while the relative error is inside this band
+for name, bound in zip(("window_hi", "window_lo"), WINDOW, strict=True):
+    out.value(name, f"10^{{{int(np.log10(bound))}}}")
 
 
 def measured(objective, lr):
@@ -170,14 +172,14 @@ def measured(objective, lr):
     r = gd.run(gd.sgd(lr=lr), objective, x0=[1.0, 1.0], steps=TABLE_STEPS)
     rel = gd.distances(r.points, objective.minimizers[0])
     rel = rel / rel[0]
-    inside = np.flatnonzero((rel <= 1e-2) & (rel >= 1e-10))
+    inside = np.flatnonzero((rel <= WINDOW[0]) & (rel >= WINDOW[1]))
     rate = float(gd.measured_rate(rel, start=inside[0], stop=inside[-1]))
     return rate, int(gd.steps_to_reach(rel, 1e-6))
 
 
 rate_rows = []
 for kappa in KAPPAS:
-    q = gd.ill_conditioned(kappa, L=1.0, angle=np.pi / 6)
+    q = gd.ill_conditioned(kappa, L=1.0, angle=np.deg2rad(ANGLE_DEG))
     eta_star = gd.regimes.best_fixed_lr(q.mu, q.L)
     predicted = gd.regimes.optimal_rate(kappa)
     rate_star, steps_star = measured(q, eta_star)

@@ -112,7 +112,7 @@ for path, (label, marker, size, color) in zip(paths, styles, strict=True):
     err = np.abs(path - 5.0)
     ax_err.semilogy(t, err, marker, ms=size, mfc=filled, color=color, label=label, ls="none")
 ax_err.semilogy(t, abs(X0 - 5) * abs(1 - 2 * LR) ** t, color=gd.COLORS["grey"], lw=1,
-                label=rf"$10 \cdot {abs(1 - 2 * LR):g}^t$")
+                label=rf"${abs(X0 - 5):g} \cdot {abs(1 - 2 * LR):g}^t$")
 ax_curve.set(xlabel="$x$", ylabel="$f(x)$", title="Iterates on the curve")
 ax_err.set(xlabel="step $t$", ylabel=r"$|x_t - 5|$", title="Distance to the minimiser")
 ax_curve.legend(loc="upper center")

@@ -152,9 +152,8 @@ out.value("long_distance", dist[-1], fmt="{:.3f}")
 out.value("steps_to_loss_1e-3", int(np.argmax(long_run.values <= 1e-3)))
 
 fig, (ax_c, ax_l) = gd.figure(1, 2)
-W, B = np.meshgrid(np.linspace(-0.5, 3.0, 201), np.linspace(-1.5, 2.0, 201))
-Z = objective.value(np.stack([W, B], axis=-1))
-ax_c.contour(W, B, Z, levels=np.geomspace(1e-3, 12, 12), cmap="viridis", linewidths=0.9)
+gd.contour(ax_c, objective, ((-0.5, 3.0), (-1.5, 2.0)), n=201,
+           levels=np.geomspace(1e-3, 12, 12))
 ax_c.plot(path[:, 0], path[:, 1], "o-", ms=2, lw=1, color=gd.COLORS["red"],
           label=rf"GD, $\eta = {float(LR):g}$, {LONG} steps")
 ax_c.plot(path[: STEPS + 1, 0], path[: STEPS + 1, 1], "o", ms=5, mfc="none",

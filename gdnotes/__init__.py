@@ -44,10 +44,17 @@ from .optimizers import (
 )
 from .outputs import Outputs, markdown_table
 from .racing import Entry, Sweep, first_step, lr_sweep, near_minimizer, outcome, race
-from .rates import distances, measured_rate, steps_to_reach
+from .rates import (
+    distances,
+    gd_tuning,
+    measured_rate,
+    nesterov_tuning,
+    polyak_tuning,
+    steps_to_reach,
+)
 from .runs import Run, run
 from .schedules import Schedule, constant, cosine_decay, exponential_decay, step_decay, warmup
 from .stochastic import StochasticRun, gradient_noise, minibatch_sgd, predicted_floor
-from .style import COLORS, figure, use_style
+from .style import COLORS, contour, figure, use_style
 from .summary import HEADERS as SUMMARY_HEADERS
 from .summary import summary_rows, update_equations

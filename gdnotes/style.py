@@ -78,6 +78,22 @@ def figure(nrows: int = 1, ncols: int = 1, *, figsize=None, **subplot_kw):
     return fig, ax
 
 
+def contour(ax, objective, bounds=None, *, n: int = 200, levels=10, **kwargs):
+    """Draw the level sets of a 2-D ``objective`` on ``ax``; return matplotlib's contour set.
+
+    One helper so every contour plot samples its function the same way (``objective.grid``,
+    over ``bounds`` or the objective's own plotting box) and looks the same (viridis, thin
+    lines); ``kwargs`` go to ``ax.contour``.
+    """
+    if objective.dim != 2:
+        raise ValueError(f"contour needs a 2-D objective, got {objective.name!r} "
+                         f"with dim={objective.dim}")
+    X, Y, Z = objective.grid(n, bounds=bounds)
+    kwargs.setdefault("cmap", "viridis")
+    kwargs.setdefault("linewidths", 0.9)
+    return ax.contour(X, Y, Z, levels=levels, **kwargs)
+
+
 def png_bytes(fig, dpi: int = DPI) -> bytes:
     """Render ``fig`` to PNG bytes with no metadata, so the same figure gives the same bytes."""
     buf = io.BytesIO()

@@ -106,3 +106,18 @@ def test_standalone_run_writes_under_build(tmp_path, monkeypatch):
 def test_build_sets_the_directory(tmp_path, monkeypatch):
     monkeypatch.setenv(gd.outputs.OUTPUT_DIR_ENV, str(tmp_path / "given"))
     assert gd.Outputs("examples/demo.py").directory == tmp_path / "given"
+
+
+def test_contour_samples_the_objective_on_its_grid():
+    """gd.contour draws the level sets of the objective itself: every vertex of a drawn level
+    lies on that level of the closed-form function (up to the grid's interpolation error)."""
+    fig, ax = gd.figure()
+    bowl = gd.quadratic([1.0, 4.0])  # f = x^2 / 2 + 2 y^2
+    cs = gd.contour(ax, bowl, ((-1, 1), (-1, 1)), n=41, levels=[0.5, 1.0, 2.0])
+    assert list(cs.levels) == [0.5, 1.0, 2.0]
+    # the 0.5 level set is the ellipse x^2 / 2 + 2 y^2 = 0.5: every drawn vertex is on it
+    xy = np.concatenate(cs.allsegs[0])
+    np.testing.assert_allclose(xy[:, 0] ** 2 / 2 + 2 * xy[:, 1] ** 2, 0.5, atol=2e-3)
+    with pytest.raises(ValueError, match="2-D objective"):
+        gd.contour(ax, gd.quartic())
+    fig.clf()

@@ -106,17 +106,18 @@ budget = np.linspace(0, GIF_EPOCHS * x.size, FRAMES)
 fig, ax = gd.figure(figsize=(6.4, 4.6))
 ax.contour(W, B, surface, levels=np.geomspace(best + 0.02, surface.max(), 14),
            colors=gd.COLORS["grey"], linewidths=0.7)
-ax.plot(*loss.optimum, marker="*", ms=14, color=gd.COLORS["black"], ls="none",
-        label="least-squares fit")
+star, = ax.plot(*loss.optimum, marker="*", ms=16, color=gd.COLORS["black"], mec="white",
+                ls="none", zorder=6, label="least-squares fit")
 ax.plot(*START, marker="o", ms=7, color=gd.COLORS["black"], ls="none")
 lines = {label: ax.plot([], [], color=COLOR[label], lw=0.8 if SIZES[label] == 1 else 1.6,
                         zorder=2 if SIZES[label] == 1 else 3, label=label)[0] for label in runs}
-heads = {label: ax.plot([], [], "o", color=COLOR[label], ms=6)[0] for label in runs}
+heads = {label: ax.plot([], [], "o", color=COLOR[label], ms=6, zorder=5)[0] for label in runs}
 counter = ax.text(0.02, 0.96, "", transform=ax.transAxes, va="top")
 ax.set(xlabel="slope w", ylabel="intercept b", xlim=(-0.5, 4.0), ylim=(-0.5, 4.5),
        title="same work, different paths")
 ax.legend(loc="lower right")
-gd.freeze_background(fig, [*lines.values(), *heads.values(), counter])  # what moves
+# what moves, plus the star, which must stay on top of the paths
+gd.freeze_background(fig, [*lines.values(), *heads.values(), counter, star])
 
 
 def draw(i):

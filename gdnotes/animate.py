@@ -21,7 +21,9 @@ def freeze_background(fig, animated: Iterable) -> None:
     Call it after the figure is fully set up (axes limits, labels, legends, static
     artists) and before :meth:`gdnotes.Outputs.gif`. Afterwards only the artists in
     ``animated`` (lines, markers, texts the frame function updates) are drawn again; the
-    layout is frozen too. Artists added to an axes later (say a contour recomputed for each
+    layout is frozen too. The background is drawn below everything, so a static artist
+    that must stay *on top* of the moving ones (a target marker, say) belongs in
+    ``animated`` as well. Artists added to an axes later (say a contour recomputed for each
     frame) are drawn as usual.
     """
     animated = list(animated)

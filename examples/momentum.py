@@ -22,22 +22,6 @@ import gdnotes as gd
 
 out = gd.Outputs(__file__)
 
-
-def polyak(mu: float, L: float) -> tuple[float, float]:
-    """Polyak's heavy-ball step size and momentum for curvatures in [mu, L]."""
-    eta = 4.0 / (np.sqrt(L) + np.sqrt(mu)) ** 2
-    root = (np.sqrt(L / mu) - 1) / (np.sqrt(L / mu) + 1)
-    return eta, root**2
-
-
-def gd_rate(kappa: float) -> float:
-    return (kappa - 1) / (kappa + 1)
-
-
-def heavy_ball_rate(kappa: float) -> float:
-    return (np.sqrt(kappa) - 1) / (np.sqrt(kappa) + 1)
-
-
 # %% [markdown]
 # ## Paths: gradient descent creeps, the heavy ball swings through
 # Both methods get their best tuning for this bowl ($\kappa = 25$, tilted by 30°).
@@ -47,8 +31,8 @@ KAPPA = 25.0
 bowl = gd.ill_conditioned(KAPPA, L=1.0, angle=np.pi / 6)
 # Start far out along the flat direction of the valley, a little off its floor.
 x0 = bowl.R @ np.array([-1.8, 0.35])
-eta_gd = 2.0 / (bowl.L + bowl.mu)
-eta_hb, beta_hb = polyak(bowl.mu, bowl.L)
+eta_gd, rate_gd_theory = gd.gd_tuning(bowl.mu, bowl.L)
+eta_hb, beta_hb, rate_hb_theory = gd.polyak_tuning(bowl.mu, bowl.L)
 STEPS = 60
 plain = gd.run(gd.sgd(lr=eta_gd), bowl, x0, steps=STEPS)
 ball = gd.run(gd.sgd(lr=eta_hb, momentum=beta_hb), bowl, x0, steps=STEPS)
@@ -75,9 +59,9 @@ ax_err.semilogy(t, gd.distances(plain.points, bowl.minimizers[0]), color=gd.COLO
                 label="GD, measured")
 ax_err.semilogy(t, gd.distances(ball.points, bowl.minimizers[0]), color=gd.COLORS["blue"],
                 label="heavy ball, measured")
-ax_err.semilogy(t, e0 * gd_rate(KAPPA) ** t, "--", lw=1, color=gd.COLORS["orange"],
+ax_err.semilogy(t, e0 * rate_gd_theory**t, "--", lw=1, color=gd.COLORS["orange"],
                 label=r"$\|e_0\|\,((\kappa-1)/(\kappa+1))^t$")
-ax_err.semilogy(t, e0 * heavy_ball_rate(KAPPA) ** t, "--", lw=1, color=gd.COLORS["blue"],
+ax_err.semilogy(t, e0 * rate_hb_theory**t, "--", lw=1, color=gd.COLORS["blue"],
                 label=r"$\|e_0\|\,((\sqrt{\kappa}-1)/(\sqrt{\kappa}+1))^t$")
 ax_err.set(xlabel="step $t$", ylabel=r"distance to minimiser $\|\theta_t - \theta^\star\|$",
            title="Error per step (log scale)")
@@ -103,16 +87,17 @@ out.value("paths_beta_hb", beta_hb, fmt="{:.3f}")
 rows = []
 for kappa in (10.0, 100.0, 1000.0):
     bowl_k = gd.ill_conditioned(kappa)
-    eta_k, beta_k = polyak(bowl_k.mu, bowl_k.L)
-    steps = int(np.ceil(np.log(1e-100) / np.log(heavy_ball_rate(kappa))))
+    eta_k, beta_k, theory_hb = gd.polyak_tuning(bowl_k.mu, bowl_k.L)
+    eta_gd_k, theory_gd = gd.gd_tuning(bowl_k.mu, bowl_k.L)
+    steps = int(np.ceil(np.log(1e-100) / np.log(theory_hb)))
     start = np.ones(2)
-    run_gd = gd.run(gd.sgd(lr=2.0 / (bowl_k.L + bowl_k.mu)), bowl_k, start, steps=steps)
+    run_gd = gd.run(gd.sgd(lr=eta_gd_k), bowl_k, start, steps=steps)
     run_hb = gd.run(gd.sgd(lr=eta_k, momentum=beta_k), bowl_k, start, steps=steps)
     rate_gd = float(gd.measured_rate(gd.distances(run_gd.points, np.zeros(2))))
     rate_hb = float(gd.measured_rate(gd.distances(run_hb.points, np.zeros(2))))
     speedup = np.log(rate_hb) / np.log(rate_gd)
-    rows.append((f"{kappa:g}", f"{eta_k:.4f}", f"{beta_k:.4f}", gd_rate(kappa), rate_gd,
-                 heavy_ball_rate(kappa), rate_hb, f"{speedup:.1f}×"))
+    rows.append((f"{kappa:g}", f"{eta_k:.4f}", f"{beta_k:.4f}", theory_gd, rate_gd, theory_hb,
+                 rate_hb, f"{speedup:.1f}×"))
     out.value(f"rate_hb_{kappa:g}", rate_hb, fmt="{:.4f}")
     out.value(f"speedup_{kappa:g}", speedup, fmt="{:.1f}")
 out.table("rates", rows, headers=[
@@ -147,13 +132,13 @@ ax.grid(False)
 shown_rate = np.ma.masked_where(~converges, rate_map)
 ax.pcolormesh(E, B, np.where(converges, np.nan, 1.0), cmap="Greys", vmin=0, vmax=2.5,
               shading="nearest")
-mesh = ax.pcolormesh(E, B, shown_rate, cmap="viridis", vmin=heavy_ball_rate(KAPPA_MAP),
+eta_star, beta_star, rate_star = gd.polyak_tuning(bowl_map.mu, bowl_map.L)
+mesh = ax.pcolormesh(E, B, shown_rate, cmap="viridis", vmin=rate_star,
                      vmax=1.0, shading="nearest")
 fig.colorbar(mesh, ax=ax, label="measured rate per step (lower is faster)")
 edge_beta = np.linspace(0, 1, 50)
 ax.plot(2 * (1 + edge_beta) / bowl_map.L, edge_beta, "--", color=gd.COLORS["red"], lw=2,
         label=r"theory: $\eta L = 2(1+\beta)$")
-eta_star, beta_star = polyak(bowl_map.mu, bowl_map.L)
 ax.plot(eta_star, beta_star, "*", ms=14, color=gd.COLORS["orange"], mec="black",
         label=rf"Polyak: $\eta^\star = {eta_star:.2f}$, $\beta^\star = {beta_star:.2f}$")
 ax.set(xlabel=r"learning rate $\eta$", ylabel=r"momentum $\beta$", xlim=(0, 4.2), ylim=(0, 0.98),
@@ -173,4 +158,4 @@ out.value("map_agreement", 100 * agreement, fmt="{:.1f}")
 out.value("map_best_rate", rate_map[best], fmt="{:.3f}")
 out.value("map_best_eta", E[best], fmt="{:.2f}")
 out.value("map_best_beta", B[best], fmt="{:.2f}")
-out.value("map_polyak_rate", heavy_ball_rate(KAPPA_MAP), fmt="{:.3f}")
+out.value("map_polyak_rate", rate_star, fmt="{:.3f}")

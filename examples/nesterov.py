@@ -34,17 +34,17 @@ DIM = 12
 bowl = gd.quadratic(np.geomspace(1 / KAPPA, 1.0, DIM))
 mu, L = bowl.mu, bowl.L
 start, origin = np.ones(DIM), np.zeros(DIM)
-sk, s3 = np.sqrt(KAPPA), np.sqrt(3 * KAPPA + 1)
-tunings = [
-    ("gradient descent", 2 / (L + mu), 0.0, False, (KAPPA - 1) / (KAPPA + 1)),
-    ("heavy ball, Polyak", 4 / (np.sqrt(L) + np.sqrt(mu)) ** 2, ((sk - 1) / (sk + 1)) ** 2, False,
-     (sk - 1) / (sk + 1)),
-    ("Nesterov, textbook", 1 / L, (sk - 1) / (sk + 1), True, 1 - 1 / sk),
-    ("Nesterov, best for quadratics", 4 / (3 * L + mu), (s3 - 2) / (s3 + 2), True, 1 - 2 / s3),
+eta_gd, rate_gd = gd.gd_tuning(mu, L)
+tunings = [  # (name, eta, beta, predicted rate, nesterov)
+    ("gradient descent", eta_gd, 0.0, rate_gd, False),
+    ("heavy ball, Polyak", *gd.polyak_tuning(mu, L), False),
+    ("Nesterov, textbook", *gd.nesterov_tuning(mu, L), True),
+    ("Nesterov, best for quadratics", *gd.nesterov_tuning(mu, L, best_for_quadratics=True),
+     True),
 ]
 STEPS = 600
 rows = []
-for name, eta, beta, nesterov, predicted in tunings:
+for name, eta, beta, predicted, nesterov in tunings:
     run = gd.run(gd.sgd(lr=eta, momentum=beta, nesterov=nesterov), bowl, start, steps=STEPS)
     measured = float(gd.measured_rate(gd.distances(run.points, origin)))
     rows.append((name, f"{eta:.4f}", f"{beta:.4f}", predicted, measured))
@@ -110,10 +110,12 @@ out.value("grid_cells", int(E.size))
 
 # %%
 trap = gd.lessard()
-sk, s3 = np.sqrt(trap.kappa), np.sqrt(3 * trap.kappa + 1)
-hb = gd.sgd(lr=4 / (np.sqrt(trap.L) + np.sqrt(trap.mu)) ** 2, momentum=((sk - 1) / (sk + 1)) ** 2)
-nag = gd.sgd(lr=4 / (3 * trap.L + trap.mu), momentum=(s3 - 2) / (s3 + 2), nesterov=True)
-textbook = gd.sgd(lr=1 / trap.L, momentum=(sk - 1) / (sk + 1), nesterov=True)
+eta_hb, beta_hb, _ = gd.polyak_tuning(trap.mu, trap.L)
+eta_nag, beta_nag, _ = gd.nesterov_tuning(trap.mu, trap.L, best_for_quadratics=True)
+hb = gd.sgd(lr=eta_hb, momentum=beta_hb)
+nag = gd.sgd(lr=eta_nag, momentum=beta_nag, nesterov=True)
+eta_tb, beta_tb, _ = gd.nesterov_tuning(trap.mu, trap.L)
+textbook = gd.sgd(lr=eta_tb, momentum=beta_tb, nesterov=True)
 X0, TRAP_STEPS = 3.3, 150
 run_hb = gd.run(hb, trap, [X0], steps=TRAP_STEPS)
 run_nag = gd.run(nag, trap, [X0], steps=TRAP_STEPS)

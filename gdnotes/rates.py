@@ -50,3 +50,39 @@ def steps_to_reach(errors, threshold: float) -> np.ndarray:
     errors = np.asarray(errors, dtype=float)
     below = np.nan_to_num(errors, nan=np.inf) <= threshold
     return np.where(below.any(axis=0), below.argmax(axis=0), -1)
+
+
+# ----------------------------------------------------------------------------- theory
+# Worst-case linear rates on quadratics with curvatures in [mu, L] (kappa = L / mu), and the
+# tunings that achieve them; pages compare these with measured rates.
+
+
+def _check_curvatures(mu: float, L: float) -> float:
+    if not (np.isfinite(mu) and np.isfinite(L) and 0 < mu <= L):
+        raise ValueError(f"curvatures must satisfy 0 < mu <= L, got mu={mu!r}, L={L!r}")
+    return L / mu
+
+
+def gd_tuning(mu: float, L: float) -> tuple[float, float]:
+    """Gradient descent's best step ``2/(L+mu)`` and its rate ``(kappa-1)/(kappa+1)``."""
+    kappa = _check_curvatures(mu, L)
+    return 2.0 / (L + mu), (kappa - 1) / (kappa + 1)
+
+
+def polyak_tuning(mu: float, L: float) -> tuple[float, float, float]:
+    """Heavy ball (Polyak 1964): ``(eta, beta, rate)`` with ``rate = (√κ-1)/(√κ+1)``."""
+    kappa = _check_curvatures(mu, L)
+    rate = (np.sqrt(kappa) - 1) / (np.sqrt(kappa) + 1)
+    return 4.0 / (np.sqrt(L) + np.sqrt(mu)) ** 2, rate**2, rate
+
+
+def nesterov_tuning(mu: float, L: float, best_for_quadratics: bool = False):
+    """Nesterov: the textbook ``(1/L, (√κ-1)/(√κ+1))`` with rate ``1 - 1/√κ``, or the best
+    tuning for quadratics (Lessard, Recht & Packard 2016) with rate ``1 - 2/√(3κ+1)``.
+    Returns ``(eta, beta, rate)``."""
+    kappa = _check_curvatures(mu, L)
+    if best_for_quadratics:
+        s = np.sqrt(3 * kappa + 1)
+        return 4.0 / (3 * L + mu), (s - 2) / (s + 2), 1 - 2 / s
+    sk = np.sqrt(kappa)
+    return 1.0 / L, (sk - 1) / (sk + 1), 1 - 1 / sk

@@ -193,3 +193,32 @@ def test_rate_helpers_on_known_sequences_and_bad_input():
         gd.near_minimizer(gd.saddle(), 0.1)
     with pytest.raises(ValueError, match="lrs"):
         gd.lr_sweep(gd.adam, [], gd.rosenbrock(), np.zeros(2), 5, lambda p: p[..., 0] > 0)
+
+
+def _worst_radius(eta, beta, mu, L, nesterov):
+    """Largest spectral radius over curvatures in [mu, L] of the 2x2 iteration matrix."""
+    worst = 0.0
+    for lam in np.linspace(mu, L, 801):
+        a = 1 - eta * lam
+        M = (np.array([[(1 + beta) * a, -beta * a], [1, 0]]) if nesterov
+             else np.array([[1 + beta - eta * lam, -beta], [1, 0]]))
+        worst = max(worst, np.abs(np.linalg.eigvals(M)).max())
+    return worst
+
+
+@pytest.mark.parametrize("kappa", [10.0, 100.0])
+def test_tuning_helpers_give_the_worst_case_spectral_radius(kappa):
+    mu, L = 1.0 / kappa, 1.0
+    eta, rate = gd.gd_tuning(mu, L)
+    assert _worst_radius(eta, 0.0, mu, L, False) == pytest.approx(rate, rel=1e-9)
+    eta, beta, rate = gd.polyak_tuning(mu, L)
+    assert _worst_radius(eta, beta, mu, L, False) == pytest.approx(rate, rel=1e-6)
+    for best in (False, True):
+        eta, beta, rate = gd.nesterov_tuning(mu, L, best_for_quadratics=best)
+        assert _worst_radius(eta, beta, mu, L, True) == pytest.approx(rate, rel=1e-4)
+    # the "best for quadratics" tuning is locally optimal: nudging it only makes it worse
+    eta, beta, rate = gd.nesterov_tuning(mu, L, best_for_quadratics=True)
+    for d_eta, d_beta in ((0.02, 0), (-0.02, 0), (0, 0.01), (0, -0.01)):
+        assert _worst_radius(eta * (1 + d_eta), beta + d_beta, mu, L, True) > rate - 1e-9
+    with pytest.raises(ValueError, match="mu"):
+        gd.polyak_tuning(2.0, 1.0)

@@ -12,6 +12,8 @@ import math
 
 import numpy as np
 
+from . import validate
+
 #: Regime names, from the smallest learning rate to the largest.
 REGIMES = (
     "slow monotone",
@@ -24,10 +26,8 @@ REGIMES = (
 
 
 def _positive(name: str, value) -> float:
-    value = float(value)
-    if not (math.isfinite(value) and value > 0):
-        raise ValueError(f"{name} must be > 0, got {value}")
-    return value
+    """A finite number > 0 as a float (these helpers work on one direction at a time)."""
+    return float(validate.finite(name, validate.positive(name, value)))
 
 
 def step_multiplier(lr, curvature):

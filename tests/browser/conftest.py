@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import http.server
 import shutil
-import sys
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -18,10 +17,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from sitetools import html_pages, page_url_path, site_base_path, site_dir
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: sitetools
-
-from browsing import (  # noqa: E402
+from .browsing import (
     ARTIFACTS,
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -30,7 +28,6 @@ from browsing import (  # noqa: E402
     is_local,
     visit,
 )
-from sitetools import html_pages, page_url_path, site_base_path, site_dir  # noqa: E402
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -5,7 +5,7 @@ docs/stylesheets/a11y.css, templates), never disable the rule."""
 
 from __future__ import annotations
 
-from browsing import BROWSER, fail_on
+from .browsing import BROWSER, fail_on
 
 pytestmark = BROWSER
 

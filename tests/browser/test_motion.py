@@ -8,8 +8,9 @@ from __future__ import annotations
 import io
 
 import pytest
-from browsing import BROWSER, fail_on
 from PIL import Image
+
+from .browsing import BROWSER, IMAGES_JS, fail_on
 
 pytestmark = BROWSER
 
@@ -38,8 +39,6 @@ def gif_pages(page_visits) -> list[str]:
 @pytest.fixture(scope="session")
 def reduced_motion_figures(browser_context, base_url, gif_pages) -> dict[str, list[dict]]:
     """GIF figures of every page that has one, loaded with prefers-reduced-motion: reduce."""
-    from browsing import IMAGES_JS
-
     found = {}
     page = browser_context.new_page()
     try:

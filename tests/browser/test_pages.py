@@ -7,8 +7,9 @@ import re
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
-from browsing import BROWSER, fail_on, is_local
 from sitetools import REPO
+
+from .browsing import BROWSER, fail_on, is_local
 
 pytestmark = BROWSER
 

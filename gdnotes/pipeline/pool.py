@@ -69,15 +69,15 @@ class Zygote:
             self._waiting.pop(job_id, None)
 
     def close(self) -> None:
-        try:
-            self.proc.stdin.close()
-        except OSError:
-            pass
-        try:
-            self.proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        """Stop the zygote. Every job has been waited for, so nothing is lost by killing it, and
+        it skips the interpreter's slow teardown of what it preloaded."""
+        self.proc.kill()
+        self.proc.wait()
+        for stream in (self.proc.stdin, self.proc.stdout):
+            try:
+                stream.close()
+            except OSError:
+                pass
 
 
 def run_fresh(argv, env, cwd, stdout: Path, stderr: Path, timeout: float) -> int:

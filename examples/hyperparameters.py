@@ -47,10 +47,11 @@ ax_eta.set(xlabel="learning rate η", ylabel=f"|x| after {K} steps (from x₀ = 
 ax_scaled.set(xlabel="η · L", ylim=(1e-12, 1e6), title="...and is always ηL = 2")
 ax_eta.legend(loc="lower left")
 out.figure(fig, "step_size", alt=(
-    f"Two log-log panels of |x| after {K} gradient steps on x²·L/2 for curvatures 1, 4 and 10. "
-    "Left, against the learning rate: each curve dips to very small values and then shoots up "
-    "past 1 at its own threshold 2/L (dotted), 2, 0.5 and 0.2. Right, against η times L: the "
-    "three curves lie on top of each other and all cross 1 at ηL = 2."))
+    f"Two log-log panels of |x| after {K} gradient steps on x²·L/2 for curvatures "
+    f"{', '.join(f'{c:g}' for c in CURVATURES)}. Left, against the learning rate: each curve "
+    "dips to very small values and then shoots up past 1 at its own threshold 2/L (dotted), "
+    f"{', '.join(f'{2 / c:g}' for c in CURVATURES)}. Right, against η times L: the three "
+    "curves lie on top of each other and all cross 1 at ηL = 2."))
 out.table("step_limits", thresholds, headers=[
     "curvature L", "2 / L", "largest stable η on the grid", "smallest unstable η on the grid"],
     floatfmt=["g", "g", ".4f", ".4f"])
@@ -100,8 +101,9 @@ fig.colorbar(mesh, ax=ax, label="steps")
 ax.legend(loc="lower left", fontsize=8.5)
 out.figure(fig, "heatmap", alt=(
     f"Heatmap of the steps needed to converge over a grid of {etas.size} learning rates "
-    f"(log scale, 0.05 to 5) and {betas.size} momentum values (0 to 0.95) on an ill-conditioned "
-    "bowl. Cells beyond the dashed stability line are blank because those runs diverged, and "
+    f"(log scale, {etas[0]:g} to {etas[-1]:g}) and {betas.size} momentum values "
+    f"({betas[0]:g} to {betas[-1]:g}) on an ill-conditioned bowl with condition number "
+    f"{KAPPA:g}. Cells beyond the dashed stability line are blank because those runs diverged, and "
     "so are cells with tiny learning rates and high momentum, too slow to finish within "
     f"{GRID_STEPS} steps. Small learning rates need hundreds of steps; the fastest cells form "
     "a narrow band just "
@@ -164,12 +166,14 @@ ax.set(xlabel="learning rate η (the same for both coordinates)",
        title="each coordinate wants its own step size")
 ax.legend(loc="upper center", fontsize=8.5)
 out.figure(fig, "per_coordinate", alt=(
-    "Log-log plot of the steps each coordinate of an axis-aligned bowl with curvatures 0.01 "
-    "and 1 needs to fall below 0.001, against a learning rate shared by both. The steep "
-    "coordinate is fastest near η = 1 (a step or two) and diverges beyond η = 2, shaded; the flat "
-    "coordinate keeps getting faster as η grows and is fastest only near η = 100, deep "
-    "inside the region where the steep coordinate diverges. The best shared learning rate, "
-    "just below 2, still leaves the flat coordinate needing hundreds of steps."))
+    "Log-log plot of the steps each coordinate of an axis-aligned bowl with curvatures "
+    f"{scaled.mu:g} and {scaled.L:g} needs to fall below {COORD_TOL:g}, against a learning "
+    f"rate shared by both. The steep coordinate is fastest near η = {1 / scaled.L:g} (a step "
+    f"or two) and diverges beyond η = {2 / scaled.L:g}, shaded; the flat coordinate keeps "
+    f"getting faster as η grows and is fastest only near η = {1 / scaled.mu:g}, deep inside "
+    "the region where the steep coordinate diverges. The best shared learning rate, "
+    f"{coord_etas[best_shared]:.2f}, still leaves the flat coordinate needing "
+    f"{int(both[best_shared])} steps."))
 out.value("scaled_kappa", SCALED_KAPPA, fmt="{:g}")
 out.value("best_shared_steps", int(both[best_shared]))
 out.value("best_shared_eta", coord_etas[best_shared], fmt="{:.2f}")

@@ -74,8 +74,8 @@ ax_work.set(xlabel="per-sample gradients evaluated", xscale="log", yscale="log",
 ax_epoch.legend(loc="upper right", title="thin: every update\nthick: mean over the last epoch",
                 title_fontsize=8.5)
 out.figure(fig, "loss_curves", alt=(
-    f"Two log-scale panels of excess loss for full-batch, mini-batch (10) and single-sample "
-    f"SGD with learning rate {ETA:g}. Against epochs the single-sample and mini-batch runs "
+    f"Two log-scale panels of excess loss for three batch sizes, {', '.join(SIZES)}, with "
+    f"learning rate {ETA:g} over {EPOCHS} epochs. Against epochs the single-sample and mini-batch runs "
     "drop to a small loss within one or two epochs while full-batch descent is still far "
     "above; against per-sample gradients the stochastic runs descend earliest and then level "
     "off at a noisy floor, while the full-batch curve keeps falling smoothly."))
@@ -129,7 +129,8 @@ def draw(i):
 
 
 out.gif(fig, draw, frames=FRAMES, name="paths", fps=10, alt=(
-    f"Animated contour plot of the loss over slope w and intercept b. From (0, 0), after the "
+    f"Animated contour plot of the loss over slope w and intercept b. From "
+    f"({START[0]:g}, {START[1]:g}), after the "
     f"same number of per-sample gradients (up to {GIF_EPOCHS} epochs), the full-batch path "
     "creeps along a smooth curve and is still short of the least-squares star, the "
     "mini-batch path reaches the star and wobbles around it, and the single-sample path "
@@ -195,12 +196,13 @@ ax_eta.set(xlabel="learning rate η", ylabel="floor of the excess loss",
 ax_eta.legend()
 out.figure(fig, "noise_ball", alt=(
     f"Left: epoch-averaged excess loss of single-sample SGD over {NOISE_EPOCHS} epochs on a "
-    "log scale; "
-    "with constant learning rates 0.1, 0.05 and 0.02 each curve flattens at its own floor, "
+    "log scale; with constant learning rates "
+    f"{', '.join(f'{FLOOR_ETAS[j]:g}' for j in shown)} each curve flattens at its own floor, "
     "lower for smaller steps, while the run with a decaying step size keeps going down "
-    "below all of them. Right: log-log plot of the measured floor against the learning rate; "
-    "the points follow the straight small-step prediction line for small rates and rise "
-    "above it at the largest rate."))
+    "below all of them. Right: log-log plot of the measured floor against the learning rate "
+    f"from {FLOOR_ETAS.min():g} to {FLOOR_ETAS.max():g}; the points lie close to the straight "
+    "small-step prediction line, a little below it for the smallest rates and above it for "
+    "the largest."))
 
 out.table("floors", [
     [f"{eta:g}", m, p, m / p]
@@ -285,9 +287,10 @@ ax.set(xlabel="data-set size n", ylabel=f"per-sample gradients to reach L* + {TA
 ax.legend()
 out.figure(fig, "cost", alt=(
     f"Log-log plot of the per-sample gradients needed to get within {TARGET:g} of the best "
-    "loss, against the data-set size from 100 to 10,000. The full-batch line rises in "
-    "proportion to n because every update touches every sample; the mini-batch line stays "
-    "at a few hundred gradients for every size."))
+    f"loss, against the data-set size from {SIZES_N[0]:,} to {SIZES_N[-1]:,}. The full-batch "
+    "line rises in proportion to n because every update touches every sample; the mini-batch "
+    f"line stays between {int(cost[:, 3].min())} and {int(cost[:, 3].max())} gradients for "
+    "every size."))
 out.table("cost_table", cost_rows, headers=[
     "n", "full-batch updates", "full-batch gradients", f"mini-batch ({MINI}) gradients"])
 

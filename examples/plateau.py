@@ -42,18 +42,20 @@ ax_g.set(ylabel="‖∇f‖")
 ax_d.plot(steps, distance, color=gd.COLORS["green"])
 ax_d.set(xlabel="step", ylabel="distance to minimiser")
 fooled = (grad_norm <= TOL) & (distance > 1)
+on_plateau_steps = int(np.argmax(distance < 1))  # steps until within distance 1
 for ax in (ax_f, ax_g, ax_d):
     ax.axvspan(0, steps[fooled][-1], color=gd.COLORS["yellow"], alpha=0.18, lw=0)
 ax_f.text(steps[fooled][-1] / 2, 0.5, "‖∇f‖ below the tolerance,\nyet far from the minimum",
           ha="center", va="center", fontsize=9)
 out.figure(fig, "diagnostics", alt=(
     f"Three stacked panels over {len(path) - 1} steps of gradient descent on the plateau "
-    "function. The loss stays within a hair of 1 for most of the run and then drops to 0 "
-    "within a few dozen steps; the gradient norm starts below the 0.001 tolerance and stays "
-    "below it for the whole shaded first part; the distance to the minimiser shrinks only "
-    "slowly from about 4.3 and then collapses to 0 at the same moment the loss drops."))
+    f"function. The loss stays within a hair of 1 for most of the run and then drops to 0 "
+    f"within {run.stop_step - on_plateau_steps} steps; the gradient norm starts below the "
+    f"{TOL:g} tolerance and stays below it for the whole shaded first part; the distance to "
+    f"the minimiser shrinks only slowly from {distance[0]:.1f} and then collapses to 0 at "
+    "the same moment the loss drops."))
 
-on_plateau = int(np.argmax(distance < 1))
+on_plateau = on_plateau_steps
 out.value("eta", ETA, fmt="{:g}")
 out.value("tol", TOL, fmt="{:g}")
 out.value("start_grad", float(grad_norm[0]), fmt="{:.1e}")
@@ -100,7 +102,8 @@ ax.plot(*minimiser, marker="*", ms=12, color=gd.COLORS["orange"], ls="none",
 ax.set(xlabel="x", ylabel="y", aspect="equal", title="the iterates pile up where it is flat")
 ax.legend(loc="lower left")
 out.figure(fig, "path", alt=(
-    "Contour plot of the plateau function with labelled levels from 0.2 near the minimum to "
-    "0.9999 far out, and every 25th gradient-descent iterate drawn as a red dot: the dots "
-    "crowd together on the flat region beyond the 0.9999 level near the start at (4.3, 0.5) "
-    "and are spread far apart once the path drops into the well at the origin."))
+    f"Contour plot of the plateau function with labelled levels from {levels[0]:g} near the "
+    f"minimum to {levels[-1]:g} far out, and every {every}th gradient-descent iterate drawn "
+    f"as a red dot: the dots crowd together on the flat region beyond the {levels[-1]:g} "
+    f"level near the start at ({START[0]:g}, {START[1]:g}) and are spread far apart once the "
+    "path drops into the well at the origin."))

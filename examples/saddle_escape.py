@@ -43,7 +43,8 @@ for target, color, name in ((low, gd.COLORS["blue"], "local minimum"),
 ax.set(xlabel="x", ylabel="f(x)", title="which start ends where")
 ax.legend(loc="lower left")
 out.figure(fig, "basins", alt=(
-    "The quartic curve with 41 starting points coloured by where gradient descent ends: "
+    f"The quartic curve with {len(starts)} starting points coloured by where gradient descent "
+    "ends: "
     f"every start left of the local maximum at x = {peak:.2f} rolls into the local minimum "
     f"at x = {low:.2f}, every start right of it into the global minimum at x = {high:.2f}, "
     "and the start placed exactly on the maximum never moves."))
@@ -146,9 +147,10 @@ def draw(i):
 
 
 out.gif(fig, draw, frames=FRAMES, name="escape", fps=10, alt=(
-    "Animation of gradient descent on x squared minus y squared from x = 1.5. The start "
+    f"Animation of gradient descent on x squared minus y squared from x = {X0:g}. The start "
     "exactly on the x-axis slides straight into the saddle at the origin and stays there. "
-    "Starts 0.1, 0.001 and 0.000001 above the axis first slide towards the saddle too, then "
+    f"Starts {', '.join(f'{e:g}' for e in GIF_EPS[1:])} above the axis first slide towards the "
+    "saddle too, then "
     "turn and shoot off along the y-axis; on the right, their distance from the axis grows "
     "on straight, parallel lines in a log plot and crosses 1 at the predicted steps, later "
     "for smaller offsets."))

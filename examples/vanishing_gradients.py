@@ -47,10 +47,12 @@ axes[0].set_ylabel("‖∂L/∂W_l‖")
 axes[0].legend(title="initialisation", fontsize=8.5)
 out.figure(fig, "layer_gradients", alt=(
     "Three log-scale panels, sigmoid, tanh and ReLU, each plotting the weight-gradient norm "
-    "of all 20 layers for four initialisations. With the sigmoid every curve climbs by many "
-    "orders of magnitude from layer 1 to layer 20: the early layers get almost no gradient. "
-    "With tanh and ReLU the Xavier and He curves are flat at a healthy size, the small "
-    "initialisation gives flat curves around 1e-20 (every layer starved), and the too-large "
+    f"of all {DEPTH} layers for four initialisations. With the sigmoid every curve climbs by "
+    f"many orders of magnitude from layer 1 to layer {DEPTH}: the early layers get almost no "
+    "gradient. With tanh and ReLU the Xavier and He curves are flat at a healthy size, the "
+    "small initialisation gives flat curves below "
+    f"{max(results[a, 'small'].weight_grad_norms.max() for a in ('tanh', 'relu')):.0e} "
+    "(every layer starved), and the too-large "
     "initialisation makes tanh's early layers get far more gradient than its late ones and "
     "ReLU's gradients enormous everywhere."))
 

@@ -114,9 +114,8 @@ out.value("l2_theta1", run_l2.final[0], fmt="{:.3f}")
 out.value("w_theta1", run_w.final[0], fmt="{:.3f}")
 
 fig, ax = gd.figure()
-gx, gy = np.meshgrid(np.linspace(-0.5, 2.0, 150), np.linspace(-2, 22, 150))
-ax.contour(gx, gy, problem.value(np.stack([gx, gy], -1)), levels=12, colors=gd.COLORS["grey"],
-           linewidths=0.6)
+gd.contour(ax, problem, ((-0.5, 2.0), (-2, 22)), n=150, levels=12, cmap=None,
+           colors=gd.COLORS["grey"], linewidths=0.6, linestyles="solid")
 ax.axhline(1 / lam, color=gd.COLORS["red"], ls=":", lw=1.5, label=r"$\theta_2 = 1/\lambda$")
 ax.plot(*run_l2.path().T, color=gd.COLORS["blue"], label="Adam + L2")
 ax.plot(*run_w.path().T, color=gd.COLORS["orange"], label="AdamW")

@@ -76,10 +76,8 @@ out.value("lr_grid", f"{LRS.size} learning rates from {LRS[0]:g} to {LRS[-1]:g}"
 
 fig, axes = gd.figure(1, 2, sharey=True)
 for ax, (label, bowl) in zip(axes, problems.items(), strict=True):
-    gx, gy = np.meshgrid(np.linspace(-4.5, 4.5, 200), np.linspace(-3, 3, 140))
-    ax.contour(gx, gy, bowl.value(np.stack([gx, gy], -1)),
-               levels=np.geomspace(1e-3, 2 * bowl.value(X0), 10), colors=gd.COLORS["grey"],
-               linewidths=0.6)
+    gd.contour(ax, bowl, ((-4.5, 4.5), (-3, 3)), levels=np.geomspace(1e-3, 2 * bowl.value(X0), 10),
+               cmap=None, colors=gd.COLORS["grey"], linewidths=0.6)
     for name in METHODS:
         lr, _, path = best[name, label, 0.1]
         ax.plot(*path[:120].T, DASH[name], lw=1.6, color=gd.COLORS[COLOR[name]],

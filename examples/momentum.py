@@ -39,10 +39,9 @@ ball = gd.run(gd.sgd(lr=eta_hb, momentum=beta_hb), bowl, x0, steps=STEPS)
 
 fig, (ax_path, ax_err) = gd.figure(1, 2)
 (x_lo, x_hi), (y_lo, y_hi) = (-2.0, 2.0), (-1.6, 1.6)
-gx, gy = np.meshgrid(np.linspace(x_lo, x_hi, 160), np.linspace(y_lo, y_hi, 130))
-ax_path.contour(gx, gy, bowl.value(np.stack([gx, gy], -1)),
-                levels=np.geomspace(1e-3, 2 * bowl.value(x0), 10),
-                colors=gd.COLORS["grey"], linewidths=0.6)
+GREY_LINES = dict(cmap=None, colors=gd.COLORS["grey"], linewidths=0.6)  # coloured paths on top
+gd.contour(ax_path, bowl, ((x_lo, x_hi), (y_lo, y_hi)),
+           levels=np.geomspace(1e-3, 2 * bowl.value(x0), 10), **GREY_LINES)
 shown = 30
 ax_path.plot(*plain.points[:shown].T, "o-", ms=3, lw=1.2, color=gd.COLORS["orange"],
              label=rf"GD, $\eta = {eta_gd:.3f}$")

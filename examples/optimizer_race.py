@@ -95,15 +95,15 @@ def draw_race(key: str):
     objective = spec["objective"]
     (x_lo, x_hi), (y_lo, y_hi) = spec["view"]
     fig, ax = gd.figure(figsize=(4.8, 3.6))
-    gx, gy = np.meshgrid(np.linspace(x_lo, x_hi, 200), np.linspace(y_lo, y_hi, 160))
-    z = objective.value(np.stack([gx, gy], -1))
-    if objective.minimizers.size:
-        ax.contour(gx, gy, np.log10(z - z.min() + 1e-3), levels=14, colors="#bbbbbb",
-                   linewidths=0.6, antialiased=False)
+    # light grey, not anti-aliased: few colours, so the GIF palette keeps the paths' colours
+    lines_style = dict(cmap=None, colors="#bbbbbb", linewidths=0.6, antialiased=False)
+    if objective.minimizers.size:  # level sets spaced evenly in log f: the valley floors show
+        z = objective.grid(200, spec["view"])[2]
+        levels = np.geomspace(max(z.min(), 1e-3), z.max(), 14)
+        gd.contour(ax, objective, spec["view"], levels=levels, **lines_style)
         ax.plot(*objective.minimizers[0], "x", ms=9, mew=2, color=gd.COLORS["black"])
     else:
-        ax.contour(gx, gy, z, levels=np.linspace(-2, 2, 13), colors="#bbbbbb",
-                   linewidths=0.6, antialiased=False)
+        gd.contour(ax, objective, spec["view"], levels=np.linspace(-2, 2, 13), **lines_style)
     ax.plot(*spec["x0"], "*", ms=11, color=gd.COLORS["black"])
     lines, heads = [], []
     for entry in entries:

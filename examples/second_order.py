@@ -65,9 +65,8 @@ saddle_runs = {
                                         bound=4.0),
 }
 fig, ax = gd.figure()
-gx, gy = np.meshgrid(np.linspace(-2, 2, 160), np.linspace(-2, 2, 160))
-cs = ax.contour(gx, gy, saddle.value(np.stack([gx, gy], -1)), levels=np.linspace(-4, 4, 17),
-                colors=gd.COLORS["grey"], linewidths=0.6)
+gd.contour(ax, saddle, ((-2, 2), (-2, 2)), n=160, levels=np.linspace(-4, 4, 17), cmap=None,
+           colors=gd.COLORS["grey"], linewidths=0.6)
 for (name, r), color in zip(saddle_runs.items(), ("red", "green", "blue"), strict=True):
     path = r.path()
     ax.plot(*path.T, "o-", ms=4, lw=1.5, color=gd.COLORS[color], label=name)

@@ -122,8 +122,7 @@ run_nag = gd.run(nag, trap, [X0], steps=TRAP_STEPS)
 run_textbook = gd.run(textbook, trap, [X0], steps=TRAP_STEPS)
 
 fig, (ax_f, ax_x) = gd.figure(1, 2)
-xs = np.linspace(-2.5, 3.6, 400)
-ax_f.plot(xs, trap.value(xs[:, None]), color=gd.COLORS["grey"], label="$f$ (Lessard et al.)")
+ax_f.plot(*trap.grid(400, ((-2.5, 3.6),)), color=gd.COLORS["grey"], label="$f$ (Lessard et al.)")
 cycle = run_hb.points[-3:, 0]
 ax_f.plot(cycle, trap.value(cycle[:, None]), "o", ms=9, color=gd.COLORS["orange"],
           label="heavy ball's 3-cycle")

@@ -74,23 +74,25 @@ out.value("kappa", KAPPA, fmt="{:g}")
 out.value("hold", HOLD)
 out.value("lr_grid", f"{LRS.size} learning rates from {LRS[0]:g} to {LRS[-1]:g}")
 
+SHOWN = 120
 fig, axes = gd.figure(1, 2, sharey=True)
 for ax, (label, bowl) in zip(axes, problems.items(), strict=True):
     gd.contour(ax, bowl, ((-4.5, 4.5), (-3, 3)), levels=np.geomspace(1e-3, 2 * bowl.value(X0), 10),
                cmap=None, colors=gd.COLORS["grey"], linewidths=0.6)
     for name in METHODS:
         lr, _, path = best[name, label, 0.1]
-        ax.plot(*path[:120].T, DASH[name], lw=1.6, color=gd.COLORS[COLOR[name]],
+        ax.plot(*path[:SHOWN].T, DASH[name], lw=1.6, color=gd.COLORS[COLOR[name]],
                 label=f"{name} (lr {lr:.2g})")
     ax.plot(*X0, "*", ms=12, color=gd.COLORS["black"])
-    ax.set(xlabel="$x_1$", title=f"{label}, first 120 steps", xlim=(-4.5, 4.5), ylim=(-3, 3),
+    ax.set(xlabel="$x_1$", title=f"{label}, first {SHOWN} steps", xlim=(-4.5, 4.5), ylim=(-3, 3),
            aspect="equal")
     ax.legend(fontsize=7, loc="lower right")
 axes[0].set_ylabel("$x_2$")
 out.figure(fig, "paths", alt=(
     "Two contour plots of the same long, narrow quadratic bowl, axis-aligned on the left and "
-    "rotated by 45 degrees on the right, with the first 120 steps of gradient descent, AdaGrad, "
-    "RMSprop, centered RMSprop and Adadelta from the star at (-4, 1). On the aligned bowl the "
+    f"rotated by 45 degrees on the right, with the first {SHOWN} steps of gradient descent, "
+    "AdaGrad, RMSprop, centered RMSprop and Adadelta from the star at "
+    f"({X0[0]:g}, {X0[1]:g}). On the aligned bowl the "
     "adaptive methods head almost straight for the minimum; on the rotated bowl they lose that "
     "advantage and zig-zag like gradient descent."
 ))
@@ -146,7 +148,7 @@ ax.set(xlabel="step $t$", ylabel=r"distance to the minimiser $\|\theta_t\|$", yl
        title="Long runs on the aligned bowl (floor drawn at $10^{-40}$)")
 ax.legend()
 out.figure(fig, "long_run", alt=(
-    "Distance to the minimum on a log scale over 3000 steps. AdaGrad converges and stays at "
+    f"Distance to the minimum on a log scale over {LONG} steps. AdaGrad converges and stays at "
     "its final accuracy. RMSprop first converges to extremely small distances, then the error "
     "grows back by many orders of magnitude and settles into an oscillation at a distance "
     "comparable to its learning rate."

@@ -144,7 +144,8 @@ ax.set(xlabel=r"learning rate $\eta$", ylabel=r"momentum $\beta$", xlim=(0, 4.2)
        title=rf"Heavy ball on a quadratic, $\kappa = {KAPPA_MAP:g}$, $L = 1$")
 ax.legend(loc="lower right", fontsize=8)
 out.figure(fig, "region", alt=(
-    f"Heat map over learning rate (0 to 4.2) and momentum (0 to 0.98) of the measured "
+    f"Heat map over learning rate ({etas[0]:g} to {etas[-1]:g}) and momentum (0 to {betas[-1]:g}) "
+    "of the measured "
     f"convergence rate of heavy ball on a quadratic with condition number {KAPPA_MAP:g}. "
     "Converging runs fill the region left of the dashed theoretical boundary eta = 2(1 + beta); "
     "the grey region right of it did not converge. The fastest cells sit around Polyak's "

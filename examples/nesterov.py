@@ -137,11 +137,13 @@ ax_x.semilogy(t, np.maximum(np.abs(run_nag.points[:, 0]), 1e-300), color=gd.COLO
 ax_x.set(xlabel="step $t$", ylabel=r"$|x_t - x^\star|$", ylim=(1e-16, 10),
          title="Distance to the minimum")
 ax_x.legend(fontsize=8)
+nag_below = int(gd.steps_to_reach(np.abs(run_nag.points[:, 0]), 1e-15))
 out.figure(fig, "lessard", alt=(
-    "Left: a convex piecewise-quadratic function whose curvature switches between 25 and 1, with "
+    f"Left: a convex piecewise-quadratic function whose curvature switches between {trap.L:g} and "
+    f"{trap.mu:g}, with "
     "three orange dots marking points the heavy ball keeps visiting in a cycle. Right: distance "
     "to the minimum against the step on a log scale; the heavy ball levels off and never "
-    "converges, while Nesterov's method falls steadily below 1e-15 within about 120 steps."
+    f"converges, while Nesterov's method falls steadily below 1e-15 within {nag_below} steps."
 ))
 out.value("trap_x0", X0, fmt="{:g}")
 out.value("trap_hb_final", abs(run_hb.points[-1, 0]), fmt="{:.2f}")

@@ -133,18 +133,24 @@ def draw_race(key: str):
     return fig, draw_frame
 
 
+def point(p) -> str:
+    return f"({p[0]:g}, {p[1]:g})"
+
+
 ALT = {
-    "rosenbrock": "Animation on the contours of Rosenbrock's banana-shaped valley: eight "
-                  "optimizers start at (-1.2, 1), drop into the curved valley and crawl along "
-                  "it towards the minimum at (1, 1) at very different speeds; the table below "
-                  "gives the step at which each arrives.",
+    "rosenbrock": "Animation on the contours of Rosenbrock's banana-shaped valley: eight optimizers "
+                  f"start at {point(RACES['rosenbrock']['x0'])}, drop into the curved valley and "
+                  "crawl along it towards the minimum at "
+                  f"{point(RACES['rosenbrock']['objective'].minimizers[0])} at very different "
+                  "speeds; the table below gives the step at which each arrives.",
     "beale": "Animation on the contours of Beale's function: eight optimizers start at "
-             "(1, 1.5) and head for the minimum at (3, 0.5) across a flat region, some "
+             f"{point(RACES['beale']['x0'])} and head for the minimum at "
+             f"{point(RACES['beale']['objective'].minimizers[0])} across a flat region, some "
              "directly, some with wide swings.",
     "saddle": "Animation on the contours of the saddle x^2 - y^2: eight optimizers start at "
-              "(1, 0.001), almost on the line that leads into the saddle point; all first "
-              "slide towards the origin, then the adaptive ones peel away along y quickly "
-              "while plain gradient descent takes much longer to escape.",
+              f"{point(RACES['saddle']['x0'])}, almost on the line that leads into the saddle "
+              "point; all first slide towards the origin, then the adaptive ones peel away along "
+              "y quickly while plain gradient descent takes much longer to escape.",
 }
 for key in RACES:
     fig, draw_frame = draw_race(key)

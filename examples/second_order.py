@@ -76,7 +76,8 @@ ax.set(xlabel="$x$", ylabel="$y$", xlim=(-2, 2), ylim=(-2, 2), aspect="equal",
        title=r"$f(x, y) = x^2 - y^2$")
 ax.legend(fontsize=8, loc="lower left")
 out.figure(fig, "saddle", alt=(
-    "Contours of the saddle x^2 - y^2 with three paths from the star at (1.5, 0.2). Newton's "
+    f"Contours of the saddle x^2 - y^2 with three paths from the star at ({S0[0]:g}, {S0[1]:g}). "
+    "Newton's "
     "method jumps straight onto the saddle point at the origin in one step and stays there. "
     "Damped Newton and gradient descent both move towards the x = 0 axis and then slide away "
     "along y, downhill, out of the plot."

@@ -60,9 +60,10 @@ out.table("step_limits", thresholds, headers=[
 # ## Learning rate and momentum together
 #
 # The ill-conditioned bowl [gd.ill_conditioned][gdnotes.ill_conditioned] with
-# $\kappa = L/\mu = 25$, and a grid of learning rates $\eta$ and momentum coefficients $\beta$
-# (torch's `SGD(momentum=β)`): every cell is one run of the *same* batched call, stopped when
-# $\lVert\nabla f\rVert \le 10^{-6}$. The theory of the heavy-ball method puts the best pair at
+# $\kappa = L/\mu = {{ value: hyperparameters/kappa }}$, and a grid of learning rates $\eta$ and
+# momentum coefficients $\beta$ (torch's `SGD(momentum=β)`): every cell is one run of the
+# *same* batched call, stopped when $\lVert\nabla f\rVert \le$
+# {{ value: hyperparameters/grid_tol }}. The theory of the heavy-ball method puts the best pair at
 # $\eta^\star = 4/(\sqrt L + \sqrt\mu)^2$,
 # $\beta^\star = \big((\sqrt\kappa - 1)/(\sqrt\kappa + 1)\big)^2$
 # (star); beyond $\eta L = 2(1 + \beta)$ (dashed) the runs diverge.
@@ -118,17 +119,22 @@ out.value("best_beta", betas[best[0]], fmt="{:.2f}")
 out.value("best_plain_steps", int(np.nanmin(plain)))
 out.value("best_plain_eta", etas[np.nanargmin(plain)], fmt="{:.2f}")
 out.value("grid_runs", E.size)
+out.value("grid_tol", GRID_TOL, fmt="{:.0e}")
 out.value("diverged_share", float(np.mean(grid.diverged)), fmt="{:.0%}")
 
 # %% [markdown]
 # ## A badly scaled problem: no single learning rate fits
 #
-# Take the axis-aligned bowl $f(x, y) = \tfrac12(\mu x^2 + L y^2)$ with $L = 1$ and
-# $\mu = L/100$ (`gd.ill_conditioned(kappa=100)`, the same problem the pages on adaptive
-# methods use). Each coordinate is its own one-dimensional problem, with its own best step
-# $1/\lambda_i$: $1$ for $y$ but $100$ for $x$. Gradient descent must use one $\eta$ for
-# both, and anything above $2/L = 2$ blows up the steep $y$ direction, so the flat $x$
-# direction is stuck with steps fifty times smaller than it could take.
+# Take the axis-aligned bowl $f(x, y) = \tfrac12(\mu x^2 + L y^2)$ with
+# $L = {{ value: hyperparameters/scaled_big_l }}$ and
+# $\mu = L/{{ value: hyperparameters/scaled_kappa }}$
+# (`gd.ill_conditioned(kappa={{ value: hyperparameters/scaled_kappa }})`, the same problem the
+# pages on adaptive methods use). Each coordinate is its own one-dimensional problem, with its
+# own best step $1/\lambda_i$: {{ value: hyperparameters/scaled_inv_l }} for $y$ but
+# {{ value: hyperparameters/scaled_inv_mu }} for $x$. Gradient descent must use one $\eta$
+# for both, and anything above $2/L$ = {{ value: hyperparameters/scaled_limit }} blows up the
+# steep $y$ direction, so the flat $x$ direction is stuck with steps
+# {{ value: hyperparameters/scaled_ratio }} times smaller than it could take.
 
 # %%
 SCALED_KAPPA, COORD_TOL = 100.0, 1e-3
@@ -175,5 +181,11 @@ out.figure(fig, "per_coordinate", alt=(
     f"{coord_etas[best_shared]:.2f}, still leaves the flat coordinate needing "
     f"{int(both[best_shared])} steps."))
 out.value("scaled_kappa", SCALED_KAPPA, fmt="{:g}")
+out.value("scaled_big_l", scaled.L, fmt="{:g}")
+out.value("scaled_inv_l", 1 / scaled.L, fmt="{:g}")
+out.value("scaled_inv_mu", 1 / scaled.mu, fmt="{:g}")
+out.value("scaled_limit", 2 / scaled.L, fmt="{:g}")
+out.value("scaled_ratio", (1 / scaled.mu) / (2 / scaled.L), fmt="{:g}")
+out.value("coord_tol", COORD_TOL, fmt="{:g}")
 out.value("best_shared_steps", int(both[best_shared]))
 out.value("best_shared_eta", coord_etas[best_shared], fmt="{:.2f}")

@@ -3,10 +3,11 @@
 #
 # One loop, one knob. [gd.minibatch_sgd][gdnotes.minibatch_sgd] fits the line
 # $\hat y = wx + b$ to the synthetic data of [gd.regression_data][gdnotes.regression_data]
-# ($y = 2x + 3 + \text{noise}$, 100 points, seed 42) and looks at `batch_size` samples per
-# update: all 100 is full-batch gradient descent, 1 is single-sample SGD, anything in between
-# is mini-batch SGD. Every run starts at $(w, b) = (0, 0)$ with the same learning rate, so the
-# batch size is the only difference.
+# ($y = 2x + 3 + \text{noise}$, {{ value: minibatch/n }} points, seed 42) and looks at
+# `batch_size` samples per update: all of them is full-batch gradient descent, one is
+# single-sample SGD, anything in between is mini-batch SGD. Every run starts at the origin
+# with the same learning rate, $\eta = {{ value: minibatch/eta }}$, so the batch size is the
+# only difference.
 #
 # Cost is *counted*, not timed: a run records how many per-sample gradients it has
 # evaluated. That count is what the arithmetic scales with, and it is the same on every
@@ -34,6 +35,7 @@ runs = {
 # --8<-- [end:runs]
 
 out.value("eta", ETA, fmt="{:g}")
+out.value("n", x.size)
 out.value("epochs", EPOCHS)
 out.value("best_loss", best, fmt="{:.3f}")
 out.value("w_star", loss.optimum[0], fmt="{:.3f}")
@@ -43,9 +45,10 @@ out.value("b_star", loss.optimum[1], fmt="{:.3f}")
 # ## Loss against epochs and against work
 #
 # Per epoch every variant touches each sample once, but the full batch turns that work into
-# one update while single-sample SGD turns it into 100. Plotted against epochs the small
-# batches win by far; plotted against per-sample gradients (the work) the same curves show
-# when that advantage runs out: the stochastic runs stop improving at a noisy floor.
+# one update while single-sample SGD turns it into {{ value: minibatch/updates_single }}.
+# Plotted against epochs the small batches win by far; plotted against per-sample gradients
+# (the work) the same curves show when that advantage runs out: the stochastic runs stop
+# improving at a noisy floor.
 
 # %%
 
@@ -81,10 +84,12 @@ out.figure(fig, "loss_curves", alt=(
     "off at a noisy floor, while the full-batch curve keeps falling smoothly."))
 
 TARGET = 0.1  # "good enough": within 0.1 of the best possible loss
+FINAL_WINDOW = 10  # epochs averaged for the final level of each run
+out.value("final_window", FINAL_WINDOW)
 for label, key in zip(SIZES, ("full", "mini", "single"), strict=True):
     r = runs[label]
     out.value(f"epoch1_{key}", float(r.losses[r.epochs == 1][0] - best), fmt="{:.3f}")
-    out.value(f"final_{key}", float(r.floor(10) - best), fmt="{:.3f}")
+    out.value(f"final_{key}", float(r.floor(FINAL_WINDOW) - best), fmt="{:.3f}")
     out.value(f"updates_{key}", r.updates_per_epoch)
 for label, key in zip(SIZES, ("full", "mini"), strict=False):
     out.value(f"work_to_target_{key}", int(runs[label].samples_to(best + TARGET)), fmt="{:,}")
@@ -94,8 +99,8 @@ out.value("target", TARGET, fmt="{:g}")
 # ## The paths on the loss surface
 #
 # The loss is a quadratic bowl in $(w, b)$. Each frame below shows every path after the same
-# amount of work, so the comparison is fair: the full batch takes one careful step while
-# single-sample SGD takes a hundred noisy ones.
+# amount of work, so the comparison is fair: per epoch the full batch takes one careful step
+# while single-sample SGD takes {{ value: minibatch/updates_single }} noisy ones.
 
 # %%
 W, B = np.meshgrid(np.linspace(-0.5, 4.0, 160), np.linspace(-0.5, 4.5, 160))
@@ -215,6 +220,9 @@ out.value("decay_final", decay_final, fmt="{:.4f}")
 out.value("decay_last_eta", steps(NOISE_EPOCHS * x.size)[-1], fmt="{:.4f}")
 out.value("smallest_floor", float(measured.min()), fmt="{:.4f}")
 out.value("noise_epochs", NOISE_EPOCHS)
+out.value("t0", T0)
+out.value("floor_min_eta", FLOOR_ETAS.min(), fmt="{:g}")
+out.value("mini_size", SIZES["mini-batch (10)"])
 out.value("tail", TAIL)
 
 # %% [markdown]
@@ -248,7 +256,8 @@ for noise in (0.5, 2.0):
                  float(gd.predicted_floor(xn, yn, BATCH_ETA, NOISE_BATCH))])
 rows.sort()
 out.table("floor_vs_noise", rows,
-          headers=["noise std of the data", "measured floor", "(η/4)·tr Σ₅"],
+          headers=["noise std of the data", "measured floor",
+                   f"(η/4)·tr Σ_B, B = {NOISE_BATCH}"],
           floatfmt=["g", ".4f", ".4f"])
 out.value("batch_eta", BATCH_ETA, fmt="{:g}")
 out.value("noise_batch", NOISE_BATCH)

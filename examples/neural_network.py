@@ -3,7 +3,8 @@
 #
 # The same update rule, $\theta \leftarrow \theta - \eta\,\nabla L(\theta)$, trains a neural
 # network; the only new ingredient is that the gradient comes from back-propagation
-# (`loss.backward()`) instead of a formula written by hand. A 2–16–16–1 tanh network
+# (`loss.backward()`) instead of a formula written by hand. A
+# {{ value: neural_network/sizes }} tanh network
 # ([gd.mlp][gdnotes.mlp]) learns to separate two interleaved half moons
 # ([gd.two_moons][gdnotes.two_moons]) by full-batch gradient descent on the binary
 # cross-entropy loss. It is trained twice from the same initial weights: once with the update
@@ -65,6 +66,8 @@ with out.capture("agreement"):
 with torch.no_grad():
     accuracy = ((model(inputs).squeeze(-1) > 0).double() == labels).double().mean().item()
 out.value("lr", LR, fmt="{:g}")
+out.value("sizes", "–".join(str(s) for s in SIZES))
+out.value("n_points", len(X))
 out.value("steps", STEPS)
 out.value("n_params", sum(p.numel() for p in model.parameters()))
 out.value("loss_start", losses[0], fmt="{:.3f}")

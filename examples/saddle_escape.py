@@ -95,19 +95,23 @@ out.table("escape_steps", rows, headers=[
 out.value("eta", ETA, fmt="{:g}")
 out.value("steps_per_decade", np.log(10) / np.log(1 + 2 * ETA), fmt="{:.1f}")
 
-on_manifold = gd.run(gd.sgd(lr=ETA), saddle, [X0, 0.0], steps=400, tol=1e-8)
+MANIFOLD_TOL = 1e-8
+on_manifold = gd.run(gd.sgd(lr=ETA), saddle, [X0, 0.0], steps=400, tol=MANIFOLD_TOL)
+out.value("x0", X0, fmt="{:g}")
+out.value("manifold_tol", MANIFOLD_TOL, fmt="{:.0e}")
 out.value("manifold_steps", on_manifold.stop_step)
 out.value("manifold_status", on_manifold.status)
 out.value("manifold_final_x", float(on_manifold.final[0]), fmt="{:.1e}")
 
 # %% [markdown]
-# The animation runs four starts at $x_0 = 1.5$: exactly on the $x$-axis, and
-# $\varepsilon = 10^{-1}, 10^{-3}, 10^{-6}$ above it. Right: $|y_k|$ on a log scale grows
+# The animation runs four starts at $x_0 = {{ value: saddle_escape/x0 }}$: exactly on the
+# $x$-axis, and $\varepsilon$ = {{ value: saddle_escape/gif_offsets }} above it. Right: $|y_k|$ on a log scale grows
 # along straight lines of the same slope $\log(1+2\eta)$; each run leaves the band
 # $|y| < 1$ where the prediction says (dotted).
 
 # %%
 GIF_EPS = [0.0, 1e-1, 1e-3, 1e-6]
+out.value("gif_offsets", ", ".join(f"{e:g}" for e in GIF_EPS[1:]))
 STEPS, FRAMES = 100, 50
 gif_run = gd.run(gd.sgd(lr=ETA), saddle, np.array([[X0, e] for e in GIF_EPS]), steps=STEPS)
 colors = [gd.COLORS["black"], gd.COLORS["orange"], gd.COLORS["blue"], gd.COLORS["green"]]

@@ -14,7 +14,8 @@
 # are, on average, just the right size. The activation $\varphi$ fixes one part of each factor
 # ($\varphi' \le \tfrac14$ for the sigmoid, $\le 1$ for tanh, $0$ or $1$ for ReLU) and the
 # initial weights fix the other. [gd.deep_gradient_norms][gdnotes.deep_gradient_norms]
-# writes this backward pass out in numpy for a 20-layer, 64-unit MLP on random data and
+# writes this backward pass out in numpy for a {{ value: vanishing_gradients/depth }}-layer,
+# {{ value: vanishing_gradients/width }}-unit MLP on random data and
 # records the gradient norm of every layer's weights, $\lVert \partial L / \partial W_l \rVert
 # = \lVert (\partial L/\partial z_l)^\top a_{l-1} \rVert$.
 
@@ -26,6 +27,7 @@ import gdnotes as gd
 out = gd.Outputs(__file__)
 
 DEPTH, WIDTH = 20, 64
+INIT_STD_SMALL = gd.nets.INITS["small"](WIDTH, WIDTH)
 ACTIVATIONS = ["sigmoid", "tanh", "relu"]
 INITS = {"small": "small, N(0, 0.01²)", "xavier": "Xavier/Glorot", "he": "He/Kaiming",
          "large": "too large, N(0, 9/n)"}
@@ -79,4 +81,6 @@ out.value("sigmoid_bound", bound, fmt="{:.0e}")
 out.value("sigmoid_mean_spectral", np.mean([np.linalg.norm(w, 2) for w in sig.weights]),
           fmt="{:.2f}")
 out.value("depth", DEPTH)
+out.value("jacobians", DEPTH - 1)
+out.value("small_factor", INIT_STD_SMALL * np.sqrt(WIDTH), fmt="{:.2f}")
 out.value("width", WIDTH)

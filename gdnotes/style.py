@@ -89,7 +89,8 @@ def contour(ax, objective, bounds=None, *, n: int = 200, levels=10, **kwargs):
         raise ValueError(f"contour needs a 2-D objective, got {objective.name!r} "
                          f"with dim={objective.dim}")
     X, Y, Z = objective.grid(n, bounds=bounds)
-    kwargs.setdefault("cmap", "viridis")
+    if "colors" not in kwargs:  # matplotlib refuses colors and cmap together
+        kwargs.setdefault("cmap", "viridis")
     kwargs.setdefault("linewidths", 0.9)
     return ax.contour(X, Y, Z, levels=levels, **kwargs)
 

@@ -118,6 +118,8 @@ def test_contour_samples_the_objective_on_its_grid():
     # the 0.5 level set is the ellipse x^2 / 2 + 2 y^2 = 0.5: every drawn vertex is on it
     xy = np.concatenate(cs.allsegs[0])
     np.testing.assert_allclose(xy[:, 0] ** 2 / 2 + 2 * xy[:, 1] ** 2, 0.5, atol=2e-3)
+    grey = gd.contour(ax, bowl, ((-1, 1), (-1, 1)), levels=3, colors="#777777")  # no cmap clash
+    np.testing.assert_allclose(grey.get_edgecolor()[:, :3], 0x77 / 255)
     with pytest.raises(ValueError, match="2-D objective"):
         gd.contour(ax, gd.quartic())
     fig.clf()

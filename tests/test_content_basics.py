@@ -73,6 +73,22 @@ def cell_number(cell: str) -> float:
     return float(cell.replace("≈", "").replace("$", "").replace("−", "-").strip())
 
 
+# ============================================================================ home page
+def test_home_page_descent(example):
+    """index.md: GD on (x - 5)^2 from x0 = -5; each step keeps keep_percent % of the distance."""
+    ex = example("tangent_line")
+    assert ex.ns["X0"] == -5.0 and ex.ns["objective"].minimizers[0, 0] == 5.0
+    page = (REPO / "docs" / "index.md").read_text()
+    assert "$f(x) = (x - 5)^2$, starting at $x_0 = -5$" in page
+    eta = float(ex.value("eta"))
+    xs = [Fraction(-5)]  # exact iterates x <- x - eta * 2 (x - 5)
+    for _ in range(3):
+        xs.append(xs[-1] - Fraction(eta) * 2 * (xs[-1] - 5))
+    kept = [(b - 5) / (a - 5) for a, b in zip(xs, xs[1:], strict=False)]
+    assert len(set(kept)) == 1  # the same share every step
+    assert float(ex.value("keep_percent")) == pytest.approx(100 * float(kept[0]))
+
+
 # ============================================================================ the update rule
 def test_update_rule_three_ways_agree(example):
     ex = example("update_rule")

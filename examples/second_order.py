@@ -139,9 +139,9 @@ TOL = 1e-8
 rosen_counted, calls = gd.counted(rosen)
 QUIET = dict(tolerance_grad=1e-30, tolerance_change=1e-30)  # stop on TOL only
 cost_rows = []
-for name, opt_ in (("Newton (`gd.newton`)", gd.newton()),
-                   ("BFGS, Armijo (`gd.bfgs`)", gd.bfgs()),
-                   ("L-BFGS, m = 10 (`gd.lbfgs`)",
+for name, opt_ in (("Newton `gd.newton`", gd.newton()),
+                   ("BFGS `gd.bfgs`", gd.bfgs()),
+                   ("L-BFGS `gd.lbfgs`",
                     gd.lbfgs(history_size=10, line_search_fn="strong_wolfe", **QUIET))):
     for key in calls:
         calls[key] = 0
@@ -172,14 +172,13 @@ def closure():
 lbfgs_torch.step(closure)
 torch_state = lbfgs_torch.state[x]
 torch_point = x.detach().numpy().copy()
-cost_rows.append(("L-BFGS, m = 10 (`torch.optim.LBFGS`)", str(int(torch_state["n_iter"])),
+cost_rows.append(("L-BFGS `torch.optim`", str(int(torch_state["n_iter"])),
                   int(torch_state["func_evals"]), int(torch_state["func_evals"]), 0,
                   f"{np.linalg.norm(torch_point - 1):.1e}",
                   f"{gd.floats_in(dict(torch_state)) / x.numel():g}"))
 out.table("costs", cost_rows, headers=[
-    "method", "iterations", "$f$ evaluations", r"$\nabla f$ evaluations",
-    "Hessian evaluations", r"final $\|\theta - \theta^\star\|$",
-    "floats kept per parameter"])
+    "method", "iterations", "$f$ evals", r"$\nabla f$ evals", "Hessians", "final error",
+    "floats kept / parameter"])
 gap = float(np.linalg.norm(gd_lbfgs_point - torch_point))
 out.value("lbfgs_gap", "exactly 0 (the same floating-point numbers)" if gap == 0 else f"{gap:.1e}")
 out.value("lbfgs_iters", gd_lbfgs_iters)

@@ -100,8 +100,8 @@ for kappa in (10.0, 100.0, 1000.0):
     out.value(f"rate_hb_{kappa:g}", rate_hb, fmt="{:.4f}")
     out.value(f"speedup_{kappa:g}", speedup, fmt="{:.1f}")
 out.table("rates", rows, headers=[
-    r"$\kappa$", r"$\eta^\star$", r"$\beta^\star$", "GD rate (theory)", "GD rate (measured)",
-    "heavy ball (theory)", "heavy ball (measured)", "fewer steps for the same accuracy",
+    r"$\kappa$", r"$\eta^\star$", r"$\beta^\star$", "GD theory", "GD measured", "HB theory",
+    "HB measured", "speed-up",
 ], floatfmt=".4f")
 
 # %% [markdown]

@@ -101,10 +101,10 @@ run_w = gd.run(gd.adamw(lr=schedule, weight_decay=lam), problem, start, steps=WD
 ridge = a * c / (a + lam)  # minimiser of f + (λ/2)|θ|²
 box = np.clip(c, -1 / lam, 1 / lam)  # minimiser of f subject to |θ_i| <= 1/λ
 wd_rows = [
-    ("Adam + L2 (`gd.adam(weight_decay=0.1)`)", *np.round(run_l2.final, 4),
-     "ridge: $(A + \\lambda I)^{-1} A c$", *np.round(ridge, 4)),
-    ("AdamW (`gd.adamw(weight_decay=0.1)`)", *np.round(run_w.final, 4),
-     "$\\min f$ subject to $\\lvert\\theta_i\\rvert \\le 1/\\lambda$", *np.round(box, 4)),
+    ("Adam + L2", *np.round(run_l2.final, 4), "ridge: $(A + \\lambda I)^{-1} A c$",
+     *np.round(ridge, 4)),
+    ("AdamW", *np.round(run_w.final, 4),
+     "$\\min f$, $\\lvert\\theta_i\\rvert \\le 1/\\lambda$", *np.round(box, 4)),
 ]
 out.table("weight_decay", wd_rows, headers=[
     "optimizer", r"final $\theta_1$", r"final $\theta_2$", "closed form", r"$\theta_1$",

@@ -103,14 +103,15 @@ out.value("target", TARGET, fmt="{:g}")
 # while single-sample SGD takes {{ value: minibatch/updates_single }} noisy ones.
 
 # %%
-W, B = np.meshgrid(np.linspace(-0.5, 4.0, 160), np.linspace(-0.5, 4.5, 160))
-surface = loss.value(np.stack([W, B], -1))
+BOX = ((-0.5, 4.0), (-0.5, 4.5))  # (w range, b range)
+corners = np.array([[w, b] for w in BOX[0] for b in BOX[1]])
+highest = loss.value(corners).max()  # a convex loss is largest at a corner of the box
 GIF_EPOCHS, FRAMES = 12, 30
 budget = np.linspace(0, GIF_EPOCHS * x.size, FRAMES)
 
 fig, ax = gd.figure(figsize=(6.4, 4.6))
-ax.contour(W, B, surface, levels=np.geomspace(best + 0.02, surface.max(), 14),
-           colors=gd.COLORS["grey"], linewidths=0.7)
+gd.contour(ax, loss, BOX, n=160, levels=best + np.geomspace(0.02, highest - best, 14),
+           cmap=None, colors=gd.COLORS["grey"], linewidths=0.7)  # grey: the paths carry colour
 star, = ax.plot(*loss.optimum, marker="*", ms=16, color=gd.COLORS["black"], mec="white",
                 ls="none", zorder=6, label="least-squares fit")
 ax.plot(*START, marker="o", ms=7, color=gd.COLORS["black"], ls="none")
@@ -118,7 +119,7 @@ lines = {label: ax.plot([], [], color=COLOR[label], lw=0.8 if SIZES[label] == 1 
                         zorder=2 if SIZES[label] == 1 else 3, label=label)[0] for label in runs}
 heads = {label: ax.plot([], [], "o", color=COLOR[label], ms=6, zorder=5)[0] for label in runs}
 counter = ax.text(0.02, 0.96, "", transform=ax.transAxes, va="top")
-ax.set(xlabel="slope w", ylabel="intercept b", xlim=(-0.5, 4.0), ylim=(-0.5, 4.5),
+ax.set(xlabel="slope w", ylabel="intercept b", xlim=BOX[0], ylim=BOX[1],
        title="same work, different paths")
 ax.legend(loc="lower right")
 # what moves, plus the star, which must stay on top of the paths

@@ -88,16 +88,19 @@ side = ax.imshow(snapshots[0] > 0.5, origin="lower", extent=(gx[0], gx[-1], gy[0
                  cmap="RdBu_r", vmin=-2.5, vmax=3.5, aspect="auto", interpolation="nearest",
                  zorder=0)  # light blue / light red: the class the network predicts there
 colors = np.where(y > 0.5, gd.COLORS["orange"], gd.COLORS["blue"])
-ax.scatter(X[:, 0], X[:, 1], c=colors, s=12, edgecolors="white", linewidths=0.4, zorder=3)
+points = ax.scatter(X[:, 0], X[:, 1], c=colors, s=12, edgecolors="white", linewidths=0.4,
+                    zorder=3)
 ax.set(xlabel="x₁", ylabel="x₂", xlim=(gx[0], gx[-1]), ylim=(gy[0], gy[-1]))
 ax.grid(False)
-title = ax.set_title("")
+title = ax.text(0.5, 1.02, "", transform=ax.transAxes, ha="center", va="bottom",
+               fontsize=12)
 ax_loss.plot(np.arange(1, STEPS + 1), losses, color=gd.COLORS["grey"], lw=1)
 progress, = ax_loss.plot([], [], color=gd.COLORS["red"], lw=2)
 head, = ax_loss.plot([], [], "o", color=gd.COLORS["red"])
 ax_loss.set(xlabel="gradient-descent step", ylabel="cross-entropy loss", ylim=(0, None),
             title="training loss")
-gd.freeze_background(fig, [side, title, progress, head])  # what changes between frames
+# what changes between frames, plus the points, which must stay on top of the shading
+gd.freeze_background(fig, [side, points, title, progress, head])
 boundary = []
 
 

@@ -86,9 +86,7 @@ out.table("curvature", [
 ], headers=["point", "‖∇f‖", "smallest Hessian eigenvalue", "largest Hessian eigenvalue"],
     floatfmt=["", ".1e", ".2e", ".2e"])
 
-gx, gy = np.linspace(-1.5, 5.0, 261), np.linspace(-2.0, 2.0, 161)
-XX, YY = np.meshgrid(gx, gy)
-surface = plateau.value(np.stack([XX, YY], -1))
+XX, YY, surface = plateau.grid(241, bounds=((-1.5, 5.0), (-2.0, 2.0)))
 fig, ax = gd.figure(figsize=(6.4, 4.0))
 levels = [0.2, 0.5, 0.9, 0.99, 0.999, 0.9999]  # the flat region is still sloped, just barely
 ax.contourf(XX, YY, surface, levels=[0.0, *levels, 1.0], cmap="viridis")

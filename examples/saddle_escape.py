@@ -118,10 +118,8 @@ colors = [gd.COLORS["black"], gd.COLORS["orange"], gd.COLORS["blue"], gd.COLORS[
 labels = ["ε = 0 (on the x-axis)", "ε = 1e-1", "ε = 1e-3", "ε = 1e-6"]
 
 fig, (ax, ax_y) = gd.figure(1, 2)
-g = np.linspace(-2, 2, 161)
-XX, YY = np.meshgrid(g, g)
-ax.contour(XX, YY, saddle.value(np.stack([XX, YY], -1)), levels=np.linspace(-3.5, 3.5, 15),
-           colors=gd.COLORS["grey"], linewidths=0.7)
+gd.contour(ax, saddle, ((-2, 2), (-2, 2)), n=161, levels=np.linspace(-3.5, 3.5, 15),
+           cmap=None, colors=gd.COLORS["grey"], linewidths=0.7)  # grey: the paths carry colour
 ax.axhspan(-1, 1, color=gd.COLORS["sky"], alpha=0.12, lw=0)
 ax.plot(0, 0, marker="x", ms=9, color=gd.COLORS["red"], ls="none", label="saddle")
 ax.set(xlabel="x", ylabel="y", xlim=(-2, 2), ylim=(-2, 2), title="f(x, y) = x² − y²",

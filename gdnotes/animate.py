@@ -23,7 +23,8 @@ def freeze_background(fig, animated: Iterable) -> None:
     ``animated`` (lines, markers, texts the frame function updates) are drawn again; the
     layout is frozen too. The background is drawn below everything, so a static artist
     that must stay *on top* of the moving ones (a target marker, say) belongs in
-    ``animated`` as well. Artists added to an axes later (say a contour recomputed for each
+    ``animated`` as well. For a changing title use ``ax.text`` in axes coordinates: an axes
+    whose axis is switched off places its own ``ax.title`` elsewhere. Artists added to an axes later (say a contour recomputed for each
     frame) are drawn as usual.
     """
     animated = list(animated)

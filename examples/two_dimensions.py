@@ -146,6 +146,7 @@ def draw_frame(i):
 
 
 GIF_STEPS = 15  # the zig-zag is plain within 15 steps; fewer frames keep the build fast
+gd.freeze_background(fig, [*lines, counter])  # contours and legend are drawn once
 out.gif(fig, draw_frame, frames=GIF_STEPS + 1, name="valley_descent", fps=4, alt=(
     f"Animation over {GIF_STEPS} steps on the tilted valley with condition number {KAPPA:g}: "
     "the run with step 1/L drops to the valley floor in one step and then creeps along it; the run "

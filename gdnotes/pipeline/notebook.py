@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from pathlib import Path
 
 from gdnotes.pipeline.script import Cell
@@ -41,13 +42,34 @@ def _display(outputs_dir: Path, record: dict) -> dict | None:
     return {"output_type": "display_data", "data": data, "metadata": {}}
 
 
-def build_notebook(cells: list[Cell], result: dict, outputs_dir: Path, outputs: dict) -> dict:
+_VALUE = re.compile(r"\{\{\s*value\s*:\s*(?P<example>[\w-]+)/(?P<name>[\w.-]+)\s*\}\}")
+
+
+def _fill_values(markdown: str, example: str, values: dict) -> str:
+    """Put this example's own numbers into its prose (the site does the same with its macros)."""
+
+    def replace(match: re.Match) -> str:
+        record = values.get(match["name"]) if match["example"] == example else None
+        return str(record.get("text", match[0])) if record else match[0]
+
+    return _VALUE.sub(replace, markdown)
+
+
+def build_notebook(
+    cells: list[Cell],
+    result: dict,
+    outputs_dir: Path,
+    outputs: dict,
+    values: dict | None = None,
+    example: str = "",
+) -> dict:
     nb_cells, count = [], 0
     runs = {r["index"]: r for r in result.get("cells", [])}
     for index, cell in enumerate(cells):
         base = {"id": f"cell-{index}", "metadata": {}, "source": _lines(cell.source)}
         if cell.kind == "markdown":
-            nb_cells.append({"cell_type": "markdown", **base})
+            text = _fill_values(cell.source, example, values or {})
+            nb_cells.append({"cell_type": "markdown", **base, "source": _lines(text)})
             continue
         count += 1
         run = runs.get(index, {})

@@ -151,7 +151,10 @@ def _execute(run: ExampleRun, cache: Cache, project_dir: Path, launch: Launcher)
         manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
         write_notebook(
             workdir / f"{run.name}.ipynb",
-            build_notebook(run.cells, result, outputs, manifest.get("outputs", {})),
+            build_notebook(
+                run.cells, result, outputs, manifest.get("outputs", {}),
+                values=manifest.get("values", {}), example=run.name,
+            ),
         )
         run.entry = cache.commit(run.name, run.key, workdir)
         run.status = "ran"
@@ -241,6 +244,10 @@ def run_examples(
         run.load()
     if todo:
         log.info(summary_table(runs))
+    elif runs:
+        hits = sum(r.status == "cached" for r in runs)
+        skipped = f", {len(runs) - hits} not run (execution off)" if hits < len(runs) else ""
+        log.info(f"gdnotes: nothing to run: {hits} of {len(runs)} examples are cache hits{skipped}")
     return runs
 
 

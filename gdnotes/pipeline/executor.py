@@ -108,7 +108,9 @@ def main(argv: list[str]) -> int:
     cells_json, script, result_json = argv
     with open(cells_json, encoding="utf-8") as fh:
         cells = json.load(fh)
+    cpu_started = time.process_time()
     result = run_cells(cells, os.path.abspath(script))
+    result["cpu_seconds"] = round(time.process_time() - cpu_started, 2)  # for the build report
     with open(result_json, "w", encoding="utf-8") as fh:
         json.dump(result, fh, indent=1, sort_keys=True)
     if not result["ok"]:

@@ -259,8 +259,9 @@ def summary_table(runs: list[ExampleRun]) -> str:
         seconds = f"{run.seconds:7.2f}" if run.status in {"ran", "failed"} else "      -"
         lines.append(f"  {run.name:<{width}}  {LABELS[run.status]:<9}  {seconds}")
     ran = [r for r in runs if r.status in {"ran", "failed"}]
+    cpu = sum(r.run.get("cpu_seconds", 0.0) for r in ran if r.status == "ran")
     lines.append(
         f"  {len(ran)} run, {sum(r.status == 'cached' for r in runs)} cached, "
-        f"{sum(r.seconds for r in ran):.2f} s of example time"
+        f"{sum(r.seconds for r in ran):.2f} s of example time ({cpu:.2f} s CPU in the examples)"
     )
     return "\n".join(lines)

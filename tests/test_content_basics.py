@@ -294,6 +294,8 @@ def test_two_dimensions_rate_table(example):
         steps = int(row[5])  # error factor rho^t drops below 1e-6 first at ceil(log 1e-6 / log rho)
         assert steps == math.ceil(math.log(1e-6) / math.log(predicted))
         assert cell_number(row[7]) == pytest.approx(1 - 1 / kappa, rel=0.02)
+    # the page calls the largest measured-vs-predicted difference "floating-point rounding"
+    assert float(ex.value("rates_max_difference")) < 1e-9
 
 
 def test_two_dimensions_bowl(example):

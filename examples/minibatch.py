@@ -14,6 +14,7 @@
 # machine.
 
 # %%
+import matplotlib.colors
 import numpy as np
 
 import gdnotes as gd
@@ -61,15 +62,21 @@ def epoch_average(r):
     return k, (c[k + 1] - c[k + 1 - window]) / window
 
 
+def tint(color, amount=0.6):
+    """``color`` mixed with white: a light, opaque shade (smaller files than transparency)."""
+    rgb = np.array(matplotlib.colors.to_rgb(color))
+    return tuple(rgb + (1 - rgb) * amount)
+
+
 fig, (ax_epoch, ax_work) = gd.figure(1, 2)
 for label, r in runs.items():
     k, trend = epoch_average(r)
     for ax, t in ((ax_epoch, r.epochs), (ax_work, np.maximum(r.samples, 1))):
         if r.batch_size < r.n:  # the raw, noisy losses, then their running mean on top
-            ax.plot(t, r.losses - best, color=COLOR[label], lw=0.7, alpha=0.45)
-            ax.plot(t[k], trend - best, color=COLOR[label], lw=2.0, label=label)
+            ax.plot(t, r.losses - best, color=tint(COLOR[label]), lw=0.7, zorder=1)
+            ax.plot(t[k], trend - best, color=COLOR[label], lw=2.0, label=label, zorder=3)
         else:
-            ax.plot(t, r.losses - best, color=COLOR[label], lw=2.0, label=label)
+            ax.plot(t, r.losses - best, color=COLOR[label], lw=2.0, label=label, zorder=3)
 ax_epoch.set(xlabel="epochs (passes over the data)", ylabel="excess loss  L(w, b) − L*",
              yscale="log", ylim=(1e-4, 50), title="per epoch")
 ax_work.set(xlabel="per-sample gradients evaluated", xscale="log", yscale="log",

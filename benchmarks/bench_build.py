@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -49,12 +50,21 @@ def build(project: Path, cache: Path, *, execute=True, strict=False) -> tuple[fl
     env["GDNOTES_EXECUTE"] = "1" if execute else "0"
     cmd = [MKDOCS, "build", "-q" if not execute else "", "-d", str(project / "site")]
     cmd = [c for c in cmd if c] + (["--strict"] if strict else [])
-    started = time.perf_counter()
+    started, cpu_before = time.perf_counter(), _children_cpu()
     proc = subprocess.run(cmd, cwd=project, env=env, capture_output=True, text=True)
     seconds = time.perf_counter() - started
+    CPU[len(CPU)] = _children_cpu() - cpu_before
     if proc.returncode != 0:
         sys.exit(f"build failed ({' '.join(cmd)}):\n{(proc.stdout + proc.stderr)[-4000:]}")
     return seconds, proc.stdout + proc.stderr
+
+
+CPU: dict[int, float] = {}  # CPU seconds (user + sys) of each build, in order
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def ran(output: str) -> int:
@@ -71,6 +81,7 @@ def main() -> None:
         examples = len([p for p in (project / "examples").glob("*.py") if p.name[0] != "_"])
 
         cold, out = build(project, cache)
+        cold_cpu = CPU[0]
         cold_ran = ran(out)
         warm = [build(project, cache) for _ in range(args.repeat)]
         nochange = statistics.median(s for s, _ in warm)
@@ -99,7 +110,11 @@ def main() -> None:
          f"target <= {RATIO_TARGET}: {'ok' if ratio <= RATIO_TARGET else 'MISSED'}"),
     ]
     width = max(len(r[0]) for r in rows)
-    print(f"gdnotes build benchmark ({os.cpu_count()} cores, median of {args.repeat} warm runs)")
+    load = os.getloadavg()[0]
+    print(f"gdnotes build benchmark ({os.cpu_count()} cores, median of {args.repeat} warm runs, "
+          f"load average {load:.1f} at the end)")
+    print(f"  cold build used {cold_cpu:.1f} s of CPU: about {cold_cpu / (os.cpu_count() or 1):.1f} s "
+          "of wall time on an otherwise idle machine")
     for label, value, note in rows:
         print(f"  {label:<{width}}  {value}  {note}")
 

@@ -157,3 +157,27 @@ def test_cache_commit_is_atomic_and_keys_follow_content(tmp_path):
     assert example_key(script, shared) != key
     (examples / "_helper.py").write_text("")
     assert shared_digest(tmp_path, examples) != shared
+
+
+def test_text_macro_is_a_text_block(tmp_path):
+    index = _index(tmp_path)
+    (tmp_path / "ex" / "log.txt").write_text("step 1\nstep 2\n")
+    index.manifests["ex"]["outputs"]["log"] = {"file": "log.txt", "kind": "text", "alt": ""}
+    out = index.expand("{{ text: ex/log }}", problems := [])
+    assert not problems and "```text\nstep 1\nstep 2\n```" in out
+
+
+def test_serve_watches_examples_and_gdnotes(tmp_path):
+    from gdnotes.mkdocs_plugin import GdnotesPlugin
+
+    class Server:
+        watched: list[str] = []
+
+        def watch(self, path, *args, **kwargs):
+            self.watched.append(path)
+
+    plugin = GdnotesPlugin()
+    plugin.project_dir, plugin.examples_dir = tmp_path, tmp_path / "examples"
+    server = plugin.on_serve(Server(), config=None, builder=None)
+    assert str(tmp_path / "examples") in server.watched
+    assert any(Path(p).name == "gdnotes" for p in server.watched)

@@ -375,6 +375,9 @@ def test_non_convex_basin_map_matches_scalar_loops(example):
     # (Only a run that starts on x = 3, or happens to land within tolerance of it, stops there.)
     elsewhere = ~np.isclose(S[0], 3.0)
     assert np.mean(outcome[band][:, elsewhere] == 1) < 1e-3
+    # above 2/f''(-1/4) = 2/16.25 neither minimum is stable: "almost nothing converges"
+    unstable = E[:, 0] > 2 / 16.25
+    assert unstable.any() and np.isin(outcome[unstable], [0, 1]).mean() < 0.05
 
 
 # ============================================================================ worked example

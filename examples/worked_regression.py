@@ -171,7 +171,7 @@ ax_l.legend()
 out.figure(fig, "path", alt=(
     f"Left: elliptical level sets of the loss L(w, b) with the gradient-descent path from (0, 0): "
     f"the first step jumps to ({num(first.new_w)}, {num(first.new_b)}), close to the valley "
-    f"floor, then the path bends and creeps along the valley to the optimum ({num(w_star)}, "
+    f"floor, then the path bends and creeps along the valley towards the optimum ({num(w_star)}, "
     f"{num(b_star)}). Right: loss and distance to the optimum over {LONG} steps on a log scale, "
     "a fast first drop followed by a slow straight-line decline."
 ))

@@ -8,6 +8,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
+# Two test workers share two cores: one BLAS/OpenMP thread each avoids oversubscription.
+THREADS := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
+
 .PHONY: serve build test test-fast browser-deps lint bench clean
 
 $(STAMP): pyproject.toml constraints.txt
@@ -28,10 +31,10 @@ browser-deps:
 
 test: $(STAMP) browser-deps
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(THREADS) $(BIN)/python -m pytest -n 2 --dist loadgroup
 
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -n 2 --dist loadgroup -m "not browser and not build"
+	$(THREADS) $(BIN)/python -m pytest -n 2 --dist loadgroup -m "not browser and not build"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

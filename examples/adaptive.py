@@ -72,6 +72,8 @@ for name in METHODS:
                       str(steps) if steps >= 0 else f"more than {STEPS}")
 out.value("kappa", KAPPA, fmt="{:g}")
 out.value("hold", HOLD)
+out.value("coarse", THRESHOLDS[0], fmt="{:g}")
+out.value("fine", THRESHOLDS[1], fmt="{:g}")
 out.value("lr_grid", f"{LRS.size} learning rates from {LRS[0]:g} to {LRS[-1]:g}")
 
 SHOWN = 120

@@ -154,6 +154,7 @@ out.figure(fig, "region", alt=(
 best = np.unravel_index(np.argmin(np.where(converges, rate_map, np.inf)), rate_map.shape)
 out.value("map_kappa", KAPPA_MAP, fmt="{:g}")
 out.value("map_runs", int(E.size))
+out.value("map_steps", MAP_STEPS)
 out.value("map_agreement", 100 * agreement, fmt="{:.1f}")
 out.value("map_best_rate", rate_map[best], fmt="{:.3f}")
 out.value("map_best_eta", E[best], fmt="{:.2f}")

@@ -51,6 +51,7 @@ for name, eta, beta, predicted, nesterov in tunings:
 out.table("quadratic_rates", rows, headers=[
     "method", r"$\eta$", r"$\beta$", "rate (theory)", "rate (measured)"], floatfmt=".4f")
 out.value("kappa", KAPPA, fmt="{:g}")
+out.value("dim", DIM)
 
 # %% [markdown]
 # ## Searching the whole $(\eta, \beta)$ grid, for both methods

@@ -78,6 +78,7 @@ for key, spec in RACES.items():
     out.table(f"steps_{key}", rows, headers=["optimizer", "learning rate", goal_text, last])
 out.value("lr_grid", f"{LRS.size} values from {LRS[0]:g} to {LRS[-1]:g}, evenly spaced in log")
 out.value("threshold", THRESHOLD, fmt="{:g}")
+out.value("hold", HOLD)
 for key, spec in RACES.items():
     out.value(f"{key}_steps", spec["steps"])
 

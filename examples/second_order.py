@@ -101,6 +101,9 @@ out.table("saddle_steps", saddle_rows, headers=["method", "point after 1 step",
 
 # %%
 quad = gd.quadratic([1.0, 4.0, 20.0])
+out.value("bfgs_curvatures", ", ".join(f"{c:g}" for c in quad.eigenvalues[:-1])
+          + f" and {quad.eigenvalues[-1]:g}")
+out.value("bfgs_dim", quad.dim)
 opt = gd.bfgs()
 theta = np.array([1.0, 1.0, 1.0])
 state = opt.init(theta)

@@ -113,8 +113,8 @@ def main() -> None:
     load = os.getloadavg()[0]
     print(f"gdnotes build benchmark ({os.cpu_count()} cores, median of {args.repeat} warm runs, "
           f"load average {load:.1f} at the end)")
-    print(f"  cold build used {cold_cpu:.1f} s of CPU: about {cold_cpu / (os.cpu_count() or 1):.1f} s "
-          "of wall time on an otherwise idle machine")
+    print(f"  cold build used {cold_cpu:.1f} s of CPU (user + sys, all processes): wall times "
+          "above stretch with the machine's load")
     for label, value, note in rows:
         print(f"  {label:<{width}}  {value}  {note}")
 

@@ -36,8 +36,7 @@ out.value("x_final", xs[-1], fmt="{:.4f}")
 out.value("f_final", run.values[-1], fmt="{:.4f}")
 
 fig, (ax_curve, ax_loss) = gd.figure(1, 2)
-grid = np.linspace(-9, 9, 300)
-ax_curve.plot(grid, objective.value(grid[:, None]), color=gd.COLORS["grey"], label="$x^2 + 5$")
+ax_curve.plot(*objective.grid(300, ((-9, 9),)), color=gd.COLORS["grey"], label="$x^2 + 5$")
 ax_curve.plot(xs, run.values, "o-", ms=4, lw=1, color=gd.COLORS["blue"],
               label=rf"GD, $\eta = {LR:g}$")
 ax_curve.plot(xs[:1], run.values[:1], "*", ms=14, color=gd.COLORS["orange"], label=f"start $x_0 = {X0:g}$")

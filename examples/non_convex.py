@@ -80,8 +80,7 @@ out.value("tol", TOL, fmt="{:g}")
 out.value("max_steps", STEPS)
 
 fig, ax = gd.figure()
-grid = np.linspace(-1.3, 4.4, 400)
-ax.plot(grid, f(grid), color=gd.COLORS["grey"], label="$f(x)$")
+ax.plot(*quartic.grid(400, ((-1.3, 4.4),)), color=gd.COLORS["grey"], label="$f(x)$")
 palette = [gd.COLORS[k] for k in ("blue", "green", "orange", "purple")]
 for i, (x0, color) in enumerate(zip(STARTS, palette, strict=True)):
     p = runs.path(i)[:, 0]

@@ -122,3 +122,24 @@ def test_grid_for_plots():
     np.testing.assert_allclose(f, xs**4 - 5 * xs**3 + 4 * xs**2 + 3 * xs)
     with pytest.raises(ValueError, match="grid needs"):
         gd.quadratic([1.0, 2.0, 3.0]).grid()
+
+
+def test_grid_samples_the_function_over_the_box():
+    """Objective.grid (what every contour plot uses): rows follow y, columns follow x, and each
+    value is the closed-form function at that grid point."""
+    xs, fx = gd.quartic().grid(5, ((-1.0, 3.0),))
+    np.testing.assert_array_equal(xs, [-1.0, 0.0, 1.0, 2.0, 3.0])
+    np.testing.assert_allclose(fx, xs**4 - 5 * xs**3 + 4 * xs**2 + 3 * xs)
+    X, Y, Z = gd.saddle().grid(4, ((0.0, 3.0), (-2.0, 1.0)))
+    np.testing.assert_array_equal(X[0], [0.0, 1.0, 2.0, 3.0])  # x varies along a row
+    np.testing.assert_array_equal(Y[:, 0], [-2.0, -1.0, 0.0, 1.0])  # y down a column
+    np.testing.assert_array_equal(Z, X**2 - Y**2)
+    rosen = gd.rosenbrock()
+    X, Y, _ = rosen.grid(3)  # default box: the objective's own plotting bounds
+    assert (X.min(), X.max(), Y.min(), Y.max()) == (*rosen.bounds[0], *rosen.bounds[1])
+    with pytest.raises(ValueError, match="one \\(lo, hi\\) per axis"):
+        rosen.grid(3, ((0.0, 1.0),))
+    with pytest.raises(ValueError, match="dim=3"):
+        gd.quadratic([1.0, 2.0, 3.0]).grid()
+    with pytest.raises(ValueError, match="n must be a positive integer"):
+        rosen.grid(0)

@@ -256,3 +256,20 @@ def test_metadata_for_the_summary_table(name):
         torch_names = set(cls.__init__.__code__.co_varnames)
         ours = set(opt.hyperparams)
         assert ours <= torch_names, f"{name}: names torch does not have: {ours - torch_names}"
+
+
+@pytest.mark.parametrize("name, hyper", [
+    ("sgd", {"lr": 0.1}), ("sgd", {"lr": 0.1, "momentum": 0.9}), ("adagrad", {}),
+    ("rmsprop", {}), ("rmsprop", {"momentum": 0.9, "centered": True}), ("adadelta", {}),
+    ("adam", {}), ("adam", {"amsgrad": True}), ("adamw", {}), ("nadam", {}),
+])
+def test_state_per_param_counts_torchs_buffers(name, hyper):
+    """The summary table's "state per parameter" for first-order methods is the number of
+    parameter-shaped buffers torch.optim keeps (counted in torch after one step)."""
+    opt = gd.get_optimizer(name, **hyper)
+    p = torch.zeros(5, requires_grad=True)
+    ref = getattr(torch.optim, opt.torch_class.removeprefix("torch.optim."))([p], **hyper)
+    (p - 1.0).pow(2).sum().backward()
+    ref.step()
+    buffers = [v for v in ref.state[p].values() if torch.is_tensor(v) and v.shape == p.shape]
+    assert int(opt.state_per_param.split()[0]) == len(buffers), (opt.state_per_param, buffers)

@@ -127,7 +127,7 @@ class Outputs:
         alt: str,
         fps: float = 12.0,
         hold_last_ms: int = 1500,
-        quantize: str = "mediancut",
+        quantize: str = "fastoctree",
     ) -> Path:
         """Animate ``fig`` into ``<name>.gif`` plus its last frame as ``<name>.png``."""
         self._claim(name)
@@ -156,6 +156,11 @@ class Outputs:
     def value(self, name: str, value, fmt: str = "{:.4g}") -> str:
         """Record one number (or short string) for the prose; returns the text pages will show."""
         self._claim(name)
+        if getattr(value, "ndim", None) == 0 and value.dtype.kind in "iuf":
+            value = value.item()  # a 0-d numpy number: format it like a number, not via str()
+        elif getattr(value, "ndim", 0) > 0:
+            raise ValueError(f"value {name!r} must be one number or a short string, "
+                             f"got an array of shape {value.shape}")
         if isinstance(value, Real) and not isinstance(value, Integral):
             if not math.isfinite(float(value)):
                 raise ValueError(f"value {name!r} is not finite: {value!r}")

@@ -115,16 +115,16 @@ def gif_bytes(
     fps: float = 12.0,
     hold_last_ms: int = 1500,
     colors: int = 64,
-    quantize: str = "mediancut",
+    quantize: str = "fastoctree",
 ) -> tuple[bytes, bytes]:
     """Animate ``fig`` by calling ``draw_frame(i)`` for each frame; return ``(gif, still_png)``.
 
     All frames share one adaptive palette (no dithering), and Pillow stores only the part of
     each frame that changed, which keeps typical plots well under the 400 KB budget. The last
     frame is held for ``hold_last_ms`` so a reader sees where the run ended; it is also
-    returned as a PNG still for readers who prefer reduced motion. ``quantize="fastoctree"``
-    keeps small areas of saturated colour (thin coloured lines over a mostly grey plot)
-    that median cut would merge into the greys.
+    returned as a PNG still for readers who prefer reduced motion. The default palette,
+    ``"fastoctree"``, keeps small areas of saturated colour (thin coloured lines over a mostly
+    grey plot) that ``"mediancut"`` would merge into the greys.
     """
     methods = {"mediancut": Image.Quantize.MEDIANCUT, "fastoctree": Image.Quantize.FASTOCTREE}
     if quantize not in methods:

@@ -155,4 +155,4 @@ ALT = {
 }
 for key in RACES:
     fig, draw_frame = draw_race(key)
-    out.gif(fig, draw_frame, frames=FRAMES, name=key, alt=ALT[key], fps=8, quantize="fastoctree")
+    out.gif(fig, draw_frame, frames=FRAMES, name=key, alt=ALT[key], fps=8)

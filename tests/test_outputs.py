@@ -91,6 +91,9 @@ def test_names_are_checked(tmp_path):
         out.value("Bad Name", 2.0)
     with pytest.raises(ValueError, match="not finite"):
         out.value("nan", float("nan"))
+    assert out.value("zero_d", np.array(0.123456), fmt="{:.2f}") == "0.12"  # formatted, not str()
+    with pytest.raises(ValueError, match=r"'many' must be one number.*shape \(2,\)"):
+        out.value("many", np.array([1.0, 2.0]))
     with pytest.raises(ValueError, match="row 0 has 1 cells"):
         out.table("t", [[1]], headers=["a", "b"])
 

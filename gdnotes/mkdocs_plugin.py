@@ -161,8 +161,12 @@ class GdnotesPlugin(BasePlugin[GdnotesConfig]):
             )
             if self.command != "serve":
                 raise PluginError(message)
-            # while serving, keep the site up: the error is logged and shown on the example page
+            # while serving, keep the site up: the error is logged and shown on the example page,
+            # and pages keep the outputs of the example's last good run meanwhile
             log.error(f"gdnotes: {message}")
+            for run in failed:
+                run.entry = self.cache.latest(run.name)
+                run.load()
         self.runs = {r.name: r for r in runs}
         for run in runs:
             self._add_run_files(files, config, run)
@@ -245,15 +249,20 @@ class GdnotesPlugin(BasePlugin[GdnotesConfig]):
             {n: r.outputs_dir for n, r in self.runs.items() if r.entry},
             url,
             example_page,
+            unavailable={
+                n: "failed" if r.status == "failed" else "was not run (execution is off)"
+                for n, r in self.runs.items()
+                if not r.entry
+            },
         )
-        problems: list[str] = []
+        problems: list = []
         markdown = index.expand(markdown, problems)
-        for problem in problems:
-            example = problem.split("/", 1)[0].split(":", 1)[-1].strip()
-            if not self.execute and self.runs.get(example, None) and not self.runs[example].entry:
-                log.info(f"gdnotes: {page.file.src_uri}: {problem} (example execution is off)")
+        for ref, problem in problems:
+            run = self.runs.get(ref.example)
+            if not self.execute and run is not None and not run.entry:
+                log.info(f"gdnotes: page '{page.file.src_uri}' refers to {ref}: {problem}")
             else:
-                log.warning(f"gdnotes: page '{page.file.src_uri}' refers to {problem}")
+                log.warning(f"gdnotes: page '{page.file.src_uri}' refers to {ref}: {problem}")
         return markdown
 
     # -- mkdocs serve --------------------------------------------------------------------------

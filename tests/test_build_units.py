@@ -127,9 +127,11 @@ def test_unknown_references_are_reported_not_expanded(tmp_path):
     md = "{{ figure: ex/nope }} {{ value: other/x }} {{ table: ex/anim }}\n```\n{{ value: ex/v }}\n```\n"
     out = _index(tmp_path).expand(md, problems)
     assert len(problems) == 3
-    assert "recorded no figure 'nope'" in problems[0] and "anim" in problems[0]
-    assert "no example named 'other'" in problems[1]
-    assert "is a gif, not a table" in problems[2]
+    messages = [message for _, message in problems]
+    assert "recorded no figure 'nope'" in messages[0] and "anim" in messages[0]
+    assert "no example named 'other'" in messages[1]
+    assert "is a gif, not a table" in messages[2]
+    assert [str(ref) for ref, _ in problems][0] == "{{ figure: ex/nope }}"
     assert "```\n{{ value: ex/v }}\n```" in out  # fenced code is left alone
     assert references(md) == [
         Reference("figure", "ex", "nope"),

@@ -92,6 +92,11 @@ class Cache:
         self._prune(final.parent, keep=final.name)
         return final
 
+    def latest(self, name: str) -> Path | None:
+        """The newest entry of this example under any key (stale outputs while serving)."""
+        entries = [p for p in (self.root / "entries" / name).glob("*") if p.is_dir()]
+        return max(entries, key=lambda p: p.stat().st_mtime) if entries else None
+
     def last_seconds(self, name: str, default: float) -> float:
         """How long the newest stored run of this example took (any key), for scheduling."""
         runs = sorted(

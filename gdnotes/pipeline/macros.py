@@ -89,7 +89,9 @@ class OutputIndex:
         directories: dict[str, Path],
         url: Callable[[str], str],
         example_page: Callable[[str], str],
+        unavailable: dict[str, str] | None = None,
     ):
+        self.unavailable = unavailable or {}  # example -> why it has no outputs this build
         self.manifests = manifests
         self.directories = directories
         self.url = url  # site-relative path -> URL relative to the current page
@@ -99,6 +101,8 @@ class OutputIndex:
         """(record, problem): the manifest record a reference names, or why there is none."""
         manifest = self.manifests.get(ref.example)
         if manifest is None:
+            if ref.example in self.unavailable:
+                return None, f"example '{ref.example}' {self.unavailable[ref.example]}"
             return None, f"no example named '{ref.example}' produced outputs"
         if ref.kind == "value":
             record = manifest.get("values", {}).get(ref.name)
@@ -159,14 +163,15 @@ class OutputIndex:
             f"<figcaption>{caption}{links}{source_link}</figcaption></figure>"
         )
 
-    def expand(self, markdown: str, problems: list[str]) -> str:
-        """Replace every macro; unknown references become visible errors listed in `problems`."""
+    def expand(self, markdown: str, problems: list[tuple[Reference, str]]) -> str:
+        """Replace every macro; unknown references become visible errors listed in `problems`
+        as (reference, what is wrong)."""
 
         def replace(match: re.Match, chunk: str) -> str:
             ref = Reference(match["kind"], match["example"], match["name"])
             record, problem = self.find(ref)
             if record is None:
-                problems.append(f"{ref}: {problem}")
+                problems.append((ref, problem))
                 return f'<strong class="gd-missing">missing output {html.escape(str(ref))}</strong>'
             # keep multi-line output inside the block (admonition, tab, list) the macro sits in
             line_start = chunk.rfind("\n", 0, match.start()) + 1

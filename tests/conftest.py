@@ -165,3 +165,25 @@ def make_project(tmp_path):
         return project
 
     return make
+
+
+# -- pytest 9 + pytest-xdist 3.8: keep `--dist loadgroup` grouping (added by QUALITY) -------------
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """xdist groups `xdist_group` tests by appending "@<group>" to `item._nodeid`, but pytest 9
+    derives `nodeid` from `item._id`, so the suffix is lost and a group scatters over the workers
+    (each then builds its own `built_site`). Put the suffix where pytest 9 reads it; a no-op
+    without xdist, or once xdist's own hook works again."""
+    if not getattr(config.option, "loadgroup", False):
+        return
+    try:
+        from _pytest.nodeid import NodeId
+    except ImportError:  # pytest < 9: xdist's hook works
+        return
+    for item in items:
+        groups = {
+            str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+            for mark in item.iter_markers("xdist_group")
+        }
+        if groups and "@" not in item.nodeid:
+            item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(sorted(groups))}")

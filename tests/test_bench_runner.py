@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import importlib.util
+import sys
 
 from sitetools import REPO
 
 spec = importlib.util.spec_from_file_location("run_all", REPO / "benchmarks" / "run_all.py")
-run_all = importlib.util.module_from_spec(spec)
+run_all = sys.modules["run_all"] = importlib.util.module_from_spec(spec)  # dataclasses look it up
 spec.loader.exec_module(run_all)
 
 

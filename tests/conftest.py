@@ -152,6 +152,9 @@ def make_project(tmp_path):
         (root / "examples").mkdir()
         (root / "mkdocs.yml").write_text(MINI_MKDOCS)
         shutil.copy(REPO / "constraints.txt", root / "constraints.txt")
+        # a snapshot of gdnotes: the examples import it (not the working tree being edited)
+        shutil.copytree(REPO / "gdnotes", root / "gdnotes",
+                        ignore=shutil.ignore_patterns("__pycache__"))
         project = MiniProject(root, tmp_path / "cache")
         for name in examples:
             project.write_example(name)

@@ -183,3 +183,13 @@ def test_serve_watches_examples_and_gdnotes(tmp_path):
     server = plugin.on_serve(Server(), config=None, builder=None)
     assert str(tmp_path / "examples") in server.watched
     assert any(Path(p).name == "gdnotes" for p in server.watched)
+
+
+def test_sweep_removes_only_stale_work_directories(tmp_path):
+    import os
+
+    cache = Cache(tmp_path)
+    old, fresh = cache.new_workdir("a"), cache.new_workdir("b")
+    os.utime(old, (0, 0))
+    cache.sweep()
+    assert not old.exists() and fresh.exists()

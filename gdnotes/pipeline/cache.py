@@ -15,10 +15,12 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 FORMAT_VERSION = "gdnotes-cache-4"
 KEEP_PER_EXAMPLE = 3  # older entries of the same example are pruned
+STALE_SECONDS = 3600.0  # a work directory this old belongs to a build that was interrupted
 
 # Modules that only render pages: editing them must not re-run every example.
 _PAGE_ONLY = {
@@ -78,6 +80,16 @@ class Cache:
         tmp = self.root / "tmp"
         tmp.mkdir(parents=True, exist_ok=True)
         return Path(tempfile.mkdtemp(prefix=f"{name}-", dir=tmp))
+
+    def sweep(self, older_than: float = STALE_SECONDS) -> None:
+        """Remove work directories left behind by interrupted builds (never trusted anyway)."""
+        now = time.time()
+        for path in (self.root / "tmp").glob("*"):
+            try:
+                if now - path.stat().st_mtime > older_than:
+                    shutil.rmtree(path, ignore_errors=True)
+            except OSError:
+                continue
 
     def commit(self, name: str, key: str, workdir: Path) -> Path:
         """Atomically publish `workdir` as the entry; a concurrent identical entry wins."""

@@ -227,6 +227,7 @@ def run_examples(
     # longest first (by the last run's time; never-run examples first): a shorter critical path
     todo.sort(key=lambda r: -cache.last_seconds(r.name, default=1e9))
     if todo:
+        cache.sweep()
         launch = Launcher(project_dir, todo, use_zygote=zygote)
         try:
             with ThreadPoolExecutor(max_workers=min(jobs, len(todo))) as pool:

@@ -39,7 +39,7 @@ fig, (ax_curve, ax_loss) = gd.figure(1, 2)
 ax_curve.plot(*objective.grid(300, ((-9, 9),)), color=gd.COLORS["grey"], label="$x^2 + 5$")
 ax_curve.plot(xs, run.values, "o-", ms=4, lw=1, color=gd.COLORS["blue"],
               label=rf"GD, $\eta = {LR:g}$")
-ax_curve.plot(xs[:1], run.values[:1], "*", ms=14, color=gd.COLORS["orange"], label=f"start $x_0 = {X0:g}$")
+gd.mark_start(ax_curve, xs[0], run.values[0], label=f"start $x_0 = {X0:g}$")
 ax_curve.set(xlabel="$x$", ylabel="$f(x)$", title="Iterates on the curve")
 ax_curve.legend(loc="upper center")
 ax_loss.plot(np.arange(STEPS + 1), run.values, "o-", ms=4, color=gd.COLORS["blue"], label="$f(x_t)$")

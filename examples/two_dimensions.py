@@ -54,7 +54,7 @@ out.figure(fig, "bowl_surface", alt=(
 fig, (ax_c, ax_l) = gd.figure(1, 2)
 contour(ax_c, bowl, ((-5, 5), (-4, 4)), levels=[0.25, 1, 2.25, 4, 6.25, 9, 12.25, 16, 20.25, 25])
 ax_c.plot(path[:, 0], path[:, 1], "o-", ms=3, lw=1.2, color=gd.COLORS["red"], label="GD path")
-ax_c.plot(*X0, "*", ms=13, color=gd.COLORS["orange"], label="start")
+gd.mark_start(ax_c, *X0)
 ax_c.set_title("Level sets and path")
 ax_c.legend(loc="lower left")
 ax_l.semilogy(np.arange(STEPS + 1), run.values, "o-", ms=3, color=gd.COLORS["blue"],
@@ -109,7 +109,7 @@ ax_e.semilogy(t, gd.regimes.optimal_rate(KAPPA) ** t, color=gd.COLORS["grey"], l
               label=r"$\left(\frac{\kappa-1}{\kappa+1}\right)^t$")
 ax_e.semilogy(t, (1 - 1 / KAPPA) ** t, color=gd.COLORS["grey"], ls=":", lw=1,
               label=r"$(1 - 1/\kappa)^t$")
-ax_c.plot(*START, "*", ms=13, color=gd.COLORS["orange"])
+gd.mark_start(ax_c, *START, label=None)
 ax_c.set_title(rf"Valley with $\kappa = {KAPPA:g}$")
 ax_c.legend(loc="lower right", fontsize=8.5)
 ax_e.set(xlabel="step $t$", ylabel=r"$\|\theta_t - \theta^*\| / \|\theta_0 - \theta^*\|$",
@@ -130,7 +130,7 @@ out.figure(fig, "valley", alt=(
 # %%
 fig, ax = gd.figure(figsize=(6.4, 4.2))
 contour(ax, valley, ((-4.5, 4.5), (-3.5, 3.5)), levels=levels)
-ax.plot(*START, "*", ms=13, color=gd.COLORS["orange"], label="start")
+gd.mark_start(ax, *START)
 lines = [ax.plot([], [], "o-", ms=3, lw=1.2, color=color, label=label)[0]
          for label, color in zip(labels, colors, strict=True)]
 counter = ax.text(0.02, 0.97, "", transform=ax.transAxes, va="top",

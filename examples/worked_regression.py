@@ -158,8 +158,8 @@ ax_c.plot(path[:, 0], path[:, 1], "o-", ms=2, lw=1, color=gd.COLORS["red"],
           label=rf"GD, $\eta = {float(LR):g}$, {LONG} steps")
 ax_c.plot(path[: STEPS + 1, 0], path[: STEPS + 1, 1], "o", ms=5, mfc="none",
           color=gd.COLORS["blue"], label=f"the {STEPS} steps worked by hand")
-ax_c.plot([float(w_star)], [float(b_star)], "*", ms=14, color=gd.COLORS["orange"],
-          label=f"optimum $(w^*, b^*) = ({num(w_star)}, {num(b_star)})$")
+gd.mark_optimum(ax_c, float(w_star), float(b_star),
+               label=f"optimum $(w^*, b^*) = ({num(w_star)}, {num(b_star)})$")
 ax_c.set(xlabel="slope $w$", ylabel="intercept $b$", title="Level sets of $L(w, b)$",
          aspect="equal")
 ax_c.legend(loc="lower left", fontsize=8.5)

@@ -55,6 +55,6 @@ from .rates import (
 from .runs import Run, run
 from .schedules import Schedule, constant, cosine_decay, exponential_decay, step_decay, warmup
 from .stochastic import StochasticRun, gradient_noise, minibatch_sgd, predicted_floor
-from .style import COLORS, contour, figure, use_style
+from .style import COLORS, contour, figure, mark_optimum, mark_start, use_style
 from .summary import HEADERS as SUMMARY_HEADERS
 from .summary import summary_rows, update_equations

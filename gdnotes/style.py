@@ -95,6 +95,19 @@ def contour(ax, objective, bounds=None, *, n: int = 200, levels=10, **kwargs):
     return ax.contour(X, Y, Z, levels=levels, **kwargs)
 
 
+def mark_start(ax, x, y, *, label="start", **kwargs):
+    """A black star where a run starts: the same marker on every page, so readers learn it once."""
+    style = {"marker": "*", "ms": 13, "color": COLORS["black"], "ls": "none", "zorder": 5}
+    return ax.plot([x], [y], label=label, **{**style, **kwargs})[0]
+
+
+def mark_optimum(ax, x, y, *, label="minimum", **kwargs):
+    """An orange star with a black rim where the answer is (minimiser, best setting)."""
+    style = {"marker": "*", "ms": 14, "color": COLORS["orange"], "mec": COLORS["black"],
+             "ls": "none", "zorder": 5}
+    return ax.plot([x], [y], label=label, **{**style, **kwargs})[0]
+
+
 def png_bytes(fig, dpi: int = DPI) -> bytes:
     """Render ``fig`` to PNG bytes with no metadata, so the same figure gives the same bytes."""
     buf = io.BytesIO()

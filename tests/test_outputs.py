@@ -126,3 +126,13 @@ def test_contour_samples_the_objective_on_its_grid():
     with pytest.raises(ValueError, match="2-D objective"):
         gd.contour(ax, gd.quartic())
     fig.clf()
+
+
+def test_start_and_optimum_markers_are_one_style():
+    fig, ax = gd.figure()
+    start = gd.mark_start(ax, 1.0, 2.0)
+    best = gd.mark_optimum(ax, 3.0, 4.0, label="optimum", ms=20)
+    assert (start.get_marker(), start.get_label(), start.get_color()) == ("*", "start", "#000000")
+    assert list(start.get_xydata()[0]) == [1.0, 2.0]
+    assert (best.get_label(), best.get_markersize(), best.get_color()) == ("optimum", 20, "#E69F00")
+    fig.clf()

@@ -465,6 +465,13 @@ def test_worked_regression_optimum_and_long_run(example):
     assert eig == pytest.approx([(7 - math.sqrt(45)) / 2, (7 + math.sqrt(45)) / 2])
 
 
+def test_regime_names_in_order_of_the_learning_rate():
+    """gd.regimes.REGIMES lists the regimes from the smallest step to the largest; the six page
+    learning rates (increasing) hit each one once, in that order."""
+    assert [EXPECTED_REGIME[e] for e in ETAS] == list(gd.regimes.REGIMES)
+    assert [float(e) for e in ETAS] == sorted(float(e) for e in ETAS)
+
+
 def test_slow_monotone_threshold():
     assert gd.regimes.classify_step(0.025, 2.0) == "slow monotone"  # q = 0.95
     assert gd.regimes.classify_step(0.026, 2.0) == "fast monotone"  # q = 0.948

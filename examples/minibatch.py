@@ -3,7 +3,8 @@
 #
 # One loop, one knob. [gd.minibatch_sgd][gdnotes.minibatch_sgd] fits the line
 # $\hat y = wx + b$ to the synthetic data of [gd.regression_data][gdnotes.regression_data]
-# ($y = 2x + 3 + \text{noise}$, {{ value: minibatch/n }} points, seed 42) and looks at
+# ($y = {{ value: minibatch/slope }}x + {{ value: minibatch/intercept }} + \text{noise}$,
+# {{ value: minibatch/n }} points, seed {{ value: minibatch/data_seed }}) and looks at
 # `batch_size` samples per update: all of them is full-batch gradient descent, one is
 # single-sample SGD, anything in between is mini-batch SGD. Every run starts at the origin
 # with the same learning rate, $\eta = {{ value: minibatch/eta }}$, so the batch size is the
@@ -21,7 +22,8 @@ import gdnotes as gd
 
 out = gd.Outputs(__file__)
 
-x, y = gd.regression_data()  # n = 100, y = 2x + 3 + N(0, 1), seed 42
+SLOPE, INTERCEPT, DATA_SEED = 2.0, 3.0, 42  # the data of the worked example
+x, y = gd.regression_data(seed=DATA_SEED, slope=SLOPE, intercept=INTERCEPT)  # n = 100
 loss = gd.line_mse(x, y)
 best = float(loss.value(loss.optimum))  # L* = the least-squares loss
 ETA, START, EPOCHS = 0.1, np.zeros(2), 40
@@ -36,6 +38,9 @@ runs = {
 # --8<-- [end:runs]
 
 out.value("eta", ETA, fmt="{:g}")
+out.value("slope", SLOPE, fmt="{:g}")
+out.value("intercept", INTERCEPT, fmt="{:g}")
+out.value("data_seed", DATA_SEED)
 out.value("n", x.size)
 out.value("epochs", EPOCHS)
 out.value("best_loss", best, fmt="{:.3f}")
@@ -98,8 +103,7 @@ for label, key in zip(SIZES, ("full", "mini", "single"), strict=True):
     out.value(f"epoch1_{key}", float(r.losses[r.epochs == 1][0] - best), fmt="{:.3f}")
     out.value(f"final_{key}", float(r.floor(FINAL_WINDOW) - best), fmt="{:.3f}")
     out.value(f"updates_{key}", r.updates_per_epoch)
-for label, key in zip(SIZES, ("full", "mini"), strict=False):
-    out.value(f"work_to_target_{key}", int(runs[label].samples_to(best + TARGET)), fmt="{:,}")
+    out.value(f"work_to_target_{key}", int(r.samples_to(best + TARGET)), fmt="{:,}")
 out.value("target", TARGET, fmt="{:g}")
 
 # %% [markdown]

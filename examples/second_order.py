@@ -50,27 +50,31 @@ out.value("newton_steps", int(newton_run.stop_step))
 # On $f = x^2 - y^2$ the Hessian $\mathrm{diag}(2, -2)$ is indefinite. The Newton step
 # $-H^{-1}g = -(x, y)$ goes to the stationary point $(0, 0)$ in one step, whatever kind of
 # stationary point it is. Gradient descent is pushed away along $y$. Damping,
-# $(H + \delta I)^{-1} g$ with $\delta = 3 > 2$, makes the matrix positive definite: the step
-# then descends and escapes too.
+# $(H + \delta I)^{-1} g$ with $\delta = {{ value: second_order/damping }} > 2$, makes the
+# matrix positive definite: the step then descends and escapes too.
 
 # %%
 saddle = gd.saddle()
 S0 = np.array([1.5, 0.2])
 SADDLE_STEPS = 12
+DAMPING = 3.0  # δ > 2, the magnitude of the negative curvature
+SADDLE_LR = 0.1
+SADDLE_BOUND = 4.0  # a run that leaves this disc has escaped
 saddle_runs = {
-    "Newton": gd.run(gd.newton(), saddle, S0, steps=SADDLE_STEPS, bound=4.0),
-    "damped Newton, δ = 3": gd.run(gd.newton(damping=3.0), saddle, S0, steps=SADDLE_STEPS,
-                                   bound=4.0),
-    "gradient descent, η = 0.1": gd.run(gd.sgd(lr=0.1), saddle, S0, steps=SADDLE_STEPS,
-                                        bound=4.0),
+    "Newton": gd.run(gd.newton(), saddle, S0, steps=SADDLE_STEPS, bound=SADDLE_BOUND),
+    f"damped Newton, δ = {DAMPING:g}": gd.run(gd.newton(damping=DAMPING), saddle, S0,
+                                              steps=SADDLE_STEPS, bound=SADDLE_BOUND),
+    f"gradient descent, η = {SADDLE_LR:g}": gd.run(gd.sgd(lr=SADDLE_LR), saddle, S0,
+                                                   steps=SADDLE_STEPS, bound=SADDLE_BOUND),
 }
+out.value("damping", DAMPING, fmt="{:g}")
 fig, ax = gd.figure()
 gd.contour(ax, saddle, ((-2, 2), (-2, 2)), n=160, levels=np.linspace(-4, 4, 17), cmap=None,
            colors=gd.COLORS["grey"], linewidths=0.6)
 for (name, r), color in zip(saddle_runs.items(), ("red", "green", "blue"), strict=True):
     path = r.path()
     ax.plot(*path.T, "o-", ms=4, lw=1.5, color=gd.COLORS[color], label=name)
-ax.plot(*S0, "*", ms=13, color=gd.COLORS["black"], label="start")
+gd.mark_start(ax, *S0)
 ax.plot(0, 0, "x", ms=10, mew=2, color=gd.COLORS["black"], label="saddle point")
 ax.set(xlabel="$x$", ylabel="$y$", xlim=(-2, 2), ylim=(-2, 2), aspect="equal",
        title=r"$f(x, y) = x^2 - y^2$")
@@ -86,7 +90,7 @@ saddle_rows = []
 for name, r in saddle_runs.items():
     path = r.path()
     saddle_rows.append((name, f"({path[1, 0]:.3f}, {path[1, 1]:.3f})", f"{r.values[1]:.3f}",
-                        "escaped (left the disc ‖θ‖ ≤ 4)" if r.diverged else
+                        f"escaped (left the disc ‖θ‖ ≤ {SADDLE_BOUND:g})" if r.diverged else
                         "stuck on the saddle point (∇f = 0)" if r.grad_norms[r.stop_step] == 0
                         else f"f = {r.values[r.stop_step]:.3g} after {r.stop_step} steps"))
 out.table("saddle_steps", saddle_rows, headers=["method", "point after 1 step",
@@ -108,7 +112,7 @@ opt = gd.bfgs()
 theta = np.array([1.0, 1.0, 1.0])
 state = opt.init(theta)
 grad = quad.grad(theta)
-bfgs_rows = []
+bfgs_rows, grad_norms = [], []
 true_inverse = np.linalg.inv(quad.A)
 s_prev = y_prev = None
 for k in range(6):
@@ -117,35 +121,39 @@ for k in range(6):
     if s_prev is not None:  # the H in the state now includes the pair from the previous step
         residual = np.linalg.norm(state["H"] @ y_prev - s_prev) / np.linalg.norm(s_prev)
         gap = np.linalg.norm(state["H"] - true_inverse) / np.linalg.norm(true_inverse)
-        bfgs_rows.append((k, f"{residual:.1e}", f"{gap:.3f}",
-                          f"{np.linalg.norm(new_grad):.2e}"))
+        grad_norms.append(np.linalg.norm(new_grad))
+        bfgs_rows.append((k, f"{residual:.1e}", f"{gap:.3f}", f"{grad_norms[-1]:.2e}"))
     s_prev, y_prev = new_theta - theta, new_grad - grad
     theta, grad = new_theta, new_grad
 out.table("bfgs_secant", bfgs_rows, headers=[
     "update $k$", r"secant residual $\|H_k y_{k-1} - s_{k-1}\| / \|s_{k-1}\|$",
     r"$\|H_k - A^{-1}\| / \|A^{-1}\|$", r"$\|\nabla f\|$ after the step"])
+drops = np.array(grad_norms[:-1]) / grad_norms[1:]  # factor by which each update shrinks ‖∇f‖
+out.value("bfgs_drop_min", drops.min(), fmt="{:.0f}")
+out.value("bfgs_drop_max", drops.max(), fmt="{:.0f}")
 
 # %% [markdown]
 # ## L-BFGS against `torch.optim.LBFGS` on Rosenbrock
-# Both with history $m = 10$ and the strong-Wolfe line search, from $(-1.2, 1)$. The gdnotes
-# methods are stepped in the plain loop every `optimizer.step()` hides — evaluate the
-# gradient, stop if $\|\nabla f\| \le 10^{-8}$, update — on an objective wrapped by
-# `gd.counted`, which tallies every evaluation. torch then runs for the same number of
-# iterations and reports its own count (`func_evals`; its closure returns $f$ and
-# $\nabla f$ together). Memory is what each optimizer keeps between iterations
+# Both with history $m = {{ value: second_order/lbfgs_m }}$ and the strong-Wolfe line search,
+# from $(-1.2, 1)$. The gdnotes methods are stepped in the plain loop every `optimizer.step()`
+# hides — evaluate the gradient, stop if $\|\nabla f\| \le$ {{ value: second_order/tol }},
+# update — on an objective wrapped by `gd.counted`, which tallies every evaluation. torch then
+# runs for the same number of iterations and reports its own count (`func_evals`; its closure
+# returns $f$ and $\nabla f$ together). Memory is what each optimizer keeps between iterations
 # (`gd.floats_in` on its state), per parameter.
 
 # %%
 import torch  # noqa: E402  (only this section needs it)
 
 TOL = 1e-8
+HISTORY = 10  # m, the number of (s, y) pairs L-BFGS keeps
 rosen_counted, calls = gd.counted(rosen)
 QUIET = dict(tolerance_grad=1e-30, tolerance_change=1e-30)  # stop on TOL only
 cost_rows = []
 for name, opt_ in (("Newton `gd.newton`", gd.newton()),
                    ("BFGS `gd.bfgs`", gd.bfgs()),
                    ("L-BFGS `gd.lbfgs`",
-                    gd.lbfgs(history_size=10, line_search_fn="strong_wolfe", **QUIET))):
+                    gd.lbfgs(history_size=HISTORY, line_search_fn="strong_wolfe", **QUIET))):
     for key in calls:
         calls[key] = 0
     point, state = X0, opt_.init(X0)
@@ -162,7 +170,7 @@ for name, opt_ in (("Newton `gd.newton`", gd.newton()),
 
 x = torch.tensor(X0, dtype=torch.float64, requires_grad=True)
 lbfgs_torch = torch.optim.LBFGS([x], lr=1, max_iter=gd_lbfgs_iters, max_eval=10 * gd_lbfgs_iters,
-                                history_size=10, line_search_fn="strong_wolfe", **QUIET)
+                                history_size=HISTORY, line_search_fn="strong_wolfe", **QUIET)
 
 
 def closure():
@@ -185,5 +193,8 @@ out.table("costs", cost_rows, headers=[
 gap = float(np.linalg.norm(gd_lbfgs_point - torch_point))
 out.value("lbfgs_gap", "exactly 0 (the same floating-point numbers)" if gap == 0 else f"{gap:.1e}")
 out.value("lbfgs_iters", gd_lbfgs_iters)
+out.value("lbfgs_m", HISTORY)
+out.value("lbfgs_history_floats", 2 * HISTORY)
+out.value("lbfgs_floats_large_d", 2 * HISTORY + 2)
 SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 out.value("tol", "10" + str(round(np.log10(TOL))).translate(SUPERSCRIPT))

@@ -86,6 +86,17 @@ def test_adam_first_steps_are_lr_in_every_coordinate(scales):
     np.testing.assert_allclose(steps, lr, rtol=1e-2)
 
 
+def test_adams_first_step_is_g_over_abs_g_plus_eps():
+    """schedules.md: at t = 1 the normalised update is g/(|g| + ε) — ±1 only up to ε, which
+    matters once |g| is comparable to ε."""
+    eps, lr = 1e-8, 0.1
+    g = np.array([3.0, -1e-8, 2e-9])
+    new, _ = gd.adam(lr=lr, eps=eps).update(gd.adam(lr=lr, eps=eps).init(np.zeros(3)),
+                                            np.zeros(3), g, None)
+    np.testing.assert_allclose(-new / lr, g / (np.abs(g) + eps), rtol=1e-9)
+    assert -new[1] / lr == pytest.approx(-0.5) and abs(new[2]) < lr / 5
+
+
 def test_uncorrected_moments_from_adam_state_match_the_closed_form():
     b1, b2 = 0.9, 0.999
     bowl = gd.quadratic([0.01, 100.0])

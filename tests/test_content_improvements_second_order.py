@@ -203,3 +203,44 @@ def test_race_claims_on_the_saddle():
     assert s["RMSprop"].step < min(s["momentum"].step, s["Nesterov"].step, s["Adam"].step)
     assert max(s["momentum"].step, s["Nesterov"].step, s["Adam"].step) < s["GD"].step
     assert s["AdaGrad"].step < 0  # did not escape
+
+
+def test_lbfgs_memory_tends_to_2m_plus_2_floats_per_parameter():
+    """second-order.md: with history m, L-BFGS keeps 2m history vectors plus the previous
+    gradient and the last direction, so floats per parameter tend to 2m + 2 for large d."""
+    m, d = 4, 400
+    f = gd.quadratic(np.linspace(1.0, 50.0, d))
+    opt = gd.lbfgs(history_size=m, line_search_fn="strong_wolfe")
+    theta = np.ones(d)
+    state = opt.init(theta)
+    for _ in range(m + 3):  # more updates than the history holds: the history is full
+        theta, state = opt.update(state, theta, f.grad(theta), f)
+    per_parameter = gd.floats_in(state["runs"]) / d
+    assert 2 * m + 2 <= per_parameter < 2 * m + 2 + 0.05  # the rest: O(m) scalars over d
+    (run,) = state["runs"]
+    assert len(run["ss"]) == len(run["ys"]) == m
+
+
+def test_bfgs_shrinks_the_gradient_norm_tenfold_to_hundredfold_per_update():
+    """second-order.md's BFGS table on the 3-D quadratic: every update after the first shrinks
+    ‖∇f‖ by a factor between about ten and a hundred (a hand-written BFGS, not gd.bfgs)."""
+    A = np.diag([1.0, 4.0, 20.0])
+    theta, H = np.ones(3), np.eye(3)
+    norms = [np.linalg.norm(A @ theta)]
+    for _ in range(6):
+        g = A @ theta
+        d = -H @ g
+        step = 1.0
+        while 0.5 * (theta + step * d) @ A @ (theta + step * d) > 0.5 * theta @ A @ theta \
+                + 1e-4 * step * g @ d:  # Armijo backtracking
+            step /= 2
+        s = step * d
+        y = A @ s
+        rho = 1.0 / (y @ s)
+        V = np.eye(3) - rho * np.outer(s, y)
+        H = V @ H @ V.T + rho * np.outer(s, s)
+        theta = theta + s
+        norms.append(np.linalg.norm(A @ theta))
+    drops = np.array(norms[2:-1]) / norms[3:]  # the table's rows: updates 1 to 5
+    assert np.all((drops > 8) & (drops < 200)), drops
+    assert drops.max() > 50, drops

@@ -267,6 +267,20 @@ def test_manual_update_is_the_gdnotes_heavy_ball_step(moons):
         rtol=0, atol=1e-12)
 
 
+def test_an_in_place_update_outside_no_grad_is_an_error(moons):
+    """The page's pitfall: updating a parameter (a leaf that requires grad) in place outside
+    ``torch.no_grad()`` raises, in both spellings the page names."""
+    inputs, labels = moons
+    model = gd.mlp(seed=0)
+    torch.nn.BCEWithLogitsLoss()(model(inputs).squeeze(-1), labels).backward()
+    p = next(model.parameters())
+    assert p.is_leaf and p.requires_grad
+    with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+        p -= 0.1 * p.grad
+    with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+        p.sub_(0.1 * p.grad)
+
+
 def test_the_network_learns_the_moons(moons):
     inputs, labels = moons
     model = gd.mlp(seed=0)
@@ -339,6 +353,8 @@ def test_minibatch_example_numbers_back_the_prose(tmp_path):
     assert v["epoch1_mini"] < v["epoch1_full"] / 50 and v["epoch1_single"] < v["epoch1_full"] / 10
     assert v["final_full"] < v["final_mini"] < v["final_single"]
     assert v["work_to_target_mini"] < v["work_to_target_full"] / 5
+    # single-sample SGD gets within the target first (the paths paragraph)
+    assert v["work_to_target_single"] < v["work_to_target_mini"] < v["work_to_target_full"]
     eta, measured, predicted, ratio = table(out, "floors").T
     assert np.all(np.diff(measured) < 0)  # the floor falls with η
     np.testing.assert_allclose(predicted, eta / 4 * np.trace(gd.gradient_noise(

@@ -64,10 +64,11 @@ out.value("f_high", float(quartic.value([high])), fmt="{:.3f}")
 #
 # For $0 < \eta < 1$ the $x$-coordinate shrinks and $|y|$ grows. A start with $y_0 = 0$
 # (on the *stable manifold* of the saddle, the $x$-axis) stays there and converges to the
-# saddle; a start with $|y_0| = \varepsilon > 0$ leaves the band $|y| < 1$ after the first
-# $k$ with $\varepsilon (1 + 2\eta)^k \ge 1$, that is after
+# saddle; a start with $|y_0| = \varepsilon > 0$ leaves the band $|y| < {{ value: saddle_escape/band }}$ after the
+# first $k$ with $\varepsilon (1 + 2\eta)^k \ge {{ value: saddle_escape/band }}$, that is after
 #
-# $$k_\text{escape} = \left\lceil \frac{\log(1/\varepsilon)}{\log(1 + 2\eta)} \right\rceil$$
+# $$k_\text{escape} = \left\lceil \frac{\log({{ value: saddle_escape/band }}/\varepsilon)}{\log(1 + 2\eta)}
+#   \right\rceil$$
 #
 # steps: ten times closer costs a fixed $\log 10 / \log(1+2\eta)$ more steps.
 
@@ -77,22 +78,25 @@ ETA = 0.1
 X0 = 1.5
 EPSILONS = 10.0 ** -np.array([1, 2, 4, 6, 8, 12])
 ETAS = np.array([ETA, ETA / 2])
+BAND = 1.0  # a run has escaped once |y| reaches BAND
 
 # one batched run: every (eta, epsilon) pair
 lr = np.repeat(ETAS, EPSILONS.size)
 x0 = np.stack([np.full(lr.size, X0), np.tile(EPSILONS, ETAS.size)], axis=1)
 escape_run = gd.run(gd.sgd(lr=lr), saddle, x0, steps=400)
-escaped = np.abs(escape_run.points[..., 1]) >= 1.0
+escaped = np.abs(escape_run.points[..., 1]) >= BAND
 measured = np.argmax(escaped, axis=0).reshape(ETAS.size, EPSILONS.size)
-predicted = np.log(1 / EPSILONS)[None] / np.log(1 + 2 * ETAS)[:, None]
+predicted = np.log(BAND / EPSILONS)[None] / np.log(1 + 2 * ETAS)[:, None]
 
 rows = [[f"1e-{round(-np.log10(e))}", measured[0, i], predicted[0, i], measured[1, i],
          predicted[1, i]] for i, e in enumerate(EPSILONS)]
 out.table("escape_steps", rows, headers=[
-    "ε (offset y₀)", f"measured, η = {ETAS[0]:g}", f"log(1/ε) / log(1+2η), η = {ETAS[0]:g}",
-    f"measured, η = {ETAS[1]:g}", f"log(1/ε) / log(1+2η), η = {ETAS[1]:g}"],
+    "ε (offset y₀)", f"measured, η = {ETAS[0]:g}",
+    f"log({BAND:g}/ε) / log(1+2η), η = {ETAS[0]:g}", f"measured, η = {ETAS[1]:g}",
+    f"log({BAND:g}/ε) / log(1+2η), η = {ETAS[1]:g}"],
     floatfmt=["", "", ".2f", "", ".2f"])
 out.value("eta", ETA, fmt="{:g}")
+out.value("band", BAND, fmt="{:g}")
 out.value("steps_per_decade", np.log(10) / np.log(1 + 2 * ETA), fmt="{:.1f}")
 
 MANIFOLD_TOL = 1e-8
@@ -107,7 +111,7 @@ out.value("manifold_final_x", float(on_manifold.final[0]), fmt="{:.1e}")
 # The animation runs four starts at $x_0 = {{ value: saddle_escape/x0 }}$: exactly on the
 # $x$-axis, and $\varepsilon$ = {{ value: saddle_escape/gif_offsets }} above it. Right: $|y_k|$ on a log scale grows
 # along straight lines of the same slope $\log(1+2\eta)$; each run leaves the band
-# $|y| < 1$ where the prediction says (dotted).
+# $|y| < {{ value: saddle_escape/band }}$ where the prediction says (dotted).
 
 # %%
 GIF_EPS = [0.0, 1e-1, 1e-3, 1e-6]
@@ -115,17 +119,17 @@ out.value("gif_offsets", ", ".join(f"{e:g}" for e in GIF_EPS[1:]))
 STEPS, FRAMES = 100, 50
 gif_run = gd.run(gd.sgd(lr=ETA), saddle, np.array([[X0, e] for e in GIF_EPS]), steps=STEPS)
 colors = [gd.COLORS["black"], gd.COLORS["orange"], gd.COLORS["blue"], gd.COLORS["green"]]
-labels = ["ε = 0 (on the x-axis)", "ε = 1e-1", "ε = 1e-3", "ε = 1e-6"]
+labels = [f"ε = 1e{round(np.log10(e))}" if e > 0 else "ε = 0 (on the x-axis)" for e in GIF_EPS]
 
 fig, (ax, ax_y) = gd.figure(1, 2)
 gd.contour(ax, saddle, ((-2, 2), (-2, 2)), n=161, levels=np.linspace(-3.5, 3.5, 15),
            cmap=None, colors=gd.COLORS["grey"], linewidths=0.7)  # grey: the paths carry colour
-ax.axhspan(-1, 1, color=gd.COLORS["sky"], alpha=0.12, lw=0)
+ax.axhspan(-BAND, BAND, color=gd.COLORS["sky"], alpha=0.12, lw=0)
 ax.plot(0, 0, marker="x", ms=9, color=gd.COLORS["red"], ls="none", label="saddle")
 ax.set(xlabel="x", ylabel="y", xlim=(-2, 2), ylim=(-2, 2), title="f(x, y) = x² − y²",
        aspect="equal")
 steps = np.arange(STEPS + 1)
-ax_y.axhline(1.0, color=gd.COLORS["grey"], lw=1)
+ax_y.axhline(BAND, color=gd.COLORS["grey"], lw=1)
 ax_y.set(xlabel="step k", ylabel="|y_k|", yscale="log", xlim=(0, STEPS), ylim=(1e-7, 10),
          title="|y| grows by (1 + 2η) per step")
 paths, heads, curves = [], [], []
@@ -134,7 +138,7 @@ for eps, color, label in zip(GIF_EPS, colors, labels, strict=True):
     heads.append(ax.plot([], [], "o", color=color, ms=5)[0])
     curves.append(ax_y.plot([], [], color=color, lw=1.6)[0])
     if eps > 0:
-        ax_y.axvline(np.log(1 / eps) / np.log(1 + 2 * ETA), color=color, lw=0.9, ls=":")
+        ax_y.axvline(np.log(BAND / eps) / np.log(1 + 2 * ETA), color=color, lw=0.9, ls=":")
 ax_y.legend(handles=[*paths, ax.lines[0]], loc="lower right", fontsize=8.5)
 gd.freeze_background(fig, paths + heads + curves)  # only these change between frames
 
@@ -154,5 +158,5 @@ out.gif(fig, draw, frames=FRAMES, name="escape", fps=10, alt=(
     f"Starts {', '.join(f'{e:g}' for e in GIF_EPS[1:])} above the axis first slide towards the "
     "saddle too, then "
     "turn and shoot off along the y-axis; on the right, their distance from the axis grows "
-    "on straight, parallel lines in a log plot and crosses 1 at the predicted steps, later "
-    "for smaller offsets."))
+    f"on straight, parallel lines in a log plot and crosses {BAND:g} at the predicted steps, "
+    "later for smaller offsets."))

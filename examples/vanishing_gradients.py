@@ -28,9 +28,10 @@ out = gd.Outputs(__file__)
 
 DEPTH, WIDTH = 20, 64
 INIT_STD_SMALL = gd.nets.INITS["small"](WIDTH, WIDTH)
+LARGE_GAIN = gd.nets.INITS["large"](WIDTH, WIDTH) * np.sqrt(WIDTH)  # σ_w = gain/√n
 ACTIVATIONS = ["sigmoid", "tanh", "relu"]
-INITS = {"small": "small, N(0, 0.01²)", "xavier": "Xavier/Glorot", "he": "He/Kaiming",
-         "large": "too large, N(0, 9/n)"}
+INITS = {"small": f"small, N(0, {INIT_STD_SMALL:g}²)", "xavier": "Xavier/Glorot",
+         "he": "He/Kaiming", "large": f"too large, N(0, {LARGE_GAIN**2:g}/n)"}
 INIT_COLORS = dict(zip(INITS, (gd.COLORS["purple"], gd.COLORS["blue"], gd.COLORS["green"],
                                gd.COLORS["red"]), strict=True))
 
@@ -44,7 +45,8 @@ for ax, act in zip(axes, ACTIVATIONS, strict=True):
     for init, label in INITS.items():
         ax.semilogy(layers, results[act, init].weight_grad_norms, "o-", ms=3, lw=1.4,
                     color=INIT_COLORS[init], label=label)
-    ax.set(title=act, xlabel="layer l (1 = next to the input)", xticks=[1, 5, 10, 15, 20])
+    ax.set(title=act, xlabel="layer l (1 = next to the input)",
+           xticks=[1, *range(5, DEPTH + 1, 5)])
 axes[0].set_ylabel("‖∂L/∂W_l‖")
 axes[0].legend(title="initialisation", fontsize=8.5)
 out.figure(fig, "layer_gradients", alt=(
@@ -84,3 +86,5 @@ out.value("depth", DEPTH)
 out.value("jacobians", DEPTH - 1)
 out.value("small_factor", INIT_STD_SMALL * np.sqrt(WIDTH), fmt="{:.2f}")
 out.value("width", WIDTH)
+out.value("small_std", INIT_STD_SMALL, fmt="{:g}")
+out.value("large_gain", LARGE_GAIN, fmt="{:g}")

@@ -33,10 +33,12 @@ out.value("ratio_peak_t", int(np.argmax(ratio)) + 1)
 
 # %% [markdown]
 # ## The first steps of a real run, with and without the correction
-# `gd.adam` on a bowl whose two curvatures differ by $10^4$: $f = \tfrac12(0.01\,x_1^2 +
-# 100\,x_2^2)$ from $(100, 1)$, learning rate 0.01. Far out along $x_1$ its gradient stays
-# nearly constant for the whole run, which makes the comparison with the closed form fair. At every step we record the step Adam took
-# and the step it *would* have taken from the same moments without correction,
+# `gd.adam` on a bowl whose two curvatures differ by a factor of
+# {{ value: adam/curvature_ratio }}: $f = \tfrac12({{ value: adam/curvature_1 }}\,x_1^2 +
+# {{ value: adam/curvature_2 }}\,x_2^2)$ from {{ value: adam/start }}, learning rate
+# {{ value: adam/lr }}. Far out along $x_1$ its gradient stays nearly constant for the whole
+# run, which makes the comparison with the closed form fair. At every step we record the step
+# Adam took and the step it *would* have taken from the same moments without correction,
 # $\eta\, m_t/(\sqrt{v_t} + \epsilon)$ (both moments read from the optimizer's state).
 
 # %%
@@ -44,6 +46,10 @@ bowl = gd.quadratic([0.01, 100.0])
 LR, STEPS = 0.01, 1000
 opt = gd.adam(lr=LR)
 START = np.array([100.0, 1.0])
+out.value("curvature_1", bowl.eigenvalues[0], fmt="{:g}")
+out.value("curvature_2", bowl.eigenvalues[1], fmt="{:g}")
+out.value("curvature_ratio", bowl.eigenvalues[1] / bowl.eigenvalues[0], fmt="{:,.0f}")
+out.value("start", f"({START[0]:g}, {START[1]:g})")
 theta = START.copy()
 state = opt.init(theta)
 taken, uncorrected = [], []
@@ -51,7 +57,7 @@ for _ in range(STEPS):
     new_theta, state = opt.update(state, theta, bowl.grad(theta), bowl)
     moments = state["stages"][-1]
     taken.append(new_theta - theta)
-    uncorrected.append(-LR * moments["m"] / (np.sqrt(moments["v"]) + 1e-8))
+    uncorrected.append(-LR * moments["m"] / (np.sqrt(moments["v"]) + opt.hyperparams["eps"]))
     theta = new_theta
 taken, uncorrected = np.abs(np.array(taken)), np.abs(np.array(uncorrected))
 first_rows = [(t + 1, taken[t, 0], taken[t, 1], uncorrected[t, 0], uncorrected[t, 1])
@@ -71,7 +77,7 @@ ax.semilogx(t, uncorrected[:, 0] / LR, color=gd.COLORS["orange"],
 ax.semilogx(t, (1 - B1**t) / np.sqrt(1 - B2**t), ":", color=gd.COLORS["black"], lw=1.5,
             label=r"$(1-\beta_1^t)/\sqrt{1-\beta_2^t}$ (constant gradient)")
 ax.set(xlabel="step $t$", ylabel=r"step size of $x_1$ / learning rate",
-       title=r"Adam's steps on the flat coordinate ($\beta_1 = 0.9$, $\beta_2 = 0.999$)")
+       title=rf"Adam's steps on the flat coordinate ($\beta_1 = {B1:g}$, $\beta_2 = {B2:g}$)")
 ax.legend(fontsize=8)
 out.figure(fig, "bias_correction", alt=(
     "Step size of the flat coordinate divided by the learning rate, against the step on a log "
@@ -84,16 +90,22 @@ out.figure(fig, "bias_correction", alt=(
 
 # %% [markdown]
 # ## AdamW is not Adam with an L2 term
-# Problem: $f(\theta) = \tfrac12\sum_i a_i(\theta_i - c_i)^2$ with curvatures $a = (1, 0.01)$
-# and unregularised minimiser $c = (1, 20)$; weight decay $\lambda = 0.1$. `gd.adam` with
-# `weight_decay` adds $\lambda\theta$ to the gradient *before* the adaptive scaling;
-# `gd.adamw` subtracts $\eta\lambda\theta$ *after* it. Both run 3000 steps with a cosine
-# learning-rate decay so that they come to rest.
+# Problem: $f(\theta) = \tfrac12\sum_i a_i(\theta_i - c_i)^2$ with curvatures
+# $a = {{ value: adam/wd_curvatures }}$ and unregularised minimiser
+# $c = {{ value: adam/wd_minimiser }}$; weight decay $\lambda = {{ value: adam/wd_lambda }}$.
+# `gd.adam` with `weight_decay` adds $\lambda\theta$ to the gradient *before* the adaptive
+# scaling; `gd.adamw` subtracts $\eta\lambda\theta$ *after* it. Both run
+# {{ value: adam/wd_steps }} steps with a cosine learning-rate decay so that they come to rest.
 
 # %%
 a, c, lam = np.array([1.0, 0.01]), np.array([1.0, 20.0]), 0.1
 problem = gd.quadratic(a, b=-a * c)
 WD_STEPS = 3000
+out.value("wd_curvatures", f"({a[0]:g}, {a[1]:g})")
+out.value("wd_minimiser", f"({c[0]:g}, {c[1]:g})")
+out.value("wd_lambda", lam, fmt="{:g}")
+out.value("wd_inverse_lambda", 1 / lam, fmt="{:g}")
+out.value("wd_steps", WD_STEPS)
 schedule = gd.cosine_decay(0.3, WD_STEPS)
 start = np.zeros(2)
 run_l2 = gd.run(gd.adam(lr=schedule, weight_decay=lam), problem, start, steps=WD_STEPS)
@@ -113,6 +125,7 @@ out.value("l2_theta2", run_l2.final[1], fmt="{:.3f}")
 out.value("w_theta2", run_w.final[1], fmt="{:.3f}")
 out.value("l2_theta1", run_l2.final[0], fmt="{:.3f}")
 out.value("w_theta1", run_w.final[0], fmt="{:.3f}")
+out.value("l2_shrink", c[1] / run_l2.final[1], fmt="{:.0f}")  # how much L2 shrinks θ₂
 
 fig, ax = gd.figure()
 gd.contour(ax, problem, ((-0.5, 2.0), (-2, 22)), n=150, levels=12, cmap=None,
@@ -120,10 +133,10 @@ gd.contour(ax, problem, ((-0.5, 2.0), (-2, 22)), n=150, levels=12, cmap=None,
 ax.axhline(1 / lam, color=gd.COLORS["red"], ls=":", lw=1.5, label=r"$\theta_2 = 1/\lambda$")
 ax.plot(*run_l2.path().T, color=gd.COLORS["blue"], label="Adam + L2")
 ax.plot(*run_w.path().T, color=gd.COLORS["orange"], label="AdamW")
-ax.plot(*c, "*", ms=13, color=gd.COLORS["black"], label=r"minimiser of $f$, $c = (1, 20)$")
+gd.mark_optimum(ax, *c, label=rf"minimiser of $f$, $c = ({c[0]:g}, {c[1]:g})$")
 ax.plot(*ridge, "s", ms=8, color=gd.COLORS["blue"], mec="black", label="ridge solution")
-ax.set(xlabel=r"$\theta_1$ (curvature 1)", ylabel=r"$\theta_2$ (curvature 0.01)",
-       title=r"Same $\lambda = 0.1$, two different answers")
+ax.set(xlabel=rf"$\theta_1$ (curvature {a[0]:g})", ylabel=rf"$\theta_2$ (curvature {a[1]:g})",
+       title=rf"Same $\lambda = {lam:g}$, two different answers")
 ax.legend(fontsize=8, loc="upper left")
 out.figure(fig, "weight_decay_paths", alt=(
     "Contours of a quadratic that is steep in theta_1 and very flat in theta_2, with minimiser "

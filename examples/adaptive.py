@@ -1,9 +1,9 @@
 # %% [markdown]
 # # Per-coordinate step sizes: AdaGrad, RMSprop, Adadelta
 #
-# A badly scaled bowl, $f(x) = \tfrac12(\mu x_1^2 + L x_2^2)$ with $L/\mu = 100$: the
-# gradient is 100 times larger along $x_2$ than along $x_1$ for the same distance from the
-# minimum, so one learning rate cannot suit both coordinates. The three methods here divide
+# A badly scaled bowl, $f(x) = \tfrac12(\mu x_1^2 + L x_2^2)$ with
+# $L/\mu = {{ value: adaptive/kappa }}$: the gradient is {{ value: adaptive/kappa }} times larger
+# along $x_2$ than along $x_1$ for the same distance from the minimum, so one learning rate cannot suit both coordinates. The three methods here divide
 # each coordinate's gradient by a running measure of that coordinate's gradient size.
 # Every method gets its best learning rate from a grid (one batched run per method).
 
@@ -31,18 +31,22 @@ DASH = dict(zip(METHODS, ("-", "-", "--", ":", "-"), strict=True))
 
 # %% [markdown]
 # ## Axis-aligned versus rotated
-# The same bowl twice: with its axes along the coordinates, and rotated by 45°. Per-coordinate
-# scaling can only fix the first. For each method and bowl, one batched run covers the whole
-# learning-rate grid; a run counts as converged at the first step from which it stays within
-# the threshold of the minimiser for at least `HOLD` steps (a fly-by does not count). The best learning rate is picked separately for a coarse (0.1) and a fine
-# (0.001) threshold.
+# The same bowl twice: with its axes along the coordinates, and rotated by
+# {{ value: adaptive/angle }}°. Per-coordinate scaling can only fix the first. For each method
+# and bowl, one batched run covers the whole learning-rate grid; a run counts as converged at
+# the first step from which it stays within the threshold of the minimiser for at least
+# `HOLD` steps (a fly-by does not count). The best learning rate is picked separately for a
+# coarse ({{ value: adaptive/coarse }}) and a fine ({{ value: adaptive/fine }}) threshold.
 
 # %%
+ANGLE = 45.0  # degrees, the rotation of the second bowl
+ROTATED = f"rotated {ANGLE:g}°"
 problems = {
     "axis-aligned": gd.ill_conditioned(KAPPA, L=1.0),
-    "rotated 45°": gd.ill_conditioned(KAPPA, L=1.0, angle=np.pi / 4),
+    ROTATED: gd.ill_conditioned(KAPPA, L=1.0, angle=np.deg2rad(ANGLE)),
 }
-THRESHOLDS = (0.1, THRESHOLD)
+COARSE = 0.1
+THRESHOLDS = (COARSE, THRESHOLD)
 HOLD = 100
 best = {}  # (method, bowl, threshold) -> (lr, steps, path)
 for label, bowl in problems.items():
@@ -65,12 +69,13 @@ out.table("steps", rows, headers=["method"] + [f"{label}: steps to {th:g}" for l
                                                 for th in THRESHOLDS])
 for name in METHODS:
     slug = name.lower().replace(" (centered)", "_centered").replace(" ", "_")
-    for label, key in (("axis-aligned", "aligned"), ("rotated 45°", "rotated")):
+    for label, key in (("axis-aligned", "aligned"), (ROTATED, "rotated")):
         for th, tkey in zip(THRESHOLDS, ("coarse", "fine"), strict=True):
             steps = best[name, label, th][1]
             out.value(f"steps_{key}_{tkey}_{slug}",
                       str(steps) if steps >= 0 else f"more than {STEPS}")
 out.value("kappa", KAPPA, fmt="{:g}")
+out.value("angle", ANGLE, fmt="{:g}")
 out.value("hold", HOLD)
 out.value("coarse", THRESHOLDS[0], fmt="{:g}")
 out.value("fine", THRESHOLDS[1], fmt="{:g}")
@@ -82,17 +87,17 @@ for ax, (label, bowl) in zip(axes, problems.items(), strict=True):
     gd.contour(ax, bowl, ((-4.5, 4.5), (-3, 3)), levels=np.geomspace(1e-3, 2 * bowl.value(X0), 10),
                cmap=None, colors=gd.COLORS["grey"], linewidths=0.6)
     for name in METHODS:
-        lr, _, path = best[name, label, 0.1]
+        lr, _, path = best[name, label, COARSE]
         ax.plot(*path[:SHOWN].T, DASH[name], lw=1.6, color=gd.COLORS[COLOR[name]],
                 label=f"{name} (lr {lr:.2g})")
-    ax.plot(*X0, "*", ms=12, color=gd.COLORS["black"])
+    gd.mark_start(ax, *X0, label=None)
     ax.set(xlabel="$x_1$", title=f"{label}, first {SHOWN} steps", xlim=(-4.5, 4.5), ylim=(-3, 3),
            aspect="equal")
     ax.legend(fontsize=7, loc="lower right")
 axes[0].set_ylabel("$x_2$")
 out.figure(fig, "paths", alt=(
     "Two contour plots of the same long, narrow quadratic bowl, axis-aligned on the left and "
-    f"rotated by 45 degrees on the right, with the first {SHOWN} steps of gradient descent, "
+    f"rotated by {ANGLE:g} degrees on the right, with the first {SHOWN} steps of gradient descent, "
     "AdaGrad, RMSprop, centered RMSprop and Adadelta from the star at "
     f"({X0[0]:g}, {X0[1]:g}). On the aligned bowl the "
     "adaptive methods head almost straight for the minimum; on the rotated bowl they lose that "
@@ -107,14 +112,14 @@ out.figure(fig, "paths", alt=(
 
 # %%
 fig, ax = gd.figure()
-rotated = problems["rotated 45°"]
+rotated = problems[ROTATED]
 for name in ("AdaGrad", "RMSprop"):
-    path = best[name, "rotated 45°", 0.1][2]
+    path = best[name, ROTATED, COARSE][2]
     grads = rotated.grad(path[:-1])
     keep = np.abs(grads[:, 0]) > 1e-9
     eff = -np.diff(path, axis=0)[keep, 0] / grads[keep, 0]
     ax.loglog(np.arange(1, len(path))[keep], eff, DASH[name], color=gd.COLORS[COLOR[name]],
-              label=f"{name} (lr {best[name, 'rotated 45°', 0.1][0]:.2g}), coordinate $x_1$")
+              label=f"{name} (lr {best[name, ROTATED, COARSE][0]:.2g}), coordinate $x_1$")
 ax.axhline(2 / rotated.L, color=gd.COLORS["grey"], ls=":", lw=1.5,
            label="$2/L$: stability limit of the steepest direction")
 ax.set(xlabel="step $t$", ylabel=r"effective learning rate $-\Delta\theta_1 / g_1$",
@@ -140,7 +145,7 @@ bowl = problems["axis-aligned"]
 fig, ax = gd.figure()
 bounce = {}
 for name in ("AdaGrad", "RMSprop"):
-    lr = best[name, "axis-aligned", 0.1][0]
+    lr = best[name, "axis-aligned", COARSE][0]
     long_run = gd.run(METHODS[name](lr=lr), bowl, X0, steps=LONG)
     dist = gd.distances(long_run.points, np.zeros(2))
     bounce[name] = (float(dist.min()), float(dist[-1]), lr)
@@ -164,12 +169,12 @@ out.value("long_steps", LONG)
 # ## Units: rescale the problem, keep the hyperparameters
 # Measure $x$ in different units: $f_c(\theta) = f(\theta / c)$, started at $c\,x_0$. A method
 # whose steps carry the units of $\theta$ should need the same number of steps for every $c$
-# (to the same *relative* accuracy, here $0.1\,c$). Each method keeps the learning rate it
+# (to the same *relative* accuracy, here ${{ value: adaptive/coarse }}\,c$). Each method keeps the learning rate it
 # was tuned to at $c = 1$.
 
 # %%
 base = problems["axis-aligned"]
-tuned = {name: best[name, "axis-aligned", 0.1][0] for name in METHODS}
+tuned = {name: best[name, "axis-aligned", COARSE][0] for name in METHODS}
 scale_rows = []
 SCALES = (0.01, 1.0, 100.0)
 for name in ("GD", "AdaGrad", "RMSprop", "Adadelta"):
@@ -177,8 +182,11 @@ for name in ("GD", "AdaGrad", "RMSprop", "Adadelta"):
     for c in SCALES:
         scaled = gd.quadratic(base.eigenvalues / c**2)
         run = gd.run(METHODS[name](lr=tuned[name]), scaled, c * X0, steps=STEPS)
-        step = int(gd.first_step(run, gd.near_minimizer(scaled, 0.1 * c), hold=HOLD))
+        step = int(gd.first_step(run, gd.near_minimizer(scaled, COARSE * c), hold=HOLD))
         cells.append(gd.outcome(gd.Entry(name, tuned[name], run.path(), step, run.status, STEPS)))
     scale_rows.append((name, f"{tuned[name]:.3g}", *cells))
 out.table("units", scale_rows, headers=[
     "method", "lr (tuned at c = 1)", *[f"steps, c = {c:g}" for c in SCALES]])
+out.value("largest_scale", max(SCALES), fmt="{:g}")
+adadelta = gd.adadelta().hyperparams  # torch's defaults
+out.value("adadelta_first_step", np.sqrt(adadelta["eps"] / (1 - adadelta["rho"])), fmt="{:.1e}")

@@ -19,8 +19,9 @@ out = gd.Outputs(__file__)
 
 # %% [markdown]
 # ## On a quadratic: four tunings, predicted and measured
-# A 12-dimensional quadratic with curvatures spread from $\mu = 0.01$ to $L = 1$ (condition
-# number $\kappa = 100$): the worst-case theory assumes any curvature in $[\mu, L]$ may occur,
+# A {{ value: nesterov/dim }}-dimensional quadratic with curvatures spread from
+# $\mu = {{ value: nesterov/mu }}$ to $L = {{ value: nesterov/big_l }}$ (condition number
+# $\kappa = {{ value: nesterov/kappa }}$): the worst-case theory assumes any curvature in $[\mu, L]$ may occur,
 # so the test bowl has many, not just the two extremes. Predicted rates: gradient descent
 # $(\kappa-1)/(\kappa+1)$; heavy ball with Polyak's tuning $(\sqrt\kappa-1)/(\sqrt\kappa+1)$;
 # Nesterov with the textbook tuning $\eta = 1/L$, $\beta = (\sqrt\kappa-1)/(\sqrt\kappa+1)$:
@@ -52,6 +53,8 @@ out.table("quadratic_rates", rows, headers=[
     "method", r"$\eta$", r"$\beta$", "rate (theory)", "rate (measured)"], floatfmt=".4f")
 out.value("kappa", KAPPA, fmt="{:g}")
 out.value("dim", DIM)
+out.value("mu", mu, fmt="{:g}")
+out.value("big_l", L, fmt="{:g}")
 
 # %% [markdown]
 # ## Searching the whole $(\eta, \beta)$ grid, for both methods
@@ -83,8 +86,8 @@ for ax, nesterov, label in ((axes[0], False, "heavy ball"), (axes[1], True, "Nes
     edge = np.linspace(0, 0.96, 60)
     ax.plot(2 * (1 + edge) / ((1 + 2 * edge) if nesterov else 1.0) / L, edge, "--",
             color=gd.COLORS["red"], lw=2, label="theoretical edge")
-    ax.plot(best[label][1], best[label][2], "*", ms=13, color=gd.COLORS["orange"], mec="black",
-            label=f"best cell: rate {best[label][0]:.3f}")
+    gd.mark_optimum(ax, best[label][1], best[label][2],
+                    label=f"best cell: rate {best[label][0]:.3f}")
     ax.set(xlabel=r"learning rate $\eta$", title=f"{label}, $\\kappa = {KAPPA:g}$",
            xlim=(0, 4.0), ylim=(0, 0.96))
     ax.legend(loc="lower right", fontsize=8)
@@ -92,7 +95,7 @@ axes[0].set_ylabel(r"momentum $\beta$")
 fig.colorbar(mesh, ax=axes, label="measured rate per step (lower is faster)")
 out.figure(fig, "grids", alt=(
     f"Two heat maps over learning rate and momentum of the measured convergence rate on a "
-    f"12-dimensional quadratic with condition number {KAPPA:g}: heavy ball on the left, Nesterov on the right. "
+    f"{DIM}-dimensional quadratic with condition number {KAPPA:g}: heavy ball on the left, Nesterov on the right. "
     "Nesterov's converging region is narrower in learning rate (its edge bends left as momentum "
     "grows), and its best cell is slower than the heavy ball's best cell."
 ))
@@ -105,9 +108,10 @@ out.value("grid_cells", int(E.size))
 
 # %% [markdown]
 # ## Off the quadratic: a function where Polyak's tuning fails
-# `gd.lessard()` is strongly convex and smooth with $\mu = 1$, $L = 25$, but its curvature
-# switches between 25 and 1. Both methods get their best tuning for quadratics with
-# $\mu = 1$, $L = 25$ (the same formulas as above), and start at $x_0 = 3.3$.
+# `gd.lessard()` is strongly convex and smooth with $\mu = {{ value: nesterov/trap_mu }}$,
+# $L = {{ value: nesterov/trap_big_l }}$, but its curvature switches between the two. Both methods
+# get their best tuning for quadratics with these $\mu$ and $L$ (the same formulas as above),
+# and start at $x_0 = {{ value: nesterov/trap_x0 }}$.
 
 # %%
 trap = gd.lessard()
@@ -118,6 +122,7 @@ nag = gd.sgd(lr=eta_nag, momentum=beta_nag, nesterov=True)
 eta_tb, beta_tb, _ = gd.nesterov_tuning(trap.mu, trap.L)
 textbook = gd.sgd(lr=eta_tb, momentum=beta_tb, nesterov=True)
 X0, TRAP_STEPS = 3.3, 150
+REACH = 1e-12  # "converged": |x_t - x*| below this
 run_hb = gd.run(hb, trap, [X0], steps=TRAP_STEPS)
 run_nag = gd.run(nag, trap, [X0], steps=TRAP_STEPS)
 run_textbook = gd.run(textbook, trap, [X0], steps=TRAP_STEPS)
@@ -127,8 +132,9 @@ ax_f.plot(*trap.grid(400, ((-2.5, 3.6),)), color=gd.COLORS["grey"], label="$f$ (
 cycle = run_hb.points[-3:, 0]
 ax_f.plot(cycle, trap.value(cycle[:, None]), "o", ms=9, color=gd.COLORS["orange"],
           label="heavy ball's 3-cycle")
-ax_f.plot([X0], trap.value(np.array([[X0]])), "*", ms=13, color=gd.COLORS["black"], label="start")
-ax_f.set(xlabel="$x$", ylabel="$f(x)$", title=r"Curvature 25 | 1 | 25, $\mu = 1$, $L = 25$")
+gd.mark_start(ax_f, X0, trap.value(np.array([X0])))
+ax_f.set(xlabel="$x$", ylabel="$f(x)$", title=rf"Curvature {trap.L:g} | {trap.mu:g} | {trap.L:g}, "
+         rf"$\mu = {trap.mu:g}$, $L = {trap.L:g}$")
 ax_f.legend(fontsize=8)
 t = np.arange(TRAP_STEPS + 1)
 ax_x.semilogy(t, np.abs(run_hb.points[:, 0]), color=gd.COLORS["orange"],
@@ -149,6 +155,9 @@ out.figure(fig, "lessard", alt=(
 out.value("trap_x0", X0, fmt="{:g}")
 out.value("trap_hb_final", abs(run_hb.points[-1, 0]), fmt="{:.2f}")
 for key, r in (("nag", run_nag), ("textbook", run_textbook)):
-    out.value(f"trap_{key}_steps", int(gd.steps_to_reach(np.abs(r.points[:, 0]), 1e-12)))
+    out.value(f"trap_{key}_steps", int(gd.steps_to_reach(np.abs(r.points[:, 0]), REACH)))
+out.value("trap_reach", f"10^{{{round(np.log10(REACH))}}}")
+out.value("trap_mu", trap.mu, fmt="{:g}")
+out.value("trap_big_l", trap.L, fmt="{:g}")
 out.value("trap_steps", TRAP_STEPS)
 out.value("trap_cycle", ", ".join(f"{c:.3f}" for c in sorted(cycle)))

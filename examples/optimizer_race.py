@@ -5,7 +5,8 @@
 # plains and sharp ridges, and the saddle $x^2 - y^2$. A race is only fair if everyone is
 # tuned, so on Rosenbrock and Beale each optimizer gets the best learning rate from the same
 # log grid (one batched `gd.run` per optimizer and landscape, `gd.race`); every other
-# hyperparameter is torch's default, with momentum 0.9 for the two momentum methods.
+# hyperparameter is torch's default, with momentum {{ value: optimizer_race/momentum }} for the
+# two momentum methods (the line-up is `gd.racing.LINEUP`).
 
 # %%
 import numpy as np
@@ -14,16 +15,7 @@ import gdnotes as gd
 
 out = gd.Outputs(__file__)
 
-MAKERS = {
-    "GD": lambda lr: gd.sgd(lr=lr),
-    "momentum": lambda lr: gd.sgd(lr=lr, momentum=0.9),
-    "Nesterov": lambda lr: gd.sgd(lr=lr, momentum=0.9, nesterov=True),
-    "AdaGrad": lambda lr: gd.adagrad(lr=lr),
-    "RMSprop": lambda lr: gd.rmsprop(lr=lr),
-    "Adadelta": lambda lr: gd.adadelta(lr=lr),
-    "Adam": lambda lr: gd.adam(lr=lr),
-    "AdamW": lambda lr: gd.adamw(lr=lr),
-}
+MAKERS = gd.racing.LINEUP  # name -> (lr -> optimizer)
 STYLE = {
     "GD": ("black", "-"), "momentum": ("orange", "-"), "Nesterov": ("red", "--"),
     "AdaGrad": ("sky", "-"), "RMSprop": ("green", "-"), "Adadelta": ("purple", "-"),
@@ -32,14 +24,18 @@ STYLE = {
 LRS = np.geomspace(1e-4, 3.0, 14)
 THRESHOLD = 1e-2
 HOLD = 50  # must stay at the goal this many steps: fly-bys do not count
+SADDLE_LR = 0.01  # the same for everyone on the saddle
+ESCAPE = -1.0  # the saddle race's goal: f <= ESCAPE
 
 # %% [markdown]
 # ## The three races
-# Goal on Rosenbrock and Beale: come within 0.01 of the minimiser. The saddle has no minimum;
-# the goal there is to *escape* it, $f \le -1$, from a start just off the ridge line
-# $y = 0$ that leads into the saddle point. There a larger step always escapes sooner, so
-# tuning would only measure the top of the grid: instead every method gets the same
-# $\eta = 0.01$, and the race shows how each update rule reacts to a tiny gradient.
+# Goal on Rosenbrock and Beale: come within {{ value: optimizer_race/threshold }} of the
+# minimiser. The saddle has no minimum; the goal there is to *escape* it,
+# $f \le {{ value: optimizer_race/escape }}$, from a start just off the ridge line $y = 0$ that
+# leads into the saddle point. There a larger step always escapes sooner, so tuning would only
+# measure the top of the grid: instead every method gets the same
+# $\eta = {{ value: optimizer_race/saddle_lr }}$, and the race shows how each update rule
+# reacts to a tiny gradient.
 
 # %%
 RACES = {
@@ -48,7 +44,7 @@ RACES = {
     "beale": dict(objective=gd.beale(), x0=np.array([1.0, 1.5]), steps=1000, lrs=LRS,
                   view=((-1.0, 4.5), (-1.5, 2.5))),
     "saddle": dict(objective=gd.saddle(), x0=np.array([1.0, 1e-3]), steps=600,
-                   lrs=np.array([0.01]), view=((-1.5, 1.5), (-1.5, 1.5))),
+                   lrs=np.array([SADDLE_LR]), view=((-1.5, 1.5), (-1.5, 1.5))),
 }
 results = {}
 for key, spec in RACES.items():
@@ -56,7 +52,7 @@ for key, spec in RACES.items():
     if objective.minimizers.size:
         goal = gd.near_minimizer(objective, THRESHOLD)
     else:
-        goal = lambda points, objective=objective: objective.value(points) <= -1.0  # noqa: E731
+        goal = lambda points, objective=objective: objective.value(points) <= ESCAPE  # noqa: E731
     results[key] = gd.race(MAKERS, objective, spec["x0"], spec["steps"], goal, spec["lrs"],
                            hold=HOLD)
 
@@ -74,13 +70,25 @@ for key, spec in RACES.items():
         out.value(f"{key}_{entry.name.lower()}", result)
     last = ("distance to the minimiser at the end" if objective.minimizers.size
             else "f at the end")
-    goal_text = "steps to escape (f ≤ −1)" if key == "saddle" else f"steps to {THRESHOLD:g}"
+    goal_text = (f"steps to escape (f ≤ {ESCAPE:g})" if key == "saddle"
+                 else f"steps to {THRESHOLD:g}")
     out.table(f"steps_{key}", rows, headers=["optimizer", "learning rate", goal_text, last])
 out.value("lr_grid", f"{LRS.size} values from {LRS[0]:g} to {LRS[-1]:g}, evenly spaced in log")
 out.value("threshold", THRESHOLD, fmt="{:g}")
 out.value("hold", HOLD)
 for key, spec in RACES.items():
     out.value(f"{key}_steps", spec["steps"])
+out.value("momentum", gd.racing.RACE_MOMENTUM, fmt="{:g}")
+out.value("momentum_gain", 1 / (1 - gd.racing.RACE_MOMENTUM), fmt="{:.0f}")  # 1/(1 - β)
+out.value("rmsprop_first", 1 / np.sqrt(1 - MAKERS["RMSprop"](1.0).hyperparams["alpha"]),
+          fmt="{:.0f}")  # RMSprop's first step, in units of η: 1/√(1 - α)
+out.value("escape", ESCAPE, fmt="{:g}")
+# GD on x² - y²: y grows by (1 + 2η) per step, from y₀ to about 1
+saddle_y0 = RACES["saddle"]["x0"][1]
+out.value("saddle_lr", SADDLE_LR, fmt="{:g}")
+out.value("saddle_y0", saddle_y0, fmt="{:g}")
+out.value("saddle_growth", 1 + 2 * SADDLE_LR, fmt="{:g}")
+out.value("saddle_gd_estimate", np.log(1 / saddle_y0) / np.log(1 + 2 * SADDLE_LR), fmt="{:.0f}")
 
 # %% [markdown]
 # ## The GIFs
@@ -105,7 +113,7 @@ def draw_race(key: str):
         ax.plot(*objective.minimizers[0], "x", ms=9, mew=2, color=gd.COLORS["black"])
     else:
         gd.contour(ax, objective, spec["view"], levels=np.linspace(-2, 2, 13), **lines_style)
-    ax.plot(*spec["x0"], "*", ms=11, color=gd.COLORS["black"])
+    gd.mark_start(ax, *spec["x0"], label=None, ms=11)
     lines, heads = [], []
     for entry in entries:
         color, dash = STYLE[entry.name]

@@ -14,9 +14,27 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import optimizers as opt
 from .objectives import Objective
 from .optimizers import Optimizer
 from .runs import Run, run
+
+#: Momentum of the two momentum methods in the race (torch's default is none).
+RACE_MOMENTUM = 0.9
+
+#: The optimizer race's line-up, name -> ``lr -> Optimizer``: torch's defaults for everything
+#: but the learning rate (tuned per race) and the momentum above. One definition, so the race
+#: on the page and the tests that check its claims run the same optimizers.
+LINEUP: dict[str, Callable[[float], Optimizer]] = {
+    "GD": lambda lr: opt.sgd(lr=lr),
+    "momentum": lambda lr: opt.sgd(lr=lr, momentum=RACE_MOMENTUM),
+    "Nesterov": lambda lr: opt.sgd(lr=lr, momentum=RACE_MOMENTUM, nesterov=True),
+    "AdaGrad": lambda lr: opt.adagrad(lr=lr),
+    "RMSprop": lambda lr: opt.rmsprop(lr=lr),
+    "Adadelta": lambda lr: opt.adadelta(lr=lr),
+    "Adam": lambda lr: opt.adam(lr=lr),
+    "AdamW": lambda lr: opt.adamw(lr=lr),
+}
 
 
 def near_minimizer(objective: Objective, threshold: float) -> Callable[[np.ndarray], np.ndarray]:

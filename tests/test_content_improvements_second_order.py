@@ -160,16 +160,27 @@ def test_summary_table_covers_the_registry_and_matches_torch_defaults():
                     assert ours.default == default, (name, param)
 
 
-MAKERS = {
-    "GD": lambda lr: gd.sgd(lr=lr),
-    "momentum": lambda lr: gd.sgd(lr=lr, momentum=0.9),
-    "Nesterov": lambda lr: gd.sgd(lr=lr, momentum=0.9, nesterov=True),
-    "AdaGrad": lambda lr: gd.adagrad(lr=lr),
-    "RMSprop": lambda lr: gd.rmsprop(lr=lr),
-    "Adadelta": lambda lr: gd.adadelta(lr=lr),
-    "Adam": lambda lr: gd.adam(lr=lr),
-    "AdamW": lambda lr: gd.adamw(lr=lr),
-}
+MAKERS = gd.racing.LINEUP  # the race's line-up, the one examples/optimizer_race.py runs
+
+
+def test_race_lineup_is_torch_defaults_but_lr_and_momentum():
+    """The page says: torch's defaults except the tuned lr and momentum β for the two
+    momentum methods (checked against torch.optim's signatures, not against gdnotes)."""
+    torch = pytest.importorskip("torch")
+    assert list(MAKERS) == ["GD", "momentum", "Nesterov", "AdaGrad", "RMSprop", "Adadelta",
+                            "Adam", "AdamW"]
+    beta = gd.racing.RACE_MOMENTUM
+    assert 0 < beta < 1
+    for name, make in MAKERS.items():
+        o = make(0.123)
+        theirs = inspect.signature(getattr(torch.optim, o.torch_class.split(".")[-1])).parameters
+        for param, value in o.hyperparams.items():
+            if param == "lr":
+                assert value == 0.123
+            elif name in ("momentum", "Nesterov") and param in ("momentum", "nesterov"):
+                assert value == (beta if param == "momentum" else name == "Nesterov")
+            elif param in theirs:
+                assert value == theirs[param].default, (name, param)
 LRS = np.geomspace(1e-4, 3.0, 14)
 
 

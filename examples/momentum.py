@@ -24,11 +24,13 @@ out = gd.Outputs(__file__)
 
 # %% [markdown]
 # ## Paths: gradient descent creeps, the heavy ball swings through
-# Both methods get their best tuning for this bowl ($\kappa = 25$, tilted by 30°).
+# Both methods get their best tuning for this bowl
+# ($\kappa = {{ value: momentum/paths_kappa }}$, tilted by {{ value: momentum/paths_angle }}°).
 
 # %%
 KAPPA = 25.0
-bowl = gd.ill_conditioned(KAPPA, L=1.0, angle=np.pi / 6)
+ANGLE = 30.0  # degrees: the valley is not aligned with the axes
+bowl = gd.ill_conditioned(KAPPA, L=1.0, angle=np.deg2rad(ANGLE))
 # Start far out along the flat direction of the valley, a little off its floor.
 x0 = bowl.R @ np.array([-1.8, 0.35])
 eta_gd, rate_gd_theory = gd.gd_tuning(bowl.mu, bowl.L)
@@ -47,7 +49,7 @@ ax_path.plot(*plain.points[:shown].T, "o-", ms=3, lw=1.2, color=gd.COLORS["orang
              label=rf"GD, $\eta = {eta_gd:.3f}$")
 ax_path.plot(*ball.points[:shown].T, "o-", ms=3, lw=1.2, color=gd.COLORS["blue"],
              label=rf"heavy ball, $\eta = {eta_hb:.3f}$, $\beta = {beta_hb:.3f}$")
-ax_path.plot(*x0, "*", ms=12, color=gd.COLORS["black"], label="start")
+gd.mark_start(ax_path, *x0)
 ax_path.set(xlabel="$x_1$", ylabel="$x_2$", title=f"First {shown} steps, $\\kappa = {KAPPA:g}$",
             xlim=(x_lo, x_hi), ylim=(y_lo, y_hi), aspect="equal")
 ax_path.legend(loc="upper left", fontsize=8)
@@ -72,6 +74,7 @@ out.figure(fig, "paths", alt=(
     "measured curves follow their predicted straight lines, the heavy ball's far steeper."
 ))
 out.value("paths_kappa", KAPPA, fmt="{:g}")
+out.value("paths_angle", ANGLE, fmt="{:g}")
 out.value("paths_eta_gd", eta_gd, fmt="{:.3f}")
 out.value("paths_eta_hb", eta_hb, fmt="{:.3f}")
 out.value("paths_beta_hb", beta_hb, fmt="{:.3f}")
@@ -83,8 +86,9 @@ out.value("paths_beta_hb", beta_hb, fmt="{:.3f}")
 # mean contraction over the second half of the run, where start-up transients are gone.
 
 # %%
+KAPPAS = (10.0, 100.0, 1000.0)
 rows = []
-for kappa in (10.0, 100.0, 1000.0):
+for kappa in KAPPAS:
     bowl_k = gd.ill_conditioned(kappa)
     eta_k, beta_k, theory_hb = gd.polyak_tuning(bowl_k.mu, bowl_k.L)
     eta_gd_k, theory_gd = gd.gd_tuning(bowl_k.mu, bowl_k.L)
@@ -99,6 +103,8 @@ for kappa in (10.0, 100.0, 1000.0):
                  rate_hb, f"{speedup:.1f}×"))
     out.value(f"rate_hb_{kappa:g}", rate_hb, fmt="{:.4f}")
     out.value(f"speedup_{kappa:g}", speedup, fmt="{:.1f}")
+out.value("kappa_largest", KAPPAS[-1], fmt="{:g}")
+out.value("speedup_largest", speedup, fmt="{:.1f}")  # of the last, largest κ
 out.table("rates", rows, headers=[
     r"$\kappa$", r"$\eta^\star$", r"$\beta^\star$", "GD theory", "GD measured", "HB theory",
     "HB measured", "speed-up",
@@ -138,10 +144,10 @@ fig.colorbar(mesh, ax=ax, label="measured rate per step (lower is faster)")
 edge_beta = np.linspace(0, 1, 50)
 ax.plot(2 * (1 + edge_beta) / bowl_map.L, edge_beta, "--", color=gd.COLORS["red"], lw=2,
         label=r"theory: $\eta L = 2(1+\beta)$")
-ax.plot(eta_star, beta_star, "*", ms=14, color=gd.COLORS["orange"], mec="black",
-        label=rf"Polyak: $\eta^\star = {eta_star:.2f}$, $\beta^\star = {beta_star:.2f}$")
+gd.mark_optimum(ax, eta_star, beta_star,
+                label=rf"Polyak: $\eta^\star = {eta_star:.2f}$, $\beta^\star = {beta_star:.2f}$")
 ax.set(xlabel=r"learning rate $\eta$", ylabel=r"momentum $\beta$", xlim=(0, 4.2), ylim=(0, 0.98),
-       title=rf"Heavy ball on a quadratic, $\kappa = {KAPPA_MAP:g}$, $L = 1$")
+       title=rf"Heavy ball on a quadratic, $\kappa = {KAPPA_MAP:g}$, $L = {bowl_map.L:g}$")
 ax.legend(loc="lower right", fontsize=8)
 out.figure(fig, "region", alt=(
     f"Heat map over learning rate ({etas[0]:g} to {etas[-1]:g}) and momentum (0 to {betas[-1]:g}) "

@@ -49,11 +49,11 @@ out.figure(fig, "curves", alt=(
 
 # %% [markdown]
 # ## The noise ball of mini-batch SGD
-# Fitting a line to `gd.regression_data()` with batches of 10: each step's gradient is noisy,
-# so with a constant learning rate SGD never settles — it jitters around the optimum at a
-# distance that grows with $\eta$. Decaying $\eta$ shrinks the ball. Each schedule is run from
-# $(0, 0)$ with six different shuffling seeds; the curves are the mean excess loss
-# $L(\theta_t) - L(\theta^\star)$ over the seeds.
+# Fitting a line to `gd.regression_data()` with batches of {{ value: schedules/batch }}: each
+# step's gradient is noisy, so with a constant learning rate SGD never settles — it jitters
+# around the optimum at a distance that grows with $\eta$. Decaying $\eta$ shrinks the ball.
+# Each schedule is run from $(0, 0)$ with {{ value: schedules/noise_seeds }} different shuffling
+# seeds; the curves are the mean excess loss $L(\theta_t) - L(\theta^\star)$ over the seeds.
 
 # %%
 x, y = gd.regression_data(n=N)
@@ -93,13 +93,14 @@ out.value("cosine_gain", gain, fmt="{:.0f}")
 # %% [markdown]
 # ## Why Adam wants a warmup
 # Start at the least-squares optimum itself (think of fine-tuning a model that is already
-# good) and run Adam with $\eta = 0.1$. The true gradient is zero there; each mini-batch
-# gradient is pure noise. Plain SGD would move in proportion to that noise. Adam normalises:
-# at $t = 1$, $\hat m_1/\sqrt{\hat v_1} = g_1/|g_1| = \pm 1$, so *every* coordinate moves by
-# the full $\eta$ however small or unreliable its gradient was, and the second-moment
-# estimate $\hat v_t$ rests on only $t$ samples for a while. A warmup keeps the steps small
-# until $\hat v_t$ has averaged over enough batches. We read $\hat v_t$ from the optimizer
-# state across 32 shuffling seeds.
+# good) and run Adam with $\eta = {{ value: schedules/adam_lr }}$. The true gradient is zero
+# there; each mini-batch gradient is pure noise. Plain SGD would move in proportion to that
+# noise. Adam normalises: at $t = 1$ its step is $\eta\, g_1/(|g_1| + \epsilon)$, $\pm\eta$ up to
+# $\epsilon$, so *every* coordinate moves by the full $\eta$ however small or unreliable its
+# gradient was, and the second-moment estimate $\hat v_t$ rests on only $t$ samples for a
+# while. A warmup keeps the steps small until $\hat v_t$ has averaged over enough batches. We
+# read $\hat v_t$ from the optimizer state across {{ value: schedules/adam_seeds }} shuffling
+# seeds.
 
 # %%
 ADAM_LR, ADAM_STEPS, WARM = 0.1, 100, 40
@@ -122,8 +123,9 @@ for name, lr in adam_schedules.items():
                 theta, state = opt.update(state, theta, batch.grad(theta), batch)
                 curve.append(float(loss.value(theta)) - best_loss)
                 if lr == ADAM_LR:  # per-unit-lr step size 1/sqrt(v_hat), coordinate w
-                    v_hat = state["stages"][-1]["v"][0] / (1 - 0.999 ** state["t"])
-                    eff_lr.append((seed, state["t"], 1 / (np.sqrt(v_hat) + 1e-8)))
+                    beta2, eps = opt.hyperparams["betas"][1], opt.hyperparams["eps"]
+                    v_hat = state["stages"][-1]["v"][0] / (1 - beta2 ** state["t"])
+                    eff_lr.append((seed, state["t"], 1 / (np.sqrt(v_hat) + eps)))
         curves.append(curve)
     adam_excess[name] = np.mean(curves, axis=0)
 
@@ -148,7 +150,7 @@ out.figure(fig, "adam_warmup", alt=(
     f"Left: mean excess loss over the first {ADAM_STEPS} steps of Adam started at the optimum; "
     "without "
     "warmup the loss jumps up in the first steps and peaks early, with a linear warmup it rises "
-    "more slowly and peaks lower. Right: across 32 seeds, the spread of Adam's per-coordinate "
+    f"more slowly and peaks lower. Right: across {ADAM_SEEDS} seeds, the spread of Adam's per-coordinate "
     "scaling 1/sqrt(v_hat) is widest in the first steps and narrows as more batches are "
     "averaged."
 ))

@@ -91,8 +91,7 @@ fig, ax = gd.figure(figsize=(6.4, 4.4))
 mesh = ax.pcolormesh(etas, betas, steps_needed, norm="log", cmap="viridis_r", shading="nearest")
 ax.plot(2 * (1 + betas) / L, betas, color=gd.COLORS["red"], ls="--", lw=1.4,
         label="ηL = 2(1 + β): stability limit")
-ax.plot(eta_star, beta_star, marker="*", ms=14, color=gd.COLORS["orange"], ls="none",
-        label=f"theory: η* = {eta_star:.2f}, β* = {beta_star:.2f}")
+gd.mark_optimum(ax, eta_star, beta_star, label=f"theory: η* = {eta_star:.2f}, β* = {beta_star:.2f}")
 ax.plot(etas[best[1]], betas[best[0]], marker="s", ms=8, mfc="none", mec=gd.COLORS["red"],
         mew=2, ls="none", label=f"best cell: {int(steps_needed[best])} steps")
 ax.set(xscale="log", xlabel="learning rate η", ylabel="momentum β",

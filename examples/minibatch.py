@@ -123,9 +123,8 @@ budget = np.linspace(0, GIF_EPOCHS * x.size, FRAMES)
 fig, ax = gd.figure(figsize=(6.4, 4.6))
 gd.contour(ax, loss, BOX, n=160, levels=best + np.geomspace(0.02, highest - best, 14),
            cmap=None, colors=gd.COLORS["grey"], linewidths=0.7)  # grey: the paths carry colour
-star, = ax.plot(*loss.optimum, marker="*", ms=16, color=gd.COLORS["black"], mec="white",
-                ls="none", zorder=6, label="least-squares fit")
-ax.plot(*START, marker="o", ms=7, color=gd.COLORS["black"], ls="none")
+star = gd.mark_optimum(ax, *loss.optimum, label="least-squares fit", ms=16, zorder=6)
+gd.mark_start(ax, *START, label=None, ms=11)
 lines = {label: ax.plot([], [], color=COLOR[label], lw=0.8 if SIZES[label] == 1 else 1.6,
                         zorder=2 if SIZES[label] == 1 else 3, label=label)[0] for label in runs}
 heads = {label: ax.plot([], [], "o", color=COLOR[label], ms=6, zorder=5)[0] for label in runs}
@@ -146,10 +145,10 @@ def draw(i):
 
 
 out.gif(fig, draw, frames=FRAMES, name="paths", fps=10, alt=(
-    f"Animated contour plot of the loss over slope w and intercept b. From "
+    f"Animated contour plot of the loss over slope w and intercept b. From the black star at "
     f"({START[0]:g}, {START[1]:g}), after the "
     f"same number of per-sample gradients (up to {GIF_EPOCHS} epochs), the full-batch path "
-    "creeps along a smooth curve and is still short of the least-squares star, the "
+    "creeps along a smooth curve and is still short of the orange least-squares star, the "
     "mini-batch path reaches the star and wobbles around it, and the single-sample path "
     "gets there first but keeps jittering in a wide cloud."))
 

@@ -95,8 +95,7 @@ ax.clabel(labelled, fmt="%g", fontsize=8)
 every = 25
 ax.plot(path[::every, 0], path[::every, 1], "o", ms=3.5, color=gd.COLORS["red"],
         label=f"every {every}th iterate")
-ax.plot(*minimiser, marker="*", ms=12, color=gd.COLORS["orange"], ls="none",
-        label="minimiser")
+gd.mark_optimum(ax, *minimiser, label="minimiser")
 ax.set(xlabel="x", ylabel="y", aspect="equal", title="the iterates pile up where it is flat")
 ax.legend(loc="lower left")
 out.figure(fig, "path", alt=(

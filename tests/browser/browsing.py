@@ -101,13 +101,20 @@ VISIBLE_TEXT_JS = """() => {
   return parts.join(' ');
 }"""
 
-# Bounding boxes (document coordinates) of the figure images in the content.
-FIGURE_BOXES_JS = """() => [...document.querySelectorAll('article img')]
-  .filter(img => img.checkVisibility() && img.naturalWidth > 0)
-  .map(img => { const r = img.getBoundingClientRect();
-    return {src: img.currentSrc, x: r.left + scrollX, y: r.top + scrollY,
-            width: r.width, height: r.height}; })
-  .filter(b => b.width >= 40 && b.height >= 40)"""
+# Bounding boxes (document coordinates) of the distinct figure images in the content (each image
+# once, at most MAX_FIGURES_PER_PAGE: the gallery repeats thumbnails and screenshots cost time).
+MAX_FIGURES_PER_PAGE = 20
+FIGURE_BOXES_JS = """(limit) => {
+  const seen = new Set();
+  return [...document.querySelectorAll('article img')]
+    .filter(img => img.checkVisibility() && img.naturalWidth > 0)
+    .filter(img => !seen.has(img.currentSrc) && seen.add(img.currentSrc))
+    .map(img => { const r = img.getBoundingClientRect();
+      return {src: img.currentSrc, x: r.left + scrollX, y: r.top + scrollY,
+              width: r.width, height: r.height}; })
+    .filter(b => b.width >= 40 && b.height >= 40)
+    .slice(0, limit);
+}"""
 
 RAW_MATH = re.compile(r"\$\$|\\\(|\\\)|\\\[|\\\]|\$[^$\n]{0,80}[\\^_][^$\n]{0,80}\$")
 
@@ -227,7 +234,7 @@ def _dark_mode(page) -> dict:
     except Exception:  # reported by the test through the scheme value
         pass
     figures = []
-    for box in page.evaluate(FIGURE_BOXES_JS):
+    for box in page.evaluate(FIGURE_BOXES_JS, MAX_FIGURES_PER_PAGE):
         clip = {k: box[k] for k in ("x", "y", "width", "height")}
         png = page.screenshot(clip=clip, full_page=True)
         figures.append({"src": box["src"], **figure_legibility(png)})

@@ -20,7 +20,8 @@ import gdnotes as gd
 torch.set_num_threads(1)  # the tensors are tiny: extra threads only add overhead
 out = gd.Outputs(__file__)
 
-X, y = gd.two_moons(n=200, noise=0.15, seed=0)
+DATA_SEED = 0
+X, y = gd.two_moons(n=200, noise=0.15, seed=DATA_SEED)
 inputs, labels = torch.tensor(X), torch.tensor(y)
 LR, STEPS, FRAMES = 0.5, 400, 30
 SIZES = (2, 16, 16, 1)
@@ -68,6 +69,7 @@ with torch.no_grad():
 out.value("lr", LR, fmt="{:g}")
 out.value("sizes", "–".join(str(s) for s in SIZES))
 out.value("n_points", len(X))
+out.value("data_seed", DATA_SEED)
 out.value("steps", STEPS)
 out.value("n_params", sum(p.numel() for p in model.parameters()))
 out.value("loss_start", losses[0], fmt="{:.3f}")

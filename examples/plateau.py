@@ -41,8 +41,9 @@ ax_g.text(steps[-1], TOL * 1.4, f"tolerance {TOL:g}", ha="right", va="bottom", f
 ax_g.set(ylabel="‖∇f‖")
 ax_d.plot(steps, distance, color=gd.COLORS["green"])
 ax_d.set(xlabel="step", ylabel="distance to minimiser")
-fooled = (grad_norm <= TOL) & (distance > 1)
-on_plateau_steps = int(np.argmax(distance < 1))  # steps until within distance 1
+WELL = 1.0  # within this distance of the minimiser the run is in the well, off the plateau
+fooled = (grad_norm <= TOL) & (distance > WELL)
+on_plateau_steps = int(np.argmax(distance < WELL))  # steps until within distance WELL
 for ax in (ax_f, ax_g, ax_d):
     ax.axvspan(0, steps[fooled][-1], color=gd.COLORS["yellow"], alpha=0.18, lw=0)
 ax_f.text(steps[fooled][-1] / 2, 0.5, "‖∇f‖ below the tolerance,\nyet far from the minimum",
@@ -63,6 +64,7 @@ out.value("start_distance", float(distance[0]), fmt="{:.2f}")
 out.value("start_loss", float(loss[0]), fmt="{:.5f}")
 out.value("fooled_steps", int(fooled.sum()))
 out.value("steps_to_well", on_plateau)
+out.value("well_radius", WELL, fmt="{:g}")
 out.value("total_steps", run.stop_step)
 out.value("well_steps", run.stop_step - on_plateau)
 out.value("plateau_share", on_plateau / run.stop_step, fmt="{:.0%}")

@@ -170,7 +170,7 @@ def train_manual(model, inputs, labels, lr, momentum=0.0, steps=100, callback=No
         loss = loss_fn(model(inputs).squeeze(-1), labels)  # forward pass and loss
         model.zero_grad()
         loss.backward()  # back-propagation fills p.grad for every parameter
-        with torch.no_grad():  # the update itself must not be recorded for autograd
+        with torch.no_grad():  # outside no_grad, updating a parameter in place is an error
             for p, v in zip(model.parameters(), velocity, strict=True):
                 v.mul_(momentum).add_(p.grad)  # v ← β v + ∇L
                 p.sub_(lr * v)  # θ ← θ − η v

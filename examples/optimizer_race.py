@@ -78,6 +78,9 @@ out.value("threshold", THRESHOLD, fmt="{:g}")
 out.value("hold", HOLD)
 for key, spec in RACES.items():
     out.value(f"{key}_steps", spec["steps"])
+    out.value(f"{key}_x0", "$({:g}, {:g})$".format(*spec["x0"]))
+    if spec["objective"].minimizers.size:
+        out.value(f"{key}_minimiser", "$({:g}, {:g})$".format(*spec["objective"].minimizers[0]))
 out.value("momentum", gd.racing.RACE_MOMENTUM, fmt="{:g}")
 out.value("momentum_gain", 1 / (1 - gd.racing.RACE_MOMENTUM), fmt="{:.0f}")  # 1/(1 - β)
 out.value("rmsprop_first", 1 / np.sqrt(1 - MAKERS["RMSprop"](1.0).hyperparams["alpha"]),

@@ -27,13 +27,15 @@ out.value("newton_start_error", np.linalg.norm(start - bowl.minimizers[0]), fmt=
 
 # %% [markdown]
 # ## Quadratic convergence, measured on Rosenbrock
-# Pure Newton ($\eta = 1$, no line search) from the classic start $(-1.2, 1)$. Near the
+# Pure Newton ($\eta = 1$, no line search) from the classic start {{ value: second_order/rosen_x0 }}. Near the
 # minimum the error should square at every step: $e_{k+1} \approx C e_k^2$.
 
 # %%
 rosen = gd.rosenbrock()
 X0 = np.array([-1.2, 1.0])
 newton_run = gd.run(gd.newton(), rosen, X0, steps=20, tol=1e-12)
+out.value("rosen_x0", f"$({X0[0]:g}, {X0[1]:g})$")
+out.value("rosen_min", "$({:g}, {:g})$".format(*rosen.minimizers[0]))
 err = np.linalg.norm(newton_run.path() - rosen.minimizers[0], axis=1)
 rows = []
 for k, e in enumerate(err):
@@ -135,7 +137,7 @@ out.value("bfgs_drop_max", drops.max(), fmt="{:.0f}")
 # %% [markdown]
 # ## L-BFGS against `torch.optim.LBFGS` on Rosenbrock
 # Both with history $m = {{ value: second_order/lbfgs_m }}$ and the strong-Wolfe line search,
-# from $(-1.2, 1)$. The gdnotes methods are stepped in the plain loop every `optimizer.step()`
+# from {{ value: second_order/rosen_x0 }}. The gdnotes methods are stepped in the plain loop every `optimizer.step()`
 # hides — evaluate the gradient, stop if $\|\nabla f\| \le$ {{ value: second_order/tol }},
 # update — on an objective wrapped by `gd.counted`, which tallies every evaluation. torch then
 # runs for the same number of iterations and reports its own count (`func_evals`; its closure

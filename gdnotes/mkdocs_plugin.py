@@ -9,10 +9,15 @@ Configuration (mkdocs.yml, all optional)::
           execute: true                 # env GDNOTES_EXECUTE=0 turns example execution off
           jobs: 0                       # parallel runs; 0 = one per core (env GDNOTES_JOBS)
 
+Environment only: `GDNOTES_ZYGOTE=0` starts every example as a new interpreter instead of forking
+it from a pre-warmed one (same outputs, slower).
+
 Outputs become generated site files `figures/<example>/<file>`; example pages are generated as
 `examples/<example>.md` with the script and executed notebook beside them. Nothing is written
 into `docs/`. A page referring to an output no example produced is reported as a warning naming the
-page and the reference, which fails a `--strict` build.
+page and the reference, which fails a `--strict` build. A failing example fails `mkdocs build`;
+under `mkdocs serve` it is logged and shown on its page, and the site keeps its last good outputs.
+The API reference replaces `{{ api_reference }}` in `docs/api.md` (see `pipeline.apiref`).
 """
 
 from __future__ import annotations

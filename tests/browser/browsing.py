@@ -208,9 +208,9 @@ def visit(context, base_url: str, path: str, dark_axe: bool = False) -> PageVisi
         record.math_source, record.math_rendered, record.math_blank = page.evaluate(MATH_COUNT_JS)
         text = page.evaluate(VISIBLE_TEXT_JS)
         record.raw_math = sorted({m.group(0) for m in RAW_MATH.finditer(text)})
-        shot = ARTIFACTS / "light" / f"{_slug(path)}.png"
+        shot = ARTIFACTS / "light" / f"{_slug(path)}.jpg"
         shot.parent.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=shot, full_page=True)
+        page.screenshot(path=shot, full_page=True, type="jpeg", quality=70)  # ~2x faster than PNG
         record.screenshot = shot
         record.axe = _serious_axe(page)
         record.dark = _dark_mode(page)

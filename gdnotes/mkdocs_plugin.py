@@ -146,7 +146,7 @@ class GdnotesPlugin(BasePlugin[GdnotesConfig]):
             except OSError:
                 continue
             used = [r.example for r in references(text)] + sorted(figure_links(text))
-            seen += [n for n in used if n in names and n not in seen]
+            seen += [n for n in dict.fromkeys(used) if n in names and n not in seen]
         return seen + [n for n in names if n not in seen]
 
     # -- run the examples and add everything they made -----------------------------------------

@@ -193,3 +193,18 @@ def test_sweep_removes_only_stale_work_directories(tmp_path):
     os.utime(old, (0, 0))
     cache.sweep()
     assert not old.exists() and fresh.exists()
+
+
+def test_examples_nav_lists_each_example_once_in_story_order():
+    """A page that uses one example many times must not repeat it in the navigation."""
+    from mkdocs.config import load_config
+
+    root = Path(__file__).resolve().parents[1]
+    config = load_config(str(root / "mkdocs.yml"))
+    config = config.plugins["gdnotes"].on_config(config)
+    (gallery,) = [item["Examples"] for item in config.nav
+                  if isinstance(item, dict) and "Examples" in item]
+    pages = [next(iter(entry.values())) for entry in gallery[1:]]
+    scripts = sorted(f"examples/{p.stem}.md" for p in (root / "examples").glob("*.py"))
+    assert sorted(pages) == scripts, "every example appears exactly once"
+    assert pages[0] == "examples/tangent_line.md", "the home page's example comes first"

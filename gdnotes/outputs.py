@@ -30,8 +30,6 @@ from collections.abc import Callable, Iterator, Sequence
 from numbers import Integral, Real
 from pathlib import Path
 
-import matplotlib.pyplot as plt
-
 from .style import gif_bytes, png_bytes, write_bytes_atomically
 
 OUTPUT_DIR_ENV = "GDNOTES_OUTPUT_DIR"
@@ -46,6 +44,12 @@ def repo_root(start: Path) -> Path:
         if (d / "pyproject.toml").exists():
             return d
     return start if start.is_dir() else start.parent
+
+
+def _close(fig) -> None:
+    import matplotlib.pyplot as plt  # only examples draw; importing gdnotes stays quick
+
+    plt.close(fig)
 
 
 class _Tee(io.TextIOBase):
@@ -114,7 +118,7 @@ class Outputs:
         self._claim(name)
         alt = self._check_alt(alt)
         self._write(f"{name}.png", png_bytes(fig, **({"dpi": dpi} if dpi else {})))
-        plt.close(fig)
+        _close(fig)
         return self._record(name, f"{name}.png", "figure", alt)
 
     def gif(
@@ -134,7 +138,7 @@ class Outputs:
         alt = self._check_alt(alt)
         gif, still = gif_bytes(fig, draw_frame, frames, fps=fps, hold_last_ms=hold_last_ms,
                                quantize=quantize)
-        plt.close(fig)
+        _close(fig)
         self._write(f"{name}.png", still)
         self._write(f"{name}.gif", gif)
         return self._record(name, f"{name}.gif", "gif", alt, still=f"{name}.png", frames=frames)

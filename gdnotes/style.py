@@ -11,12 +11,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")  # examples run headless; the build never opens a window
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from PIL import Image  # noqa: E402
 
 #: Okabe–Ito colours, in the order series are drawn.
 COLORS = {
@@ -74,6 +71,8 @@ def figure(nrows: int = 1, ncols: int = 1, *, figsize=None, **subplot_kw):
     use_style()
     if figsize is None:
         figsize = (FIGSIZE[0] * (1 if ncols == 1 else 1.0 + 0.55 * (ncols - 1)), FIGSIZE[1])
+    import matplotlib.pyplot as plt  # here, so that importing gdnotes (the build does) stays quick
+
     fig, ax = plt.subplots(nrows, ncols, figsize=figsize, layout="constrained", **subplot_kw)
     return fig, ax
 
@@ -139,6 +138,8 @@ def gif_bytes(
     ``"fastoctree"``, keeps small areas of saturated colour (thin coloured lines over a mostly
     grey plot) that ``"mediancut"`` would merge into the greys.
     """
+    from PIL import Image
+
     methods = {"mediancut": Image.Quantize.MEDIANCUT, "fastoctree": Image.Quantize.FASTOCTREE}
     if quantize not in methods:
         raise ValueError(f"quantize must be one of {sorted(methods)}, got {quantize!r}")

@@ -19,6 +19,7 @@ out = gd.Outputs(__file__)
 
 objective = gd.shifted_parabola(center=5.0)
 X0 = -5.0
+STOP_DISTANCE = 0.05  # the animation ends once |x_k - 5| is below this
 
 # %% [markdown]
 # ## Choosing the learning rate and the number of frames
@@ -30,8 +31,8 @@ X0 = -5.0
 # slope flattens. $\eta = {{ value: tangent_line/eta }}$ is that: each step keeps
 # {{ value: tangent_line/keep_percent }} % of the remaining distance.
 #
-# We stop the animation once the point is within 0.05 of the minimum, under two pixels at this
-# scale: later frames would look identical and only make the GIF longer. That takes
+# We stop the animation once the point is within {{ value: tangent_line/stop_distance }} of the
+# minimum, where it sits on the bottom of the curve at this scale: later frames would look identical and only make the GIF longer. That takes
 # {{ value: tangent_line/steps }} steps. At {{ value: tangent_line/fps }} frames per second the
 # whole descent lasts about {{ value: tangent_line/seconds }} seconds, slow enough to follow every
 # step while the slowing-down is still obvious.
@@ -40,9 +41,9 @@ X0 = -5.0
 # --8<-- [start:run]
 ETA = 0.1
 contraction = 1 - 2 * ETA  # distance to the minimum after one step, relative to before
-# steps until the distance |x_k - 5| = contraction**k * |x_0 - 5| drops below 0.05
+# steps until the distance |x_k - 5| = contraction**k * |x_0 - 5| drops below STOP_DISTANCE
 distance0 = abs(X0 - objective.center)
-steps = int(np.ceil(np.log(0.05 / distance0) / np.log(contraction)))
+steps = int(np.ceil(np.log(STOP_DISTANCE / distance0) / np.log(contraction)))
 
 run = gd.run(gd.sgd(lr=ETA), objective, x0=np.array([X0]), steps=steps)
 xs = run.points[:, 0]
@@ -52,6 +53,7 @@ out.value("eta", ETA, fmt="{:.1f}")
 out.value("contraction", contraction, fmt="{:.1f}")
 out.value("keep_percent", 100 * contraction, fmt="{:.0f}")
 out.value("steps", steps)
+out.value("stop_distance", STOP_DISTANCE, fmt="{:g}")
 out.value("final_x", float(xs[-1]), fmt="{:.3f}")
 print(f"{steps} steps with eta = {ETA}: x goes from {xs[0]:.1f} to {xs[-1]:.4f}")
 
@@ -93,14 +95,18 @@ def draw_frame(k):
     caption.set_text(f"step {k}:  x = {x:6.3f}   slope f'(x) = {slope:7.3f}")
 
 
+gd.freeze_background(fig, [trail, tangent, point, caption])
+
+
 FPS = 4
 out.value("fps", FPS)
 out.value("seconds", (steps + 1) / FPS, fmt="{:.0f}")
 gif = out.gif(
     fig, draw_frame, frames=steps + 1, name="descent", fps=FPS,
     alt=(
-        f"Animation: a red point starts at x = -5 on the parabola (x-5)^2 and takes {steps} "
-        "gradient descent steps towards the minimum at x = 5, with the orange tangent line "
+        f"Animation: a red point starts at x = {X0:g} on the parabola (x-{objective.center:g})^2 "
+        f"and takes {steps} gradient descent steps towards the minimum at "
+        f"x = {objective.center:g}, with the orange tangent line "
         "drawn at each step; the tangent flattens and the steps shrink as the point approaches "
         "the bottom."
     ),

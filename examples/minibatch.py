@@ -38,6 +38,7 @@ runs = {
 # --8<-- [end:runs]
 
 out.value("eta", ETA, fmt="{:g}")
+out.value("start", "$({:g}, {:g})$".format(*START))
 out.value("slope", SLOPE, fmt="{:g}")
 out.value("intercept", INTERCEPT, fmt="{:g}")
 out.value("data_seed", DATA_SEED)

@@ -138,9 +138,10 @@ ax_loss.legend(fontsize=8)
 eff = np.array(eff_lr)
 steps_t = np.arange(1, ADAM_STEPS + 1)
 table = np.array([eff[eff[:, 1] == s, 2] for s in steps_t])
-lo, mid, hi = np.percentile(table, [10, 50, 90], axis=1)
+BAND_PCT = (10, 90)  # the shaded spread across seeds, in percentiles
+lo, mid, hi = np.percentile(table, [BAND_PCT[0], 50, BAND_PCT[1]], axis=1)
 ax_eff.fill_between(steps_t, lo, hi, color=gd.COLORS["sky"], alpha=0.5,
-                    label="10–90 % of seeds")
+                    label=f"{BAND_PCT[0]}–{BAND_PCT[1]} % of seeds")
 ax_eff.plot(steps_t, mid, color=gd.COLORS["blue"], label="median")
 ax_eff.set_yscale("log")
 ax_eff.set(xlabel="step $t$", ylabel=r"$1/\sqrt{\hat v_t}$ for $w$ (step per unit $\eta$ and gradient)",
@@ -166,3 +167,5 @@ out.value("batch", BATCH)
 out.value("adam_steps", ADAM_STEPS)
 out.value("lr", LR, fmt="{:g}")
 out.value("adam_seeds", ADAM_SEEDS)
+out.value("band_low", BAND_PCT[0])
+out.value("band_high", BAND_PCT[1])

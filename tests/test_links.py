@@ -100,9 +100,10 @@ def test_external_links_are_listed_and_https(site, all_references):
         for ref in refs:
             if is_external(ref):
                 by_url.setdefault(ref, []).append(page.relative_to(site).as_posix())
-    listed = {url: pages for url, pages in sorted(by_url.items()) if not url.startswith(own)}
+    listed = {u: pages for u, pages in sorted(by_url.items()) if not (own and u.startswith(own))}
     lines = [f"{url}  ({len(pages)} pages, e.g. {pages[0]})" for url, pages in listed.items()]
-    lines.append(f"+ {len(by_url) - len(listed)} links to the site's own address {own}")
+    if own:
+        lines.append(f"+ {len(by_url) - len(listed)} links to the site's own address {own}")
     EXTERNAL_LIST.parent.mkdir(exist_ok=True)
     EXTERNAL_LIST.write_text("\n".join(lines) + "\n")
     print("\nexternal URLs (listed, not fetched):\n  " + "\n  ".join(lines))

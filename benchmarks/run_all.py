@@ -20,10 +20,10 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 
-# name -> (script, owner, extra arguments for --quick)
+# name -> (script, extra arguments for --quick)
 BENCHMARKS = {
-    "optimizers": ("benchmarks/bench_optimizers.py", "CORE", ["--subset", "100"]),
-    "build": ("benchmarks/bench_build.py", "PIPELINE", ["--repeat", "1"]),
+    "optimizers": ("benchmarks/bench_optimizers.py", ["--subset", "100"]),
+    "build": ("benchmarks/bench_build.py", ["--repeat", "1"]),
 }
 
 MEASUREMENT = re.compile(
@@ -57,10 +57,10 @@ def parse(output: str) -> tuple[list[tuple[str, str, str]], list[str]]:
 
 
 def run(name: str, quick: bool) -> Result:
-    script, owner, quick_args = BENCHMARKS[name]
+    script, quick_args = BENCHMARKS[name]
     result = Result(name, script)
     if not (REPO / script).is_file():
-        result.status = f"missing: {script} not written yet ({owner})"
+        result.status = f"missing: {script} not found"
         return result
     start = time.perf_counter()
     proc = subprocess.run(

@@ -170,7 +170,7 @@ def make_project(tmp_path):
     return make
 
 
-# -- pytest 9 + pytest-xdist 3.8: keep `--dist loadgroup` grouping (added by QUALITY) -------------
+# -- pytest 9 + pytest-xdist 3.8: keep `--dist loadgroup` grouping -------------------------
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
     """xdist groups `xdist_group` tests by appending "@<group>" to `item._nodeid`, but pytest 9

@@ -4,7 +4,7 @@ Why a module and not fixtures only: the same "which pages are there, where does 
 needed by plain tests and by the browser tests; keeping it here means one definition of a page and of a
 resolved link.
 
-The site under test is PIPELINE's session-scoped ``built_site`` fixture (a fresh strict build). Set
+The site under test is the session-scoped ``built_site`` fixture (a fresh strict build). Set
 ``GDNOTES_SITE_DIR=/path/to/site`` to test an already built site instead (fast iteration while editing
 pages: ``GDNOTES_SITE_DIR=site pytest -m browser``).
 """
@@ -35,7 +35,7 @@ def site_test(test):
 
 
 def site_dir(request: pytest.FixtureRequest) -> Path:
-    """The built site: $GDNOTES_SITE_DIR if set, else PIPELINE's ``built_site`` fixture."""
+    """The built site: $GDNOTES_SITE_DIR if set, else the ``built_site`` fixture."""
     override = os.environ.get(SITE_ENV)
     if override:
         path = Path(override).resolve()

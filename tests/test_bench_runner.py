@@ -34,7 +34,7 @@ def test_measurement_lines_become_rows_and_prose_stays_context():
 
 
 def test_missing_benchmark_is_reported_not_crashed(monkeypatch):
-    monkeypatch.setitem(run_all.BENCHMARKS, "ghost", ("benchmarks/bench_ghost.py", "NOBODY", []))
+    monkeypatch.setitem(run_all.BENCHMARKS, "ghost", ("benchmarks/bench_ghost.py", []))
     result = run_all.run("ghost", quick=True)
     assert result.status.startswith("missing: benchmarks/bench_ghost.py")
     table = run_all.table([result])

@@ -1,4 +1,4 @@
-// gdnotes accessibility fix (QUALITY; checked by tests/browser/test_accessibility.py).
+// gdnotes accessibility fix (checked by tests/browser/test_accessibility.py).
 // axe-core scrollable-region-focusable (serious): a table too wide for the page scrolls inside
 // material's .md-typeset__scrollwrap, which keyboard users cannot reach. Make each such wrapper a
 // focusable, named region so arrow keys can scroll it. Runs on every page material shows.

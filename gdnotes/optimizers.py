@@ -485,7 +485,7 @@ def bfgs(lr=1.0, line_search="armijo") -> Optimizer:
 
 
 # ----------------------------------------------------------------------------- registry
-from .lbfgs import lbfgs  # noqa: E402  (lbfgs.py builds on Optimizer above)
+from .limited_memory import lbfgs  # noqa: E402  (limited_memory.py builds on Optimizer above)
 
 OPTIMIZERS: dict[str, Callable[..., Optimizer]] = {
     "sgd": sgd,

@@ -81,6 +81,9 @@ for key, spec in RACES.items():
     out.value(f"{key}_x0", "$({:g}, {:g})$".format(*spec["x0"]))
     if spec["objective"].minimizers.size:
         out.value(f"{key}_minimiser", "$({:g}, {:g})$".format(*spec["objective"].minimizers[0]))
+rosenbrock = RACES["rosenbrock"]["objective"]
+curvatures = np.linalg.eigvalsh(rosenbrock.hessian(rosenbrock.minimizers[0]))
+out.value("rosenbrock_kappa", curvatures[-1] / curvatures[0], fmt="{:.0f}")
 out.value("momentum", gd.racing.RACE_MOMENTUM, fmt="{:g}")
 out.value("momentum_gain", 1 / (1 - gd.racing.RACE_MOMENTUM), fmt="{:.0f}")  # 1/(1 - β)
 out.value("rmsprop_first", 1 / np.sqrt(1 - MAKERS["RMSprop"](1.0).hyperparams["alpha"]),

@@ -81,15 +81,13 @@ grid = gd.run(gd.sgd(lr=E.ravel(), momentum=Bm.ravel()), bowl,
 steps_needed = np.where(grid.converged, grid.stop_step, np.nan).reshape(E.shape)
 # --8<-- [end:grid]
 
-mu, L = bowl.mu, bowl.L
-eta_star = 4 / (np.sqrt(L) + np.sqrt(mu)) ** 2
-beta_star = ((np.sqrt(KAPPA) - 1) / (np.sqrt(KAPPA) + 1)) ** 2
+eta_star, beta_star, _ = gd.polyak_tuning(bowl.mu, bowl.L)
 best = np.unravel_index(np.nanargmin(steps_needed), steps_needed.shape)
 plain = steps_needed[0]  # beta = 0: plain gradient descent
 
 fig, ax = gd.figure(figsize=(6.4, 4.4))
 mesh = ax.pcolormesh(etas, betas, steps_needed, norm="log", cmap="viridis_r", shading="nearest")
-ax.plot(2 * (1 + betas) / L, betas, color=gd.COLORS["red"], ls="--", lw=1.4,
+ax.plot(2 * (1 + betas) / bowl.L, betas, color=gd.COLORS["red"], ls="--", lw=1.4,
         label="ηL = 2(1 + β): stability limit")
 gd.mark_optimum(ax, eta_star, beta_star, label=f"theory: η* = {eta_star:.2f}, β* = {beta_star:.2f}")
 ax.plot(etas[best[1]], betas[best[0]], marker="s", ms=8, mfc="none", mec=gd.COLORS["red"],

@@ -1,0 +1,168 @@
+"""The update equations a reader sees for each optimizer are the right ones.
+
+Every optimizer's ``latex`` (read from its docstring) is shown on the API page, in the summary
+table and on the which-optimizer page (``gd.update_equations()``). Each is compared here with
+an equation written independently from the paper or torch.optim's documentation, in the site's
+notation (g is the gradient plus any L2 weight decay, η the learning rate). Spacing commands
+are ignored; every symbol, index and sign counts.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import gdnotes as gd
+from gdnotes import summary
+from gdnotes.optimizers import equations
+
+# label on the page -> (constructor call, the update equations in order)
+EXPECTED = {
+    # plain gradient descent (Cauchy 1847)
+    "gradient descent": (
+        lambda: gd.sgd(lr=0.1),
+        [r"\theta_{t+1} = \theta_t - \eta g_t"]),
+    # torch.optim.SGD docs: b_t = mu b_{t-1} + (1 - tau) g_t with b_1 = g_1; theta -= gamma b_t
+    "heavy-ball momentum": (
+        lambda: gd.sgd(lr=0.1, momentum=0.9),
+        [r"v_{t+1} = \mu v_t + (1-\tau) g_t (v_1 = g_1)",
+         r"\theta_{t+1} = \theta_t - \eta v_{t+1}"]),
+    # torch.optim.SGD docs, nesterov=True: the step is g_t + mu b_t
+    "Nesterov momentum": (
+        lambda: gd.sgd(lr=0.1, momentum=0.9, nesterov=True),
+        [r"v_{t+1} = \mu v_t + g_t (v_1 = g_1)",
+         r"\theta_{t+1} = \theta_t - \eta (g_t + \mu v_{t+1})"]),
+    # Duchi et al. 2011; torch.optim.Adagrad docs: gamma~ = gamma / (1 + (t-1) eta_decay)
+    "AdaGrad": (
+        gd.adagrad,
+        [r"s_t = s_{t-1} + g_t^2",
+         r"\theta_{t+1} = \theta_t - \frac{\eta}{1 + (t-1)\delta} \frac{g_t}{\sqrt{s_t} + \epsilon}"]),
+    # Tieleman & Hinton 2012; torch.optim.RMSprop docs
+    "RMSprop": (
+        gd.rmsprop,
+        [r"s_t = \alpha s_{t-1} + (1-\alpha) g_t^2",
+         r"\theta_{t+1} = \theta_t - \eta \frac{g_t}{\sqrt{s_t} + \epsilon}"]),
+    # Graves 2013 (centered); torch.optim.RMSprop docs: v~ = v - (g^ave)^2
+    "RMSprop, centered": (
+        lambda: gd.rmsprop(centered=True),
+        [r"s_t = \alpha s_{t-1} + (1-\alpha) g_t^2",
+         r"m_t = \alpha m_{t-1} + (1-\alpha) g_t",
+         r"\theta_{t+1} = \theta_t - \eta \frac{g_t}{\sqrt{s_t - m_t^2} + \epsilon}"]),
+    # Zeiler 2012; torch.optim.Adadelta docs
+    "Adadelta": (
+        gd.adadelta,
+        [r"s_t = \rho s_{t-1} + (1-\rho) g_t^2",
+         r"\Delta_t = \frac{\sqrt{u_{t-1} + \epsilon}}{\sqrt{s_t + \epsilon}} g_t",
+         r"u_t = \rho u_{t-1} + (1-\rho) \Delta_t^2",
+         r"\theta_{t+1} = \theta_t - \eta \Delta_t"]),
+    # Kingma & Ba 2015, Algorithm 1
+    "Adam": (
+        gd.adam,
+        [r"m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t",
+         r"v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2",
+         r"\theta_{t+1} = \theta_t - \eta \frac{m_t / (1-\beta_1^t)}{\sqrt{v_t / (1-\beta_2^t)} + \epsilon}"]),
+    # Loshchilov & Hutter 2019, Algorithm 2 (with the schedule multiplier eta_t = 1)
+    "AdamW": (
+        gd.adamw,
+        [r"\theta_{t+1} = \theta_t - \eta (\frac{m_t / (1-\beta_1^t)}{\sqrt{v_t / (1-\beta_2^t)}"
+         r" + \epsilon} + \lambda \theta_t)"]),
+    # Dozat 2016 with torch.optim.NAdam's momentum warm-up mu_t = beta_1 (1 - 0.96^(t psi) / 2)
+    "NAdam": (
+        gd.nadam,
+        [r"\theta_{t+1} = \theta_t - \eta \frac{\frac{1-\mu_t}{1-\prod_{i\le t}\mu_i} g_t"
+         r" + \frac{\mu_{t+1}}{1-\prod_{i\le t+1}\mu_i} m_t}{\sqrt{v_t / (1-\beta_2^t)} + \epsilon}"]),
+    # Newton's method with Levenberg's damping
+    "Newton": (
+        gd.newton,
+        [r"\theta_{t+1} = \theta_t - \eta (\nabla^2 f(\theta_t) + \lambda I)^{-1} \nabla f(\theta_t)"]),
+    # Nocedal & Wright, Numerical Optimization, eq. (6.17) and Algorithm 6.1
+    "BFGS": (
+        gd.bfgs,
+        [r"H_{t+1} = (I - \rho s y^\top) H_t (I - \rho y s^\top) + \rho s s^\top",
+         r"\rho = \frac{1}{y^\top s}",
+         r"\theta_{t+1} = \theta_t - \eta_t H_t \nabla f(\theta_t)"]),
+    # Liu & Nocedal 1989: a quasi-Newton direction from the last m pairs
+    "L-BFGS": (
+        gd.lbfgs,
+        [r"d_t = -H_t \nabla f(\theta_t)", r"\theta_{t+1} = \theta_t + \eta_t d_t"]),
+}
+
+NAMES = {"gradient descent": "gd", "heavy-ball momentum": "momentum",
+         "Nesterov momentum": "nesterov", "AdaGrad": "adagrad", "RMSprop": "rmsprop",
+         "RMSprop, centered": "rmsprop", "Adadelta": "adadelta", "Adam": "adam",
+         "AdamW": "adamw", "NAdam": "nadam", "Newton": "newton", "BFGS": "bfgs",
+         "L-BFGS": "lbfgs"}
+
+_SPACING = re.compile(r"\\(?:qquad|quad|Big|big|left|right)(?![a-zA-Z])|\\[,;!]|\s+")
+
+
+def normalised(latex: str) -> str:
+    """LaTeX without spacing commands, sizing of brackets or whitespace."""
+    return _SPACING.sub("", latex)
+
+
+def equations_of(latex: str) -> list[str]:
+    """The equations of one ``latex`` string, split where the next ``lhs =`` starts."""
+    flat = normalised(latex)
+    # a comma that separates two equations is followed by "<lhs>=" before any other comma
+    parts = re.split(r",(?=[^,=]*=)", flat)
+    return [p for p in parts if p]
+
+
+@pytest.mark.parametrize("label", list(EXPECTED))
+def test_latex_equations_match_the_paper(label):
+    make, expected = EXPECTED[label]
+    opt = make()
+    assert opt.name == NAMES[label]
+    assert equations_of(opt.latex) == [normalised(e) for e in expected]
+
+
+def test_amsgrad_is_named_and_shows_adams_equations():
+    opt = gd.adam(amsgrad=True)
+    assert opt.name == "amsgrad" and opt.latex == gd.adam().latex
+
+
+def test_the_which_optimizer_page_shows_each_variants_equations():
+    """gd.update_equations(): a bold label, the call, then display math with one aligned line
+    per equation of that variant (and only that variant)."""
+    markdown = summary.update_equations()
+    blocks = markdown.split("\n\n**")
+    assert len(blocks) == len(summary.VARIANTS)
+    for block, (name, _overrides, label) in zip(blocks, summary.VARIANTS, strict=True):
+        head, math = block.lstrip("*").split("\n\n", 1)
+        assert head.startswith(f"{label}** — `gd.{name}(")
+        assert math.startswith("$$\n") and math.endswith("\n$$")
+        body = math[3:-3].strip()
+        expected = [normalised(e) for e in EXPECTED[label][1]]
+        if len(expected) == 1:
+            assert normalised(body) == expected[0]
+        else:
+            assert body.startswith(r"\begin{aligned}") and body.endswith(r"\end{aligned}")
+            lines = body.removeprefix(r"\begin{aligned}").removesuffix(r"\end{aligned}")
+            shown = [normalised(line).removeprefix("&") for line in lines.split(r"\\")]
+            assert shown == expected
+
+
+def test_the_calls_shown_are_the_calls_that_build_each_variant():
+    rows = {row[0]: row for row in gd.summary_rows()}
+    assert rows["gradient descent"][1] == "`gd.sgd(lr=η)`"
+    assert rows["heavy-ball momentum"][1] == "`gd.sgd(lr=η, momentum=0.9)`"
+    assert rows["Nesterov momentum"][1] == "`gd.sgd(lr=η, momentum=0.9, nesterov=True)`"
+    assert rows["Adam"][1] == "`gd.adam()`"
+    assert rows["gradient descent"][2] == "0" and rows["heavy-ball momentum"][2] == "1 (velocity)"
+    assert rows["Newton"][4] == "—" and rows["Adam"][4] == "`torch.optim.Adam`"
+    assert "`lr` (required)" in rows["gradient descent"][3]
+    assert "`betas=(0.9, 0.999)`" in rows["Adam"][3]
+    assert "`line_search='armijo'`" in rows["BFGS"][3]
+
+
+def test_equations_reads_the_requested_display_block():
+    def documented():
+        """Text $$ a = 1 $$ more text $$ b =
+        2 $$ end."""
+
+    assert equations(documented) == "a = 1"
+    assert equations(documented, 1) == "b = 2"  # whitespace and line breaks collapse
+    assert equations(documented, 2) == ""  # no such block
+    assert equations(lambda: None) == ""  # no docstring at all

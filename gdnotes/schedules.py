@@ -26,7 +26,7 @@ class Schedule:
     def __call__(self, t):
         t = np.asarray(t)
         if np.any(t < 0):
-            raise ValueError(f"step index t must be >= 0, got {t!r}")
+            raise ValueError(f"step index t must be >= 0, got {t.min().item()!r}")
         return self.fn(t)
 
 

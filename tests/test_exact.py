@@ -56,3 +56,39 @@ def test_worked_example_first_step_by_hand():
 
 def test_float_learning_rate_means_its_decimal():
     assert gd.worked_regression(lr=0.1) == gd.worked_regression(lr=Fraction(1, 10))
+
+
+def test_the_page_shows_six_steps_by_default():
+    its = gd.worked_regression()
+    assert [it.step for it in its] == list(range(6))
+    assert its == gd.worked_regression(gd.WORKED_X, gd.WORKED_Y, 0, 0, Fraction(1, 10), 6)
+
+
+@pytest.mark.parametrize("x, y, shown", [([], [], "0 and 0"), ([1, 2], [2], "2 and 1"),
+                                         ([1], [2, 4], "1 and 2")])
+def test_empty_or_mismatched_data_is_rejected(x, y, shown):
+    with pytest.raises(ValueError, match=f"x and y must be non-empty and the same length, got {shown}"):
+        gd.worked_regression(x, y)
+
+
+@pytest.mark.parametrize("arg, value, message", [
+    ("x", [1, "a"], "x must be a rational number, got 'a'"),
+    ("y", [2, None], "y must be a rational number, got None"),
+    ("w0", float("nan"), "w0 must be finite"),
+    ("b0", "1/0.5", "b0 must be a rational number, got '1/0.5'"),
+    ("lr", float("inf"), "lr must be finite"),
+    ("lr", Fraction(-1, 10), r"lr \(learning rate\) must be > 0, got -1/10"),
+    ("steps", 0, "steps must be a positive integer, got 0"),
+])
+def test_bad_arguments_name_themselves(arg, value, message):
+    with pytest.raises(ValueError, match=message):
+        gd.worked_regression(**{arg: value})
+
+
+def test_one_point_and_string_inputs_are_exact():
+    """A single point is fine (the line through it is not unique, the gradient still is), and
+    decimal strings are read exactly: 0.1 as 1/10."""
+    (it,) = gd.worked_regression([Fraction(1, 3)], ["0.1"], w0="1/2", b0=0, lr="0.3", steps=1)
+    assert it.residuals == (Fraction(1, 6) - Fraction(1, 10),)
+    assert it.grad_w == 2 * Fraction(1, 15) * Fraction(1, 3) and it.grad_b == Fraction(2, 15)
+    assert it.new_b == -Fraction(3, 10) * Fraction(2, 15)

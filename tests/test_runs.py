@@ -108,3 +108,60 @@ def test_importing_gdnotes_does_not_import_torch():
 
     code = "import sys, gdnotes; sys.exit('torch' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0, "gdnotes imported torch"
+
+
+def test_a_single_run_reports_plain_python_values():
+    """One run (no batch) gives a str status and int steps, so `run.status == "diverged"`,
+    f-strings and JSON all see plain values, never 0-d arrays."""
+    for lr, status, stop in [(0.1, "max_steps", 10), (1.5, "diverged", 8), (0.5, "converged", 1)]:
+        r = gd.run(gd.sgd(lr), gd.parabola_plus(), [2.0], 10, tol=1e-9, bound=1e3)
+        assert type(r.status) is str and r.status == status
+        assert type(r.stop_step) is int and r.stop_step == stop
+        assert type(r.converged) is bool and type(r.diverged) is bool
+        assert type(r.diverged_at) is int
+        assert r.diverged_at == (stop + 1 if status == "diverged" else -1)
+    assert (r.tol, r.bound) == (1e-9, 1e3) and type(r.tol) is float and type(r.bound) is float
+
+
+def test_repr_names_the_optimizer_objective_steps_and_statuses():
+    one = gd.run(gd.sgd(0.1), gd.parabola_plus(), [2.0], 10)
+    assert repr(one) == "Run(gd on parabola_plus, steps=10, batch=(), status=max_steps)"
+    many = gd.run(gd.adam(np.array([0.1, 0.5, 1.2, 2.0])), gd.rosenbrock(), [0.0, 0.0], 3)
+    assert repr(many) == ("Run(adam on rosenbrock, steps=3, batch=(4,), "
+                          "status={'max_steps': 4})")
+    mixed = gd.run(gd.sgd(np.array([0.1, 0.5, 1.2])), gd.parabola_plus(), [1.0], 200, tol=1e-8)
+    assert repr(mixed).endswith("batch=(3,), status={'converged': 2, 'diverged': 1})")
+
+
+def test_divergence_bound_is_inclusive_and_stops_only_that_run():
+    """‖x‖ <= bound is fine; beyond it the run diverged. η = 1.5 on f = x² + c is x ← -2x."""
+    r = gd.run(gd.sgd(1.5), gd.parabola_plus(), [1.0], 10, bound=8.0)
+    # |x_t| = 2^t: 8 is allowed (t = 3), 16 is not (t = 4)
+    assert r.stop_step == 3 and r.status == "diverged"
+    both = gd.run(gd.sgd(np.array([1.5, 0.25])), gd.parabola_plus(), [1.0], 10, bound=8.0)
+    assert both.stop_step.tolist() == [3, 10]
+    np.testing.assert_array_equal(both.final[:, 0], [-8.0, 0.5**10])  # x ← (1 - 2η) x
+    np.testing.assert_array_equal(both.path(1)[:, 0], 0.5 ** np.arange(11))
+    np.testing.assert_array_equal(both.lrs[:, 1], 0.25)
+    assert np.isnan(both.lrs[3:, 0]).all() and (both.lrs[:3, 0] == 1.5).all()
+    assert both.grad_norms[3, 0] == 16.0 and np.isnan(both.grad_norms[4, 0])
+
+
+def test_a_nan_gradient_or_value_is_diverged():
+    """Non-finite anywhere (the value or the gradient, not only the point) stops the run at the
+    step before. Here f = x² turns NaN (or its gradient infinite) where x > 0.5."""
+    good = gd.parabola_plus()
+    poisoned = {
+        "value": gd.Objective("nan value", 1, "", lambda p: np.where(p[..., 0] > 0.5, np.nan,
+                                                                      good.f(p)),
+                              good.df, good.d2f, good.minimizers, good.bounds),
+        "grad": gd.Objective("inf grad", 1, "", good.f,
+                             lambda p: np.where(p > 0.5, np.inf, good.df(p)),
+                             good.d2f, good.minimizers, good.bounds),
+    }
+    for part, obj in poisoned.items():
+        # η = 1.5: x ← -2x, so 0.2, -0.4, 0.8: step 2 enters the poisoned region
+        r = gd.run(gd.sgd(1.5), obj, [0.2], 5)
+        assert r.status == "diverged" and r.stop_step == 1, part
+        # η = 0.75: x ← -x/2 never gets there
+        assert gd.run(gd.sgd(0.75), obj, [0.2], 5).status == "max_steps", part

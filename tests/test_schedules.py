@@ -50,3 +50,64 @@ def test_cosine_holds_min_after_total_steps():
 def test_schedule_drives_an_optimizer():
     r = gd.run(gd.adam(gd.step_decay(0.1, 5)), gd.rosenbrock(), [0.0, 0.0], 12)
     np.testing.assert_allclose(r.lrs, 0.1 * 0.1 ** (np.arange(12) // 5))
+
+
+@pytest.mark.parametrize("make", [
+    lambda lr: gd.constant(lr), lambda lr: gd.step_decay(lr, 5), lambda lr: gd.exponential_decay(lr, 0.9),
+    lambda lr: gd.cosine_decay(lr, 10), lambda lr: gd.warmup(lr, 3),
+], ids=["constant", "step_decay", "exponential_decay", "cosine_decay", "warmup"])
+@pytest.mark.parametrize("lr", [0.0, -0.1])
+def test_a_schedule_needs_a_positive_learning_rate(make, lr):
+    with pytest.raises(ValueError, match=rf"lr \(learning rate\) must be > 0, got {lr!r}"):
+        make(lr)
+
+
+def test_a_negative_step_index_is_rejected():
+    sched = gd.exponential_decay(0.2, 0.5)
+    with pytest.raises(ValueError, match=r"step index t must be >= 0, got -1"):
+        sched(-1)
+    with pytest.raises(ValueError, match=r"step index t must be >= 0, got -2"):
+        sched(np.array([0, 1, -2]))
+    assert sched(0) == 0.2  # t = 0 is the first step
+
+
+def test_warmup_start_factor_bounds():
+    """torch's LinearLR: 0 < start_factor <= 1 (1 means no warm-up at all)."""
+    for bad in (0.0, -0.5, 1.01):
+        with pytest.raises(ValueError, match=rf"start_factor must be in \(0, 1\], got {bad!r}"):
+            gd.warmup(0.1, 5, start_factor=bad)
+    flat = gd.warmup(0.1, 5, start_factor=1.0)
+    np.testing.assert_allclose(flat(np.arange(10)), 0.1, rtol=1e-15)
+    tiny = gd.warmup(0.1, 4, start_factor=1e-3)
+    np.testing.assert_allclose(tiny(np.arange(6)), 0.1 * np.array(
+        [1e-3, 1e-3 + (1 - 1e-3) / 4, 1e-3 + (1 - 1e-3) / 2, 1e-3 + 3 * (1 - 1e-3) / 4, 1, 1]),
+        rtol=1e-12)
+    assert gd.warmup(gd.cosine_decay(0.3, 25), 5).name == "warmup+cosine_decay"
+    assert gd.warmup(0.3, 5).name == "warmup+constant"
+
+
+def test_cosine_min_lr_bounds():
+    """0 <= min_lr <= lr: min_lr = lr is a constant schedule, min_lr = 0 torch's default."""
+    with pytest.raises(ValueError, match=r"min_lr must be <= lr=0.1, got 0.2"):
+        gd.cosine_decay(0.1, 10, min_lr=0.2)
+    with pytest.raises(ValueError, match=r"min_lr must be >= 0, got -0.01"):
+        gd.cosine_decay(0.1, 10, min_lr=-0.01)
+    with pytest.raises(ValueError, match=r"total_steps must be a positive integer, got 0"):
+        gd.cosine_decay(0.1, 0)
+    np.testing.assert_allclose(gd.cosine_decay(0.1, 10, min_lr=0.1)(np.arange(15)), 0.1)
+    half = gd.cosine_decay(0.1, 10)(np.array([0, 5, 10]))
+    np.testing.assert_allclose(half, [0.1, 0.05, 0.0], atol=1e-17)
+
+
+def test_each_schedule_states_its_formula():
+    """The formula the schedules page shows next to each curve, from torch's docs."""
+    assert gd.constant(0.1).latex == r"\eta_t = \eta"
+    assert gd.step_decay(0.1, 5).latex == r"\eta_t = \eta\,\gamma^{\lfloor t / s \rfloor}"
+    assert gd.exponential_decay(0.1, 0.9).latex == r"\eta_t = \eta\,\gamma^t"
+    assert gd.cosine_decay(0.1, 5).latex == (
+        r"\eta_t = \eta_{\min} + \tfrac12(\eta - \eta_{\min})(1 + \cos(\pi t / T))")
+    names = [s.name for s in (gd.constant(0.1), gd.step_decay(0.1, 5),
+                              gd.exponential_decay(0.1, 0.9), gd.cosine_decay(0.1, 5))]
+    assert names == ["constant", "step_decay", "exponential_decay", "cosine_decay"]
+    assert gd.step_decay(0.1, 5)(np.arange(12)).tolist() == pytest.approx(
+        [0.1] * 5 + [0.1 * 0.1] * 5 + [0.1 * 0.01] * 2, rel=1e-15)  # default gamma 0.1

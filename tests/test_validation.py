@@ -25,6 +25,12 @@ def test_bad_learning_rate(make, lr):
     (gd.rmsprop, "alpha", 1.0), (gd.rmsprop, "momentum", 1.2), (gd.rmsprop, "eps", -1e-8),
     (gd.adadelta, "rho", 1.1), (gd.adagrad, "lr_decay", -0.5),
     (gd.adam, "weight_decay", -0.01), (gd.nadam, "momentum_decay", -1.0),
+    (gd.adam, "eps", -1e-8), (gd.adamw, "eps", -1e-8), (gd.nadam, "eps", -1e-8),
+    (gd.adagrad, "eps", -1e-10), (gd.adadelta, "eps", -1e-6), (gd.adagrad, "weight_decay", -1.0),
+    (gd.adagrad, "initial_accumulator_value", -0.1), (gd.rmsprop, "weight_decay", -0.1),
+    (gd.adadelta, "weight_decay", -0.1), (gd.adamw, "weight_decay", -0.01),
+    (gd.nadam, "weight_decay", -0.1), (gd.sgd, "dampening", -0.1), (gd.adadelta, "rho", -0.1),
+    (gd.lbfgs, "tolerance_grad", -1.0), (gd.lbfgs, "tolerance_change", -1.0),
     (gd.newton, "damping", -1.0), (gd.lbfgs, "history_size", 0),
 ])
 def test_bad_hyperparameter(make, name, value):
@@ -41,9 +47,18 @@ def test_bad_betas(make, betas, which, bad):
         make(betas=betas)
 
 
-def test_nesterov_needs_momentum():
+def test_nesterov_needs_momentum_and_no_dampening():
+    """torch.optim.SGD: "Nesterov momentum requires a momentum and zero dampening"."""
     with pytest.raises(ValueError, match="nesterov.*momentum=0"):
         gd.sgd(0.1, nesterov=True)
+    with pytest.raises(ValueError, match=r"nesterov needs .*dampening = 0.*dampening=0.1"):
+        gd.sgd(0.1, momentum=0.9, dampening=0.1, nesterov=True)
+    with pytest.raises(ValueError, match=r"momentum=array\(\[0\. , 0\.9\]\)"):
+        gd.sgd(0.1, momentum=np.array([0.0, 0.9]), nesterov=True)  # every run needs momentum
+    with pytest.raises(ValueError, match="dampening"):
+        gd.sgd(0.1, momentum=0.9, dampening=np.array([0.0, 0.2]), nesterov=True)
+    assert gd.sgd(0.1, momentum=0.9, dampening=0.1).name == "momentum"  # fine without nesterov
+    assert gd.sgd(0.1, momentum=np.array([0.5, 0.9]), nesterov=True).name == "nesterov"
 
 
 def test_unknown_names_list_the_valid_ones():

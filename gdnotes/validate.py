@@ -22,6 +22,8 @@ def _first_bad(value, ok) -> object | None:
 
 def _numeric(name: str, value) -> None:
     try:
+        if value is None:  # np.asarray(None, dtype=float) is a NaN, not an error
+            raise TypeError
         np.asarray(value, dtype=float)
     except (TypeError, ValueError):
         raise ValueError(f"{name} must be a number or an array of numbers, got {value!r}") from None

@@ -246,18 +246,6 @@ def test_lbfgs_reaches_torch_minimiser_on_rosenbrock():
     np.testing.assert_allclose(ours.final, [1.0, 1.0], atol=1e-7)
 
 
-@pytest.mark.parametrize("name", list(gd.OPTIMIZERS))
-def test_metadata_for_the_summary_table(name):
-    opt = gd.get_optimizer(name, **({"lr": 0.1} if name == "sgd" else {}))
-    assert opt.latex and opt.latex.count("{") == opt.latex.count("}") and "$" not in opt.latex
-    assert opt.state_per_param and opt.hyperparams["lr"] > 0
-    if opt.torch_class is not None:  # the named torch class exists and takes the same names
-        cls = getattr(torch.optim, opt.torch_class.removeprefix("torch.optim."))
-        torch_names = set(cls.__init__.__code__.co_varnames)
-        ours = set(opt.hyperparams)
-        assert ours <= torch_names, f"{name}: names torch does not have: {ours - torch_names}"
-
-
 @pytest.mark.parametrize("name, hyper", [
     ("sgd", {"lr": 0.1}), ("sgd", {"lr": 0.1, "momentum": 0.9}), ("adagrad", {}),
     ("rmsprop", {}), ("rmsprop", {"momentum": 0.9, "centered": True}), ("adadelta", {}),

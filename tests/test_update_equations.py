@@ -9,9 +9,12 @@ are ignored; every symbol, index and sign counts.
 
 from __future__ import annotations
 
+import inspect
 import re
 
+import numpy as np
 import pytest
+import torch
 
 import gdnotes as gd
 from gdnotes import summary
@@ -144,6 +147,54 @@ def test_the_which_optimizer_page_shows_each_variants_equations():
             assert shown == expected
 
 
+def test_summary_table_covers_the_registry_and_matches_torch_defaults():
+    rows = gd.summary_rows()
+    names = {row[1].split("(")[0].removeprefix("`gd.") for row in rows}
+    assert names == set(gd.OPTIMIZERS)
+    assert all(len(row) == len(gd.SUMMARY_HEADERS) for row in rows)
+    for row in rows:
+        assert not any("$" in cell for cell in row)  # no math inside the table cells
+    # documented differences: sgd's lr is required (as in torch, which has no usable default),
+    # L-BFGS keeps 10 pairs, not 100 (see gd.lbfgs)
+    known_differences = {("lbfgs", "history_size"), ("sgd", "lr")}
+    compared = 0
+    for name, make in gd.OPTIMIZERS.items():
+        cls_name = make(**({"lr": 0.1} if name == "sgd" else {})).torch_class
+        if cls_name is None:
+            continue
+        torch_cls = getattr(torch.optim, cls_name.split(".")[-1])
+        theirs = inspect.signature(torch_cls.__init__).parameters
+        for param, ours in inspect.signature(make).parameters.items():
+            assert param in theirs, (name, param)  # same names as torch
+            if (name, param) not in known_differences:
+                default = theirs[param].default
+                if isinstance(default, torch.Tensor):
+                    default = default.item()
+                assert ours.default == default, (name, param)
+                compared += 1
+    assert compared >= 30
+    # the methods torch.optim does not have, with the defaults their docstrings explain
+    assert gd.summary.hyperparameters("newton") == [("lr", 1.0), ("damping", 0.0)]
+    assert gd.summary.hyperparameters("bfgs") == [("lr", 1.0), ("line_search", "armijo")]
+    assert dict(gd.summary.hyperparameters("lbfgs"))["history_size"] == 10
+
+
+@pytest.mark.parametrize("name", list(gd.OPTIMIZERS))
+def test_hyperparams_record_every_argument_of_the_call(name):
+    """``opt.hyperparams`` is the call that built it: every argument, by name, as given."""
+    params = list(inspect.signature(gd.OPTIMIZERS[name]).parameters.values())
+    given = {p.name: p.default for p in params}
+    if given["lr"] is inspect.Parameter.empty:
+        given["lr"] = 0.25
+    opt = gd.get_optimizer(name, **given)
+    assert list(opt.hyperparams) == [p.name for p in params]
+    for key, value in given.items():
+        assert opt.hyperparams[key] == value, (name, key)
+    assert opt.batch_shape == ()
+    lrs = np.array([0.1, 0.2])
+    assert gd.get_optimizer(name, lr=lrs).hyperparams["lr"] is lrs
+
+
 def test_the_calls_shown_are_the_calls_that_build_each_variant():
     rows = {row[0]: row for row in gd.summary_rows()}
     assert rows["gradient descent"][1] == "`gd.sgd(lr=η)`"
@@ -154,7 +205,24 @@ def test_the_calls_shown_are_the_calls_that_build_each_variant():
     assert rows["Newton"][4] == "—" and rows["Adam"][4] == "`torch.optim.Adam`"
     assert "`lr` (required)" in rows["gradient descent"][3]
     assert "`betas=(0.9, 0.999)`" in rows["Adam"][3]
-    assert "`line_search='armijo'`" in rows["BFGS"][3]
+    assert rows["BFGS"][3] == "`lr=1.0`, `line_search='armijo'`"
+    assert rows["Newton"][3] == "`lr=1.0`, `damping=0.0`"
+    # state per parameter: what each method keeps besides θ (torch's buffers; d for a row
+    # of a d×d matrix; 2m vectors of history for L-BFGS)
+    state = {label: row[2] for label, row in rows.items()}
+    assert state == {
+        "gradient descent": "0", "heavy-ball momentum": "1 (velocity)",
+        "Nesterov momentum": "1 (velocity)", "AdaGrad": "1 (sum of squared gradients)",
+        "RMSprop": "1 (running averages)", "Adadelta": "2 (running averages)",
+        "Adam": "2 (moments)", "AdamW": "2 (moments)", "NAdam": "2 (moments)",
+        "Newton": "d (Hessian, recomputed)", "BFGS": "d (inverse-Hessian row)",
+        "L-BFGS": "2m = 20 (history of s, y)"}
+    assert gd.rmsprop(centered=True, momentum=0.9).state_per_param == "3 (running averages)"
+    assert gd.adam(amsgrad=True).state_per_param == "3 (moments, max)"
+    assert gd.adamw(amsgrad=True).state_per_param == "3 (moments, max)"
+    assert gd.lbfgs(history_size=4).state_per_param == "2m = 8 (history of s, y)"
+    torch_classes = {label: row[4] for label, row in rows.items()}
+    assert torch_classes["L-BFGS"] == "`torch.optim.LBFGS`" and torch_classes["BFGS"] == "—"
 
 
 def test_equations_reads_the_requested_display_block():

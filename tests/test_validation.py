@@ -19,6 +19,12 @@ def test_bad_learning_rate(make, lr):
         make(lr=lr)
 
 
+@pytest.mark.parametrize("make", ALL, ids=lambda f: f.__name__)
+def test_a_missing_learning_rate_is_not_a_number(make):
+    with pytest.raises(ValueError, match=r"lr \(learning rate\) must be a number .*got None"):
+        make(lr=None)
+
+
 @pytest.mark.parametrize("make, name, value", [
     (gd.sgd, "momentum", 1.0), (gd.sgd, "momentum", -0.1), (gd.sgd, "momentum", math.nan),
     (gd.sgd, "weight_decay", -1.0), (gd.sgd, "dampening", 1.5),

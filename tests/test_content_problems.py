@@ -186,6 +186,14 @@ def test_sigmoid_shrink_is_bounded_by_the_product_of_jacobian_norms():
         assert r.signal_norms[0] / r.signal_norms[-1] <= bound
 
 
+# the seeded factors (seeds 0, 1, 2): pinned to rounding, so a change in the network shows
+RELU_FACTORS = {
+    "xavier": [0.7095437647821444, 0.6896076470493707, 0.6972708120075672],
+    "he": [1.0791226321395782, 1.0033705328149733, 1.0459118828857055],
+    "large": [2.3082296315440742, 2.2298222116854722, 2.2629656430902485],
+}
+
+
 @pytest.mark.parametrize("init, std", [("xavier", 1 / 8), ("he", np.sqrt(2) / 8),
                                         ("large", 3 / 8)])
 def test_relu_backward_factor_matches_mean_field_theory(init, std):
@@ -194,6 +202,11 @@ def test_relu_backward_factor_matches_mean_field_theory(init, std):
     for seed in range(3):
         r = gd.deep_gradient_norms("relu", init, seed=seed)
         factors.append((r.signal_norms[0] / r.signal_norms[-1]) ** (1 / 19))
+    np.testing.assert_allclose(factors, RELU_FACTORS[init], rtol=1e-9)
+    # Against the theory the tolerance stays loose because the theory is approximate here: it
+    # is an expectation for infinitely wide layers, while this is a geometric mean over 19
+    # layers of width 64 on one batch. Over 20 seeds the measured factor sits 0-9 % above
+    # the prediction, with a 1-2.5 % spread from seed to seed: 15 % covers that bias.
     assert np.mean(factors) == pytest.approx(std * np.sqrt(64 / 2), rel=0.15)
 
 
@@ -256,8 +269,9 @@ def test_no_single_learning_rate_suits_both_coordinates():
     assert shared.min() > 300  # the best shared η still needs hundreds of steps ...
     assert np.all(shared[etas > 2] == np.inf)  # ... and above 2/L the steep one diverges
     # ... while each coordinate alone, with its own step 1/λ, is done in one step (exactly)
-    for lam in (Fraction(1, 100), Fraction(1)):
-        assert 1 - (1 / lam) * lam == 0
+    for lam in (1 / kappa, 1.0):
+        alone = gd.run(gd.sgd(lr=1 / lam), gd.quadratic([lam]), [1.0], steps=1)
+        assert alone.points[1, 0] == 0.0
     # gd.run agrees with the closed form for the flat coordinate at a near-best shared step
     r = gd.run(gd.sgd(lr=1.98), scaled, [1.0, 1.0], steps=2000)
     flat = np.argmax(np.abs(r.points[:, 0]) <= tol)

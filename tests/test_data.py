@@ -1,19 +1,36 @@
 """Synthetic data and batching: seeded, documented, and covering every sample once per epoch."""
 
 import numpy as np
+import pytest
 
 import gdnotes as gd
 
 
 def test_regression_data_defaults():
+    """The documented recipe, redone here: seed 42, x ~ U[0, 2), then ε ~ N(0, 1), so
+    y = 2x + 3 + ε exactly (pinned bit for bit, not to a loose fit)."""
     x, y = gd.regression_data()
-    assert x.shape == y.shape == (100,)
-    assert x.min() >= 0 and x.max() < 2
-    x2, y2 = gd.regression_data()
-    np.testing.assert_array_equal(y, y2)  # seeded: the same every time
-    slope, intercept = np.polyfit(x, y, 1)
-    assert abs(slope - 2) < 0.5 and abs(intercept - 3) < 0.5
-    assert 0.7 < np.std(y - (2 * x + 3)) < 1.3  # noise level 1
+    rng = np.random.default_rng(42)
+    x_ref = rng.uniform(0, 2, 100)
+    eps = rng.standard_normal(100)
+    np.testing.assert_array_equal(x, x_ref)
+    np.testing.assert_array_equal(y, 2.0 * x_ref + 3.0 + 1.0 * eps)
+    # every knob goes where the docstring says
+    x2, y2 = gd.regression_data(n=7, seed=3, slope=-1.5, intercept=0.25, noise=0.5,
+                                x_range=(-1, 4))
+    rng = np.random.default_rng(3)
+    x_ref = rng.uniform(-1, 4, 7)
+    np.testing.assert_array_equal(x2, x_ref)
+    np.testing.assert_array_equal(y2, -1.5 * x_ref + 0.25 + 0.5 * rng.standard_normal(7))
+
+
+def test_bad_data_arguments():
+    with pytest.raises(ValueError, match=r"x_range must be \(low, high\) with low < high, got \(2, 2\)"):
+        gd.regression_data(x_range=(2, 2))
+    with pytest.raises(ValueError, match="noise must be >= 0, got -1.0"):
+        gd.regression_data(noise=-1.0)
+    with pytest.raises(ValueError, match="n must be a positive integer, got 0"):
+        gd.regression_data(n=0)
 
 
 def test_noise_free_data_lies_on_the_line():

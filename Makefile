@@ -11,7 +11,7 @@ STAMP  := $(VENV)/.installed
 # Two test workers share two cores: one BLAS/OpenMP thread each avoids oversubscription.
 THREADS := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 
-.PHONY: serve build test test-fast browser-deps lint bench clean
+.PHONY: serve build test test-fast browser-deps lint bench mutate clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; gdnotes needs Python 3.11" >&2; exit 1; }
@@ -42,5 +42,10 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
 
+# Mutation testing of the core library (slow: tens of minutes; not part of `make test`).
+# `make mutate MODULES="runs schedules"` mutates only those modules.
+mutate: $(STAMP)
+	$(THREADS) $(BIN)/python tests/mutation/mutate.py $(MODULES)
+
 clean:
-	rm -rf site build .cache test-artifacts
+	rm -rf site build .cache test-artifacts mutants

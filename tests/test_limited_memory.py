@@ -1,0 +1,132 @@
+"""L-BFGS's pieces on their own: the cubic interpolation, the strong-Wolfe search and the
+tolerances. Step for step agreement with torch.optim.LBFGS is in test_optimizers_vs_torch.py."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import gdnotes as gd
+from gdnotes.limited_memory import cubic_interpolate, strong_wolfe, two_loop
+
+
+def cubic_minimiser(x1, f1, g1, x2, f2, g2, lo, hi):
+    """The local minimiser of the cubic with these values and slopes at x1 and x2, clipped to
+    [lo, hi]; the middle of [lo, hi] when the cubic has no local minimum. By linear algebra:
+    solve for the coefficients, then take the root of p' where p'' > 0."""
+    A = np.array([[x**3, x**2, x, 1.0] for x in (x1, x2)]
+                 + [[3 * x**2, 2 * x, 1.0, 0.0] for x in (x1, x2)])
+    a, b, c, _ = np.linalg.solve(A, [f1, f2, g1, g2])
+    roots = np.roots([3 * a, 2 * b, c])
+    real = [r.real for r in roots if abs(r.imag) < 1e-12 and 6 * a * r.real + 2 * b > 0]
+    if not real:
+        return (lo + hi) / 2
+    return min(max(real[0], lo), hi)
+
+
+@pytest.mark.parametrize("x1, f1, g1, x2, f2, g2", [
+    (0.0, 1.0, -2.0, 1.0, 0.5, 1.0),   # a bracket: slopes of opposite sign
+    (1.0, 0.5, 1.0, 0.0, 1.0, -2.0),   # the same, points given in the other order
+    (0.0, 0.0, -1.0, 2.0, -3.0, -0.5),  # still going down at both ends
+    (-1.0, 2.0, -3.0, 0.5, 0.2, 0.4),
+])
+def test_cubic_interpolation_finds_the_cubics_minimum(x1, f1, g1, x2, f2, g2):
+    lo, hi = min(x1, x2), max(x1, x2)
+    expected = cubic_minimiser(x1, f1, g1, x2, f2, g2, lo, hi)
+    assert cubic_interpolate(x1, f1, g1, x2, f2, g2) == pytest.approx(expected, rel=1e-12)
+    wide = (lo - 5.0, hi + 5.0)
+    assert cubic_interpolate(x1, f1, g1, x2, f2, g2, bounds=wide) == pytest.approx(
+        cubic_minimiser(x1, f1, g1, x2, f2, g2, *wide), rel=1e-12)
+
+
+def test_cubic_without_a_local_minimum_returns_the_middle_of_the_bounds():
+    # f = x³ + x rises everywhere (f' = 3x² + 1 > 0): no stationary point at all
+    assert cubic_interpolate(-1.0, -2.0, 4.0, 1.0, 2.0, 4.0) == 0.0
+    assert cubic_interpolate(-1.0, -2.0, 4.0, 1.0, 2.0, 4.0, bounds=(2.0, 5.0)) == 3.5
+    assert cubic_minimiser(-1.0, -2.0, 4.0, 1.0, 2.0, 4.0, 2.0, 5.0) == 3.5
+
+
+@pytest.mark.parametrize("t0", [1e-3, 0.3, 1.0, 7.0, 60.0])
+def test_strong_wolfe_returns_a_step_meeting_both_conditions(t0):
+    """Sufficient decrease f(x + t d) <= f + c₁ t gᵀd and curvature |∇f(x + t d)ᵀd| <= c₂|gᵀd|,
+    from starting steps far too short (extrapolate) to far too long (zoom)."""
+    obj = gd.rosenbrock()
+    x = np.array([-1.2, 1.0])
+    g = obj.grad(x)
+    d = -g / np.linalg.norm(g)
+    f, gtd = float(obj.value(x)), float(g @ d)
+
+    def fg(t):
+        return float(obj.value(x + t * d)), obj.grad(x + t * d)
+
+    t, f_t, g_t = strong_wolfe(fg, t0, d, f, g, gtd)
+    assert f_t == obj.value(x + t * d) and np.array_equal(g_t, obj.grad(x + t * d))
+    assert f_t <= f + 1e-4 * t * gtd
+    assert abs(g_t @ d) <= 0.9 * abs(gtd)
+    c2 = 0.1  # a stricter curvature condition is met too when asked for
+    t, f_t, g_t = strong_wolfe(fg, t0, d, f, g, gtd, c2=c2)
+    assert f_t <= f + 1e-4 * t * gtd and abs(g_t @ d) <= c2 * abs(gtd)
+
+
+def test_strong_wolfe_gives_up_after_max_ls_evaluations():
+    calls = []
+    obj = gd.quadratic([1.0, 2.0])
+    x = np.array([1.0, 1.0])
+    g = obj.grad(x)
+    d = -g
+
+    def fg(t):
+        calls.append(t)
+        return float(obj.value(x + t * d)), obj.grad(x + t * d)
+
+    strong_wolfe(fg, 1e-9, d, float(obj.value(x)), g, float(g @ d), max_ls=3)
+    assert len(calls) == 4  # the first trial, then 3 more
+
+
+def test_two_loop_with_no_history_is_steepest_descent_scaled():
+    g = np.array([3.0, -4.0])
+    np.testing.assert_array_equal(two_loop(g, [], [], [], 0.5), -0.5 * g)
+    # one pair on a quadratic with Hessian A: the estimate maps y to s exactly (secant)
+    A = np.array([[2.0, 0.5], [0.5, 1.0]])
+    s = np.array([1.0, -0.5])
+    y = A @ s
+    np.testing.assert_allclose(two_loop(-y, [y], [s], [1 / (y @ s)], (s @ y) / (y @ y)), s,
+                               rtol=1e-14)
+
+
+def test_tolerances_stop_lbfgs_from_moving():
+    obj = gd.quadratic([1.0, 3.0], b=[0.5, -1.0])
+    x0 = np.array([1.0, 1.0])  # ∇f = (1.5, 2), max |g| = 2
+    still = gd.run(gd.lbfgs(tolerance_grad=2.0), obj, x0, 3)
+    np.testing.assert_array_equal(still.points, np.tile(x0, (4, 1)))
+    np.testing.assert_array_equal(still.lrs, 0.0)
+    moves = gd.run(gd.lbfgs(tolerance_grad=1.99), obj, x0, 1)
+    # first step: -g scaled to min(1, 1/‖g‖₁)·lr = 1/3.5
+    np.testing.assert_allclose(moves.points[1], x0 - np.array([1.5, 2.0]) / 3.5, rtol=1e-15)
+    assert moves.lrs[0] == pytest.approx(1 / 3.5, rel=1e-15)
+    # a direction whose slope gᵀd is not below -tolerance_change: no move (first gᵀd = -6.25·t)
+    flat = gd.run(gd.lbfgs(tolerance_change=100.0), obj, x0, 2)
+    np.testing.assert_array_equal(flat.points[1], x0)
+
+
+def test_history_keeps_the_last_m_pairs():
+    obj = gd.quadratic([0.5, 1.0, 2.0, 4.0, 8.0])
+    opt = gd.lbfgs(history_size=2)
+    x = np.array([1.0, -1.0, 2.0, 0.5, -0.3])
+    state = opt.init(x)
+    g, pairs = obj.grad(x), []
+    for _ in range(5):
+        new_x, state = opt.update(state, x, g, obj)
+        new_g = obj.grad(new_x)
+        pairs.append((new_x - x, new_g - g))
+        x, g = new_x, new_g
+    (run,) = state["runs"]
+    # the state after update k holds the pairs of updates k-1 and k-2 (the newest is stored
+    # at the next update): the two before the last
+    assert len(run["ss"]) == 2
+    for (s, y), s_kept, y_kept in zip(pairs[-3:-1], run["ss"], run["ys"], strict=True):
+        np.testing.assert_allclose(s_kept, s, rtol=1e-14)
+        np.testing.assert_allclose(y_kept, y, rtol=1e-12)
+    np.testing.assert_allclose(run["rhos"], [1 / (y @ s) for s, y in pairs[-3:-1]], rtol=1e-12)
+    s, y = pairs[-2]
+    assert run["H_diag"] == pytest.approx((s @ y) / (y @ y), rel=1e-12)

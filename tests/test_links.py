@@ -31,6 +31,7 @@ URL_ATTRIBUTES = {
     "audio": ("src",),
 }
 EXTERNAL_LIST = REPO / "test-artifacts" / "external-links.txt"
+EXPECTED_EXTERNAL = REPO / "tests" / "external_links.txt"  # the reviewed list
 
 
 @pytest.fixture(scope="module")
@@ -113,6 +114,12 @@ def test_external_links_are_listed_and_https(site, all_references):
         if not url.lower().startswith("https://")
     ]
     assert not insecure, "external links must use https:\n  " + "\n  ".join(insecure)
+    expected = {line.strip() for line in EXPECTED_EXTERNAL.read_text().splitlines()
+                if line.strip() and not line.startswith("#")}
+    new, gone = sorted(set(listed) - expected), sorted(expected - set(listed))
+    assert not new and not gone, (
+        f"external links differ from {EXPECTED_EXTERNAL.relative_to(REPO)} (update it if the "
+        f"change is deliberate):\n  new: {new}\n  gone: {gone}")
 
 
 def test_link_resolution_helpers(tmp_path):

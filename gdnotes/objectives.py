@@ -92,7 +92,7 @@ def shifted_parabola(center: float = 5.0) -> Objective:
     """``(x - c)^2``: the simplest bowl, minimum at ``c`` (1-D)."""
     c = float(validate.finite("center", center))
     return _make(
-        "shifted_parabola", 1, rf"f(x) = (x - {c:g})^2",
+        "shifted_parabola", 1, rf"f(x) = (x {'+' if c < 0 else '-'} {abs(c):g})^2",
         lambda p: (p[..., 0] - c) ** 2,
         lambda p: 2 * (p - c),
         lambda p: np.full(p.shape + (1,), 2.0),
@@ -104,7 +104,7 @@ def parabola_plus(c: float = 5.0) -> Objective:
     """``x^2 + c``: same bowl, lifted; the minimiser is 0 whatever ``c`` is (1-D)."""
     c = float(validate.finite("c", c))
     return _make(
-        "parabola_plus", 1, rf"f(x) = x^2 + {c:g}",
+        "parabola_plus", 1, rf"f(x) = x^2 {'-' if c < 0 else '+'} {abs(c):g}",
         lambda p: p[..., 0] ** 2 + c,
         lambda p: 2 * p,
         lambda p: np.full(p.shape + (1,), 2.0),

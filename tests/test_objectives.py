@@ -143,3 +143,100 @@ def test_grid_samples_the_function_over_the_box():
         gd.quadratic([1.0, 2.0, 3.0]).grid()
     with pytest.raises(ValueError, match="n must be a positive integer"):
         rosen.grid(0)
+
+
+# name -> (objective, the formula a reader sees, written from the definition)
+FORMULAS = {
+    "shifted_parabola": (gd.shifted_parabola(), r"f(x) = (x - 5)^2"),
+    "shifted_parabola(-2.5)": (gd.shifted_parabola(-2.5), r"f(x) = (x + 2.5)^2"),
+    "parabola_plus": (gd.parabola_plus(), r"f(x) = x^2 + 5"),
+    "parabola_plus(-0.5)": (gd.parabola_plus(-0.5), r"f(x) = x^2 - 0.5"),
+    "quartic": (gd.quartic(), r"f(x) = x^4 - 5x^3 + 4x^2 + 3x"),
+    "quadratic": (gd.quadratic([1.0, 2.0]), r"f(x) = \tfrac12 x^\top A x + b^\top x"),
+    "rosenbrock": (gd.rosenbrock(), r"f(x, y) = (1 - x)^2 + 100\,(y - x^2)^2"),
+    "rosenbrock(2, 10)": (gd.rosenbrock(2, 10), r"f(x, y) = (2 - x)^2 + 10\,(y - x^2)^2"),
+    "beale": (gd.beale(),
+              r"f(x, y) = (1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 + (2.625 - x + xy^3)^2"),
+    "saddle": (gd.saddle(), r"f(x, y) = x^2 - y^2"),
+    "monkey_saddle": (gd.monkey_saddle(), r"f(x, y) = x^3 - 3xy^2"),
+    "plateau": (gd.plateau(), r"f(x, y) = 1 - \exp\!\left(-\frac{x^2 + 2y^2}{2}\right)"),
+    "plateau(2)": (gd.plateau(2.0), r"f(x, y) = 1 - \exp\!\left(-\frac{x^2 + 2y^2}{8}\right)"),
+    "line_mse": (gd.line_mse(X, Y), r"L(w, b) = \frac1n \sum_i (w x_i + b - y_i)^2"),
+}
+
+
+@pytest.mark.parametrize("case", list(FORMULAS))
+def test_the_formula_shown_is_the_function(case):
+    obj, latex = FORMULAS[case]
+    assert obj.latex == latex
+    assert obj.name == case.split("(")[0]
+
+
+def test_plotting_boxes_hold_the_interesting_points():
+    """Each box contains the minimisers (or saddle points) with room around them."""
+    for name, (obj, _, _) in CASES.items():
+        points = obj.minimizers if obj.minimizers.size else getattr(obj, "saddle_points",
+                                                                    np.zeros((1, obj.dim)))
+        for lo, hi, p in zip(*np.array(obj.bounds).T, points.T, strict=True):
+            assert np.all((lo < p) & (p < hi)), name
+    assert gd.shifted_parabola(2.0).bounds == ((-3.0, 7.0),)  # centred, ±5
+    assert gd.plateau(0.5).bounds == ((-2.0, 2.0), (-2.0, 2.0))  # ±4 widths
+    assert gd.quadratic([1.0, 2.0], b=[-4.0, 0.0]).bounds == ((-2.0, 10.0), (-6.0, 6.0))
+    line = gd.line_mse([0.0, 1.0], [0.0, 10.0])  # optimum (10, 0): box ±12.5 around it
+    np.testing.assert_allclose(line.bounds, [(-2.5, 22.5), (-12.5, 12.5)], atol=1e-12)
+    small = gd.line_mse([0.0, 1.0], [0.0, 1.0])  # optimum (1, 0): at least ±2
+    np.testing.assert_allclose(small.bounds, [(-1.0, 3.0), (-2.0, 2.0)], atol=1e-12)
+
+
+def test_extras_are_attributes():
+    assert gd.shifted_parabola(2.0).center == 2.0 and gd.parabola_plus(3.0).c == 3.0
+    np.testing.assert_array_equal(gd.saddle().saddle_points, [[0.0, 0.0]])
+    np.testing.assert_array_equal(gd.monkey_saddle().saddle_points, [[0.0, 0.0]])
+    assert gd.plateau(1.5).width == 1.5 and (gd.rosenbrock(2, 3).a, gd.rosenbrock(2, 3).b) == (2, 3)
+    quartic = gd.quartic()
+    assert quartic.stationary_points.shape == (3,)
+    np.testing.assert_allclose(quartic.grad(quartic.stationary_points[:, None]), 0, atol=1e-12)
+    assert list(quartic.stationary_points) == sorted(quartic.stationary_points)
+    # two minima, the lower first; the middle stationary point is the maximum between them
+    np.testing.assert_array_equal(quartic.minimizers[:, 0], quartic.stationary_points[[2, 0]])
+    assert quartic.value(quartic.minimizers[0]) < quartic.value(quartic.minimizers[1])
+    with pytest.raises(AttributeError, match="Objective 'saddle' has no attribute 'kappa'"):
+        _ = gd.saddle().kappa
+
+
+def test_a_flat_direction_has_no_minimiser():
+    """Eigenvalue 0: κ = ∞ and no unique minimiser; a line fit to one x value likewise."""
+    flat = gd.quadratic([0.0, 1.0])
+    assert flat.kappa == np.inf and flat.minimizers.shape == (0, 2) and flat.mu == 0.0
+    assert flat.bounds == ((-1.5, 1.5), (-1.5, 1.5))
+    line = gd.line_mse([2.0, 2.0, 2.0], [1.0, 2.0, 3.0])
+    assert line.optimum is None and line.minimizers.shape == (0, 2)
+    assert line.bounds == ((-2.0, 2.0), (-2.0, 2.0))
+
+
+def test_minimizers_have_no_negative_zero():
+    """-0.0 would print as "-0" in tables; _make adds 0.0 to every minimiser."""
+    m = gd.quadratic([1.0, 2.0], b=[0.0, -0.0]).minimizers
+    assert not np.signbit(m).any()
+    assert not np.signbit(gd.shifted_parabola(-0.0).minimizers).any()
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: gd.quadratic([[1.0, 2.0]]), r"eigenvalues must be a 1-D list, got shape \(1, 2\)"),
+    (lambda: gd.quadratic([1.0, np.inf]), "eigenvalues must be finite"),
+    (lambda: gd.rosenbrock(b=0.0), "b must be > 0, got 0.0"),
+    (lambda: gd.rosenbrock(a=np.nan), "a must be finite"),
+    (lambda: gd.plateau(-1.0), "width must be > 0, got -1.0"),
+    (lambda: gd.shifted_parabola(np.inf), "center must be finite"),
+    (lambda: gd.parabola_plus(np.nan), "c must be finite"),
+    (lambda: gd.ill_conditioned(10.0, L=0.0), "L must be > 0, got 0.0"),
+    (lambda: gd.ill_conditioned(np.inf), "kappa must be a finite number >= 1, got inf"),
+    (lambda: gd.line_mse([], []), "x_data and y_data must be non-empty and the same length, got 0 and 0"),
+    (lambda: gd.line_mse([1.0, np.nan], [1.0, 2.0]), "x_data must be finite"),
+    (lambda: gd.line_mse([1.0, 2.0], [1.0, np.inf]), "y_data must be finite"),
+    (lambda: gd.quadratic([1.0, 2.0], angle=np.nan), "angle must be finite"),
+    (lambda: gd.quadratic([1.0, 2.0], b=[np.nan, 1.0]), "b must be finite"),
+])
+def test_bad_objective_arguments(make, message):
+    with pytest.raises(ValueError, match=message):
+        make()

@@ -142,6 +142,7 @@ def test_divergence_bound_is_inclusive_and_stops_only_that_run():
     assert both.stop_step.tolist() == [3, 10]
     np.testing.assert_array_equal(both.final[:, 0], [-8.0, 0.5**10])  # x ← (1 - 2η) x
     np.testing.assert_array_equal(both.path(1)[:, 0], 0.5 ** np.arange(11))
+    np.testing.assert_array_equal(both.path(0)[:, 0], [1.0, -2.0, 4.0, -8.0])  # no NaN rows
     np.testing.assert_array_equal(both.lrs[:, 1], 0.25)
     assert np.isnan(both.lrs[3:, 0]).all() and (both.lrs[:3, 0] == 1.5).all()
     assert both.grad_norms[3, 0] == 16.0 and np.isnan(both.grad_norms[4, 0])
@@ -165,3 +166,19 @@ def test_a_nan_gradient_or_value_is_diverged():
         assert r.status == "diverged" and r.stop_step == 1, part
         # η = 0.75: x ← -x/2 never gets there
         assert gd.run(gd.sgd(0.75), obj, [0.2], 5).status == "max_steps", part
+
+
+def test_the_default_bound_is_1e8_inclusive():
+    """A start just inside ‖x‖ <= 1e8 runs; a start just outside has diverged already."""
+    inside = gd.run(gd.sgd(1e-12), gd.parabola_plus(), [1e8 - 0.5], 1)
+    outside = gd.run(gd.sgd(1e-12), gd.parabola_plus(), [1e8 + 0.5], 1)
+    assert inside.status == "max_steps" and outside.status == "diverged"
+    assert outside.stop_step == -1 and inside.bound == 1e8
+
+
+def test_bad_bound_and_batch_shape_messages():
+    with pytest.raises(ValueError, match="bound must be > 0, got 0"):
+        gd.run(gd.sgd(0.1), gd.parabola_plus(), [1.0], 5, bound=0)
+    with pytest.raises(ValueError, match=r"x0 batch shape \(2, 3\) does not match the "
+                                         r"hyperparameter array shape \(4,\)"):
+        gd.run(gd.sgd(np.full(4, 0.1)), gd.rosenbrock(), np.zeros((2, 3, 2)), 5)

@@ -182,3 +182,24 @@ def test_bad_bound_and_batch_shape_messages():
     with pytest.raises(ValueError, match=r"x0 batch shape \(2, 3\) does not match the "
                                          r"hyperparameter array shape \(4,\)"):
         gd.run(gd.sgd(np.full(4, 0.1)), gd.rosenbrock(), np.zeros((2, 3, 2)), 5)
+
+
+def test_tolerance_is_inclusive_and_zero_means_never_converge():
+    """‖∇f‖ <= tol converges (equality included); with tol = 0 a run never 'converges', even on
+    an exact zero gradient (the docstring: only if tol > 0)."""
+    # x_t - 5 = -4·(1/2)^t, so |f'(x_t)| = 8·2^-t exactly
+    r = gd.run(gd.sgd(0.25), gd.shifted_parabola(5.0), [1.0], 100, tol=8 * 2.0**-10)
+    assert r.status == "converged" and r.stop_step == 10
+    exact = gd.run(gd.sgd(0.5), gd.parabola_plus(), [3.0], 5)  # lands on 0, f' = 0, at step 1
+    assert exact.grad_norms[1] == 0.0
+    assert exact.status == "max_steps" and exact.stop_step == 5
+
+
+def test_a_point_that_overflows_is_diverged_even_if_f_stays_finite():
+    """A value tanh(x) and a slope 1 that stay finite at x = -inf (a made-up objective): only
+    the check on the point itself catches the overflow."""
+    finite_at_inf = gd.Objective("tanh", 1, "", lambda p: np.tanh(p[..., 0]),
+                                 lambda p: np.ones_like(p), lambda p: p[..., None] * 0,
+                                 np.empty((0, 1)), ((-1.0, 1.0),))
+    r = gd.run(gd.sgd(1e308), finite_at_inf, [-1e308], 3, bound=np.inf)
+    assert r.status == "diverged" and r.stop_step == 0  # x₁ = -1e308 - 1e308 = -inf

@@ -203,3 +203,13 @@ def test_a_point_that_overflows_is_diverged_even_if_f_stays_finite():
                                  np.empty((0, 1)), ((-1.0, 1.0),))
     r = gd.run(gd.sgd(1e308), finite_at_inf, [-1e308], 3, bound=np.inf)
     assert r.status == "diverged" and r.stop_step == 0  # x₁ = -1e308 - 1e308 = -inf
+
+
+def test_a_run_that_blows_up_says_so_in_its_status_not_in_warnings():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an overflow warning would fail the test
+        r = gd.run(gd.sgd(1.0), gd.quartic(), [50.0], 50, bound=np.inf)
+        bad = gd.run(gd.newton(), gd.quadratic([0.0, 1.0]), [1.0, 1.0], 2)
+    assert r.status == "diverged" and bad.status == "diverged"

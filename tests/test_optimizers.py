@@ -174,3 +174,44 @@ def test_nadam_matches_torch_outside_two_dimensions(dim):
             assert torchref.relative_error(r.points[(slice(None), *i)], ref) < 1e-11
     finally:
         torch.set_default_dtype(old)
+
+
+def test_armijo_overshoots_silently_and_stays_finite():
+    """A trial step that overflows f is just a failed trial: no warning, a finite answer."""
+    import warnings
+
+    f = gd.quartic()
+    x = np.array([[2.0]])  # f'(2) = -9
+    g = f.grad(x)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        t = armijo(f, x, -g, g, 1e200)
+    assert np.isfinite(t).all() and t[0] < 1e200
+    assert f.value(x + t[:, None] * -g) <= f.value(x) + 1e-4 * t * np.sum(g * -g, -1)
+
+
+def test_bfgs_skips_the_update_without_positive_curvature():
+    """On the saddle x² - y² a step along y has yᵀs < 0: H would lose positive
+    definiteness, so BFGS keeps the previous H (the docstring's yᵀs > 10⁻¹⁰ rule)."""
+    saddle = gd.saddle()
+    opt = gd.bfgs(line_search=None, lr=0.25)
+    x = np.array([0.0, 1.0])  # ∇f = (0, -2): the first step goes along +y, uphill in curvature
+    state = opt.init(x)
+    x1, state = opt.update(state, x, saddle.grad(x), saddle)
+    x2, state2 = opt.update(state, x1, saddle.grad(x1), saddle)
+    s, y = x1 - x, saddle.grad(x1) - saddle.grad(x)
+    assert y @ s < 0
+    np.testing.assert_array_equal(state2["H"], np.eye(2))
+    # with positive curvature the same code does update H, and H y = s afterwards
+    bowl = gd.quadratic([1.0, 3.0])
+    z1, st = opt.update(opt.init(x), x, bowl.grad(x), bowl)
+    _, st2 = opt.update(st, z1, bowl.grad(z1), bowl)
+    np.testing.assert_allclose(st2["H"] @ (bowl.grad(z1) - bowl.grad(x)), z1 - x, rtol=1e-14)
+
+
+@pytest.mark.parametrize("make", [gd.adam, gd.adamw, gd.nadam], ids=lambda f: f.__name__)
+@pytest.mark.parametrize("betas", [0.9, (0.9,), (0.9, 0.99, 0.999), "ab"])
+def test_betas_must_be_a_pair(make, betas):
+    with pytest.raises(ValueError, match=r"betas must be a pair \(beta1, beta2\), got"):
+        make(betas=betas)
+    assert make(betas=[0.8, 0.9]).hyperparams["betas"] == (0.8, 0.9)  # a list is fine

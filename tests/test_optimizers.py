@@ -25,6 +25,8 @@ def test_armijo_takes_the_first_halving_with_sufficient_decrease():
     assert armijo(f, x, -g, g, 2.0, c1=0.6) == 0.5
     # t = 1.5 gives f = 0.125 > 0.5 - 0.4·1.5; t = 0.75 gives 0.03125 <= 0.5 - 0.4·0.75
     assert armijo(f, x, -g, g, 1.5, c1=0.4) == 0.75
+    # equality counts as enough: with c₁ = 1/2, t = 1 gives f = 0 = 0.5 - 0.5·1 exactly
+    assert armijo(f, x, -g, g, 1.0, c1=0.5) == 1.0
     # the rule itself on a batch of random cases
     rng = np.random.default_rng(0)
     obj = gd.quadratic([0.5, 3.0], angle=0.4, b=[1.0, -2.0])

@@ -11,38 +11,40 @@ import gdnotes as gd
 X, Y = gd.regression_data(n=30)
 ANGLE, LAM4, B4 = 0.7, [0.1, 1.0, 3.0, 20.0], [1.0, -2.0, 0.5, 0.0]
 
-# name -> (gdnotes objective, the same function written independently in torch, point scale)
+# name -> (builds the gdnotes objective, the same function written independently in torch,
+# point scale). Objectives are built inside each test, never at import, so that mutation testing
+# (make mutate) reaches the code that builds them.
 CASES = {
-    "shifted_parabola": (gd.shifted_parabola(3.0), lambda p: (p[0] - 3.0) ** 2, 5),
-    "parabola_plus": (gd.parabola_plus(5.0), lambda p: p[0] ** 2 + 5.0, 5),
-    "quartic": (gd.quartic(), lambda p: p[0] ** 4 - 5 * p[0] ** 3 + 4 * p[0] ** 2 + 3 * p[0], 3),
+    "shifted_parabola": (lambda: gd.shifted_parabola(3.0), lambda p: (p[0] - 3.0) ** 2, 5),
+    "parabola_plus": (lambda: gd.parabola_plus(5.0), lambda p: p[0] ** 2 + 5.0, 5),
+    "quartic": (lambda: gd.quartic(), lambda p: p[0] ** 4 - 5 * p[0] ** 3 + 4 * p[0] ** 2 + 3 * p[0], 3),
     "quadratic_2d": (
-        gd.quadratic([0.5, 4.0], angle=ANGLE, b=[1.0, -1.0]),
+        lambda: gd.quadratic([0.5, 4.0], angle=ANGLE, b=[1.0, -1.0]),
         lambda p: 0.5 * (0.5 * (np.cos(ANGLE) * p[0] + np.sin(ANGLE) * p[1]) ** 2
                          + 4.0 * (-np.sin(ANGLE) * p[0] + np.cos(ANGLE) * p[1]) ** 2)
         + p[0] - p[1],
         3,
     ),
     "quadratic_4d": (
-        gd.quadratic(LAM4, b=B4),
+        lambda: gd.quadratic(LAM4, b=B4),
         lambda p: 0.5 * sum(lam * p[i] ** 2 for i, lam in enumerate(LAM4))
         + sum(b * p[i] for i, b in enumerate(B4)),
         3,
     ),
     "ill_conditioned": (
-        gd.ill_conditioned(25.0, L=2.0),
+        lambda: gd.ill_conditioned(25.0, L=2.0),
         lambda p: 0.5 * (2.0 / 25.0 * p[0] ** 2 + 2.0 * p[1] ** 2),
         3,
     ),
-    "rosenbrock": (gd.rosenbrock(1.5, 10.0),
+    "rosenbrock": (lambda: gd.rosenbrock(1.5, 10.0),
                    lambda p: (1.5 - p[0]) ** 2 + 10.0 * (p[1] - p[0] ** 2) ** 2, 2),
-    "beale": (gd.beale(),
+    "beale": (lambda: gd.beale(),
               lambda p: sum((c - p[0] + p[0] * p[1] ** i) ** 2
                             for i, c in ((1, 1.5), (2, 2.25), (3, 2.625))), 2),
-    "saddle": (gd.saddle(), lambda p: p[0] ** 2 - p[1] ** 2, 2),
-    "monkey_saddle": (gd.monkey_saddle(), lambda p: p[0] ** 3 - 3 * p[0] * p[1] ** 2, 2),
-    "plateau": (gd.plateau(), lambda p: 1 - torch.exp(-(p[0] ** 2 + 2 * p[1] ** 2) / 2), 3),
-    "line_mse": (gd.line_mse(X, Y),
+    "saddle": (lambda: gd.saddle(), lambda p: p[0] ** 2 - p[1] ** 2, 2),
+    "monkey_saddle": (lambda: gd.monkey_saddle(), lambda p: p[0] ** 3 - 3 * p[0] * p[1] ** 2, 2),
+    "plateau": (lambda: gd.plateau(), lambda p: 1 - torch.exp(-(p[0] ** 2 + 2 * p[1] ** 2) / 2), 3),
+    "line_mse": (lambda: gd.line_mse(X, Y),
                  lambda p: torch.mean((p[0] * torch.as_tensor(X) + p[1] - torch.as_tensor(Y)) ** 2),
                  4),
 }
@@ -50,7 +52,8 @@ CASES = {
 
 @pytest.mark.parametrize("name", list(CASES))
 def test_value_grad_hessian_match_autograd(name):
-    obj, fn, scale = CASES[name]
+    make, fn, scale = CASES[name]
+    obj = make()
     rng = np.random.default_rng(len(name))
     pts = rng.normal(size=(6, obj.dim)) * scale
     for p in pts:
@@ -69,7 +72,7 @@ def test_value_grad_hessian_match_autograd(name):
 
 @pytest.mark.parametrize("name", list(CASES))
 def test_minimizers_are_stationary_with_positive_curvature(name):
-    obj = CASES[name][0]
+    obj = CASES[name][0]()
     for m in obj.minimizers:
         assert np.linalg.norm(obj.grad(m)) < 1e-9
         assert np.all(np.linalg.eigvalsh(obj.hessian(m)) > 0)
@@ -147,34 +150,36 @@ def test_grid_samples_the_function_over_the_box():
 
 # name -> (objective, the formula a reader sees, written from the definition)
 FORMULAS = {
-    "shifted_parabola": (gd.shifted_parabola(), r"f(x) = (x - 5)^2"),
-    "shifted_parabola(-2.5)": (gd.shifted_parabola(-2.5), r"f(x) = (x + 2.5)^2"),
-    "parabola_plus": (gd.parabola_plus(), r"f(x) = x^2 + 5"),
-    "parabola_plus(-0.5)": (gd.parabola_plus(-0.5), r"f(x) = x^2 - 0.5"),
-    "quartic": (gd.quartic(), r"f(x) = x^4 - 5x^3 + 4x^2 + 3x"),
-    "quadratic": (gd.quadratic([1.0, 2.0]), r"f(x) = \tfrac12 x^\top A x + b^\top x"),
-    "rosenbrock": (gd.rosenbrock(), r"f(x, y) = (1 - x)^2 + 100\,(y - x^2)^2"),
-    "rosenbrock(2, 10)": (gd.rosenbrock(2, 10), r"f(x, y) = (2 - x)^2 + 10\,(y - x^2)^2"),
-    "beale": (gd.beale(),
+    "shifted_parabola": (lambda: gd.shifted_parabola(), r"f(x) = (x - 5)^2"),
+    "shifted_parabola(-2.5)": (lambda: gd.shifted_parabola(-2.5), r"f(x) = (x + 2.5)^2"),
+    "parabola_plus": (lambda: gd.parabola_plus(), r"f(x) = x^2 + 5"),
+    "parabola_plus(-0.5)": (lambda: gd.parabola_plus(-0.5), r"f(x) = x^2 - 0.5"),
+    "quartic": (lambda: gd.quartic(), r"f(x) = x^4 - 5x^3 + 4x^2 + 3x"),
+    "quadratic": (lambda: gd.quadratic([1.0, 2.0]), r"f(x) = \tfrac12 x^\top A x + b^\top x"),
+    "rosenbrock": (lambda: gd.rosenbrock(), r"f(x, y) = (1 - x)^2 + 100\,(y - x^2)^2"),
+    "rosenbrock(2, 10)": (lambda: gd.rosenbrock(2, 10), r"f(x, y) = (2 - x)^2 + 10\,(y - x^2)^2"),
+    "beale": (lambda: gd.beale(),
               r"f(x, y) = (1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 + (2.625 - x + xy^3)^2"),
-    "saddle": (gd.saddle(), r"f(x, y) = x^2 - y^2"),
-    "monkey_saddle": (gd.monkey_saddle(), r"f(x, y) = x^3 - 3xy^2"),
-    "plateau": (gd.plateau(), r"f(x, y) = 1 - \exp\!\left(-\frac{x^2 + 2y^2}{2}\right)"),
-    "plateau(2)": (gd.plateau(2.0), r"f(x, y) = 1 - \exp\!\left(-\frac{x^2 + 2y^2}{8}\right)"),
-    "line_mse": (gd.line_mse(X, Y), r"L(w, b) = \frac1n \sum_i (w x_i + b - y_i)^2"),
+    "saddle": (lambda: gd.saddle(), r"f(x, y) = x^2 - y^2"),
+    "monkey_saddle": (lambda: gd.monkey_saddle(), r"f(x, y) = x^3 - 3xy^2"),
+    "plateau": (lambda: gd.plateau(), r"f(x, y) = 1 - \exp\!\left(-\frac{x^2 + 2y^2}{2}\right)"),
+    "plateau(2)": (lambda: gd.plateau(2.0), r"f(x, y) = 1 - \exp\!\left(-\frac{x^2 + 2y^2}{8}\right)"),
+    "line_mse": (lambda: gd.line_mse(X, Y), r"L(w, b) = \frac1n \sum_i (w x_i + b - y_i)^2"),
 }
 
 
 @pytest.mark.parametrize("case", list(FORMULAS))
 def test_the_formula_shown_is_the_function(case):
-    obj, latex = FORMULAS[case]
+    make, latex = FORMULAS[case]
+    obj = make()
     assert obj.latex == latex
     assert obj.name == case.split("(")[0]
 
 
 def test_plotting_boxes_hold_the_interesting_points():
     """Each box contains the minimisers (or saddle points) with room around them."""
-    for name, (obj, _, _) in CASES.items():
+    for name, (make, _, _) in CASES.items():
+        obj = make()
         points = obj.minimizers if obj.minimizers.size else getattr(obj, "saddle_points",
                                                                     np.zeros((1, obj.dim)))
         for lo, hi, p in zip(*np.array(obj.bounds).T, points.T, strict=True):

@@ -21,21 +21,23 @@ def torch_lrs(make_scheduler, lr, steps):
     return np.array(out)
 
 
+# (name, builds ours (inside the test, so mutation testing reaches it), torch scheduler, lr, steps)
 CASES = [
-    ("step", gd.step_decay(0.5, 7, gamma=0.3), lambda o: S.StepLR(o, 7, gamma=0.3), 0.5, 40),
-    ("exp", gd.exponential_decay(0.2, 0.95), lambda o: S.ExponentialLR(o, 0.95), 0.2, 40),
-    ("cos", gd.cosine_decay(0.3, 30, min_lr=0.01),
+    ("step", lambda: gd.step_decay(0.5, 7, gamma=0.3), lambda o: S.StepLR(o, 7, gamma=0.3), 0.5, 40),
+    ("exp", lambda: gd.exponential_decay(0.2, 0.95), lambda o: S.ExponentialLR(o, 0.95), 0.2, 40),
+    ("cos", lambda: gd.cosine_decay(0.3, 30, min_lr=0.01),
      lambda o: S.CosineAnnealingLR(o, 30, eta_min=0.01), 0.3, 31),
-    ("warm", gd.warmup(gd.cosine_decay(0.3, 25), 5, start_factor=0.1),
+    ("warm", lambda: gd.warmup(gd.cosine_decay(0.3, 25), 5, start_factor=0.1),
      lambda o: S.SequentialLR(o, [S.LinearLR(o, 0.1, total_iters=5), S.CosineAnnealingLR(o, 25)],
                               milestones=[5]), 0.3, 31),
-    ("warm_const", gd.warmup(0.2, 4),
+    ("warm_const", lambda: gd.warmup(0.2, 4),
      lambda o: S.LinearLR(o, start_factor=1 / 3, total_iters=4), 0.2, 12),
 ]
 
 
 @pytest.mark.parametrize("name, ours, theirs, lr, steps", CASES, ids=[c[0] for c in CASES])
 def test_schedule_matches_torch(name, ours, theirs, lr, steps):
+    ours = ours()
     np.testing.assert_allclose(ours(np.arange(steps)), torch_lrs(theirs, lr, steps), rtol=1e-12)
     # scalar and array calls agree
     assert ours(3) == pytest.approx(ours(np.arange(5))[3])
@@ -69,6 +71,14 @@ def test_a_negative_step_index_is_rejected():
     with pytest.raises(ValueError, match=r"step index t must be >= 0, got -2"):
         sched(np.array([0, 1, -2]))
     assert sched(0) == 0.2  # t = 0 is the first step
+
+
+def test_warmup_of_a_plain_function_and_a_negative_gamma():
+    ramp = gd.warmup(lambda t: 0.2 * 0.5**t, 2, start_factor=0.5)
+    assert ramp.name == "warmup+schedule"  # a plain callable has no name
+    np.testing.assert_allclose(ramp(np.arange(5)), [0.1, 0.15, 0.2, 0.1, 0.05], rtol=1e-15)
+    with pytest.raises(ValueError, match="gamma must be > 0, got -0.5"):
+        gd.step_decay(0.1, 5, gamma=-0.5)
 
 
 def test_warmup_start_factor_bounds():

@@ -25,11 +25,11 @@ def test_regression_data_defaults():
 
 
 def test_bad_data_arguments():
-    with pytest.raises(ValueError, match=r"x_range must be \(low, high\) with low < high, got \(2, 2\)"):
+    with pytest.raises(ValueError, match=r"^x_range must be \(low, high\) with low < high, got \(2, 2\)"):
         gd.regression_data(x_range=(2, 2))
-    with pytest.raises(ValueError, match="noise must be >= 0, got -1.0"):
+    with pytest.raises(ValueError, match="^noise must be >= 0, got -1.0"):
         gd.regression_data(noise=-1.0)
-    with pytest.raises(ValueError, match="n must be a positive integer, got 0"):
+    with pytest.raises(ValueError, match="^n must be a positive integer, got 0"):
         gd.regression_data(n=0)
 
 

@@ -67,7 +67,7 @@ def test_the_page_shows_six_steps_by_default():
 @pytest.mark.parametrize("x, y, shown", [([], [], "0 and 0"), ([1, 2], [2], "2 and 1"),
                                          ([1], [2, 4], "1 and 2")])
 def test_empty_or_mismatched_data_is_rejected(x, y, shown):
-    with pytest.raises(ValueError, match=f"x and y must be non-empty and the same length, got {shown}"):
+    with pytest.raises(ValueError, match=f"^x and y must be non-empty and the same length, got {shown}"):
         gd.worked_regression(x, y)
 
 
@@ -81,7 +81,7 @@ def test_empty_or_mismatched_data_is_rejected(x, y, shown):
     ("steps", 0, "steps must be a positive integer, got 0"),
 ])
 def test_bad_arguments_name_themselves(arg, value, message):
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(ValueError, match="^" + message):
         gd.worked_regression(**{arg: value})
 
 

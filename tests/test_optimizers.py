@@ -80,6 +80,12 @@ def test_a_singular_hessian_gives_a_nan_step_reported_as_diverged():
     assert both.status.tolist() == ["diverged", "max_steps"]
     g = np.array([1.0, 3.0])  # A x + b at (1, 2)
     np.testing.assert_allclose(both.points[1, 1], [1.0, 2.0] - g / [1.0, 2.0], rtol=1e-15)
+    # a 2-D grid of runs: only the undamped ones fail, each in its own place
+    damping = np.array([[0.0, 1.0, 0.0], [2.0, 0.0, 3.0]])
+    grid = gd.run(gd.newton(damping=damping), flat, [1.0, 2.0], 1)
+    np.testing.assert_array_equal(grid.diverged, damping == 0)
+    lam = damping[1, 2]
+    np.testing.assert_allclose(grid.points[1, 1, 2], [1.0, 2.0] - g / [lam, 1 + lam], rtol=1e-15)
     # a batch of starts where every system is singular: NaN for all, no exception
     many = gd.run(gd.newton(), flat, np.ones((3, 2)), 2)
     assert (many.status == "diverged").all() and (many.stop_step == 0).all()
@@ -213,6 +219,6 @@ def test_bfgs_skips_the_update_without_positive_curvature():
 @pytest.mark.parametrize("make", [gd.adam, gd.adamw, gd.nadam], ids=lambda f: f.__name__)
 @pytest.mark.parametrize("betas", [0.9, (0.9,), (0.9, 0.99, 0.999), "ab"])
 def test_betas_must_be_a_pair(make, betas):
-    with pytest.raises(ValueError, match=r"betas must be a pair \(beta1, beta2\), got"):
+    with pytest.raises(ValueError, match=r"^betas must be a pair \(beta1, beta2\), got"):
         make(betas=betas)
     assert make(betas=[0.8, 0.9]).hyperparams["betas"] == (0.8, 0.9)  # a list is fine

@@ -86,7 +86,7 @@ def test_floor_and_samples_to():
     np.testing.assert_allclose(r.floor(1.5), r.losses[tail].mean(), rtol=1e-15)
     np.testing.assert_allclose(r.floor(4), r.losses[1:].mean(), rtol=1e-15)  # all but row 0
     for bad in (0, -1, 4.5):
-        with pytest.raises(ValueError, match=rf"last_epochs must be in \(0, 4\], got {bad!r}"):
+        with pytest.raises(ValueError, match=rf"^last_epochs must be in \(0, 4\], got {bad!r}"):
             r.floor(bad)
     level = r.losses[10]
     first = int(np.argmax(r.losses <= level))
@@ -110,7 +110,7 @@ def test_floor_and_samples_to():
 ])
 def test_minibatch_arguments_are_checked(kwargs, message):
     args = dict(x0=[0.0, 0.0], batch_size=2, epochs=1) | kwargs
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(ValueError, match="^" + message):
         gd.minibatch_sgd(gd.sgd(lr=0.1), X, Y, **args)
 
 
@@ -136,7 +136,7 @@ def test_gradient_noise_is_the_covariance_over_every_possible_batch(batch_size):
 def test_gradient_noise_edge_cases():
     np.testing.assert_array_equal(gd.gradient_noise([1.0], [2.0], [0.5, 0.5], 1), np.zeros((2, 2)))
     for bad in (0, N + 1, 1.0, False):
-        with pytest.raises(ValueError, match=rf"batch_size must be an integer in \[1, {N}\]"):
+        with pytest.raises(ValueError, match=rf"^batch_size must be an integer in \[1, {N}\]"):
             gd.gradient_noise(X, Y, [0.0, 0.0], bad)
 
 

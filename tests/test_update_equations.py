@@ -164,19 +164,24 @@ def test_summary_table_covers_the_registry_and_matches_torch_defaults():
             continue
         torch_cls = getattr(torch.optim, cls_name.split(".")[-1])
         theirs = inspect.signature(torch_cls.__init__).parameters
+        built = make(**({"lr": 0.1} if name == "sgd" else {})).hyperparams  # what one gets
         for param, ours in inspect.signature(make).parameters.items():
             assert param in theirs, (name, param)  # same names as torch
             if (name, param) not in known_differences:
                 default = theirs[param].default
                 if isinstance(default, torch.Tensor):
                     default = default.item()
-                assert ours.default == default, (name, param)
+                assert ours.default == default, (name, param)  # what the table shows
+                assert built[param] == default, (name, param)
                 compared += 1
     assert compared >= 30
     # the methods torch.optim does not have, with the defaults their docstrings explain
     assert gd.summary.hyperparameters("newton") == [("lr", 1.0), ("damping", 0.0)]
     assert gd.summary.hyperparameters("bfgs") == [("lr", 1.0), ("line_search", "armijo")]
     assert dict(gd.summary.hyperparameters("lbfgs"))["history_size"] == 10
+    assert gd.newton().hyperparams == {"lr": 1.0, "damping": 0.0}
+    assert gd.bfgs().hyperparams == {"lr": 1.0, "line_search": "armijo"}
+    assert gd.lbfgs().hyperparams["history_size"] == 10
 
 
 @pytest.mark.parametrize("name", list(gd.OPTIMIZERS))

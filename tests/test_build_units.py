@@ -7,10 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from gdnotes.pipeline import executor
-from gdnotes.pipeline.cache import Cache, example_key, shared_digest
-from gdnotes.pipeline.macros import OutputIndex, Reference, references
-from gdnotes.pipeline.script import api_names_used, parse_cells, title_of
+from gdnotes.site import executor
+from gdnotes.site.cache import Cache, example_key, shared_digest
+from gdnotes.site.macros import OutputIndex, Reference, references
+from gdnotes.site.script import api_names_used, parse_cells, title_of
 
 SCRIPT = """\
 # %% [markdown]
@@ -170,7 +170,7 @@ def test_text_macro_is_a_text_block(tmp_path):
 
 
 def test_serve_watches_examples_and_gdnotes(tmp_path):
-    from gdnotes.mkdocs_plugin import GdnotesPlugin
+    from gdnotes.site.plugin import GdnotesPlugin
 
     class Server:
         watched: list[str] = []

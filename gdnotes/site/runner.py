@@ -18,10 +18,10 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gdnotes.pipeline.cache import Cache, example_key, shared_digest
-from gdnotes.pipeline.notebook import build_notebook, write_notebook
-from gdnotes.pipeline.pool import BASE_PRELOAD, Zygote, run_fresh
-from gdnotes.pipeline.script import Cell, parse_cells
+from gdnotes.site.cache import Cache, example_key, shared_digest
+from gdnotes.site.notebook import build_notebook, write_notebook
+from gdnotes.site.pool import BASE_PRELOAD, Zygote, run_fresh
+from gdnotes.site.script import Cell, parse_cells
 
 log = logging.getLogger("mkdocs.plugins.gdnotes")
 
@@ -149,12 +149,18 @@ def _execute(run: ExampleRun, cache: Cache, project_dir: Path, launch: Launcher)
         result_json.write_text(json.dumps(result, indent=1, sort_keys=True))
         manifest_path = outputs / "manifest.json"
         manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+        if manifest and manifest.get("example") != run.name:
+            run.status = "failed"
+            run.error = (
+                f"example {_rel(run.script, project_dir)} wrote its outputs as "
+                f"gd.Outputs({manifest.get('example')!r}); name it after its script: "
+                f"gd.Outputs({run.name!r})"
+            )
+            cache.discard(workdir)
+            return run
         write_notebook(
             workdir / f"{run.name}.ipynb",
-            build_notebook(
-                run.cells, result, outputs, manifest.get("outputs", {}),
-                values=manifest.get("values", {}), example=run.name,
-            ),
+            build_notebook(run.cells, result, outputs, manifest, run.name),
         )
         run.entry = cache.commit(run.name, run.key, workdir)
         run.status = "ran"

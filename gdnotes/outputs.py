@@ -30,6 +30,7 @@ import math
 import os
 import re
 import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
 from numbers import Integral, Real
 from pathlib import Path
@@ -40,6 +41,9 @@ OUTPUT_DIR_ENV = "GDNOTES_OUTPUT_DIR"
 STANDALONE_DIR = "gdnotes_outputs"  # under the current directory, when not run by the site build
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _EXAMPLE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
+# CPU seconds spent rendering and encoding each figure and animation of this process, by
+# "<example>/<name>": the site build reads it after a run for its timing table.
+RENDER_SECONDS: dict[str, float] = {}
 _USELESS_ALT = {"", "alt", "alt text", "image", "figure", "plot", "gif", "animation"}
 
 
@@ -165,7 +169,9 @@ class Outputs:
         """Save a static figure as ``<name>.png`` and close it."""
         self._claim(name)
         alt = self._check_alt(alt)
+        started = time.process_time()
         png = png_bytes(fig, **({"dpi": dpi} if dpi else {}))
+        RENDER_SECONDS[f"{self.example}/{name}"] = time.process_time() - started
         self._write(f"{name}.png", png)
         _close(fig)
         _show(display_bundle("png", png, alt))
@@ -186,8 +192,10 @@ class Outputs:
         """Animate ``fig`` into ``<name>.gif`` plus its last frame as ``<name>.png``."""
         self._claim(name)
         alt = self._check_alt(alt)
+        started = time.process_time()
         gif, still = gif_bytes(fig, draw_frame, frames, fps=fps, hold_last_ms=hold_last_ms,
                                quantize=quantize)
+        RENDER_SECONDS[f"{self.example}/{name}"] = time.process_time() - started
         _close(fig)
         self._write(f"{name}.png", still)
         self._write(f"{name}.gif", gif)

@@ -190,3 +190,57 @@ def test_best_plain_step_without_momentum_is_computed(example):
     while np.linalg.norm(A @ x) > 1e-6:
         x, k = x - eta * (A @ x), k + 1
     assert ex.raw("best_plain_steps") == k
+
+
+# ============================================================ 13. slips
+def test_worked_example_never_renders_equals_approx(example):
+    """worked-example.md steps: an inexact value is written "≈ 0.0697…", never "= ≈ …"."""
+    ex = example("worked_regression")
+    tabs = (ex.dir / "step_tabs.md").read_text()
+    assert r"\approx" in tabs  # some values are inexact ...
+    assert not re.search(r"=\s*\\approx", tabs)  # ... and none is preceded by "="
+
+
+def test_learning_rate_q_of_the_same_size_and_opposite_sign(example):
+    ex = example("learning_rate")
+    q1, q9 = float(ex.raw("q_01")), float(ex.raw("q_09"))
+    assert q1 == pytest.approx(1 - 2 * 0.1) and q9 == pytest.approx(1 - 2 * 0.9)
+    assert q1 == pytest.approx(-q9)
+    text = page("learning-rate")
+    assert "same size and opposite sign" in text and "have the same $|q|$" not in text
+
+
+def test_local_minima_sentence_allows_jumps_over_the_hump():
+    """problems.md used to say GD "stops in the first minimum it reaches"; the non-convex
+    page's basin map shows large steps jumping the hump. Plain numpy on the quartic: a start
+    left of the maximum at x = 1 ends right of it with a large step."""
+    def grad(x):
+        return 4 * x**3 - 15 * x**2 + 8 * x + 3
+
+    starts = np.linspace(-2.0, 0.99, 300)  # all in the local minimum's basin (x < 1)
+    x = starts.copy()
+    with np.errstate(over="ignore", invalid="ignore"):
+        for _ in range(2000):
+            x = x - 0.05 * grad(x)
+    assert np.any(np.abs(x - 3.0) < 1e-6)  # some of them end in the global minimum
+    assert "first minimum it reaches" not in page("problems")
+
+
+def test_minibatch_data_is_not_the_worked_examples():
+    source = (REPO / "examples" / "minibatch.py").read_text()
+    assert "the data of the worked example" not in source
+    x, _ = gd.regression_data()
+    assert len(x) != len(gd.WORKED_X)
+
+
+def test_vanishing_alt_text_separates_relu_xavier_from_relu_he(example):
+    """The alt text used to call ReLU + Xavier "flat at a healthy size"; its gradients are
+    orders of magnitude below He's (torch autograd would give the same norms: see
+    test_content_problems)."""
+    ex = example("vanishing_gradients")
+    xavier = gd.deep_gradient_norms("relu", "xavier", depth=20, width=64, seed=0)
+    he = gd.deep_gradient_norms("relu", "he", depth=20, width=64, seed=0)
+    assert np.median(he.weight_grad_norms) > 1e3 * np.median(xavier.weight_grad_norms)
+    alt = ex.alt("layer_gradients")
+    assert "Xavier and He curves are flat at a healthy size" not in alt
+    assert "ReLU with Xavier is flat too but much smaller" in alt

@@ -244,3 +244,36 @@ def test_vanishing_alt_text_separates_relu_xavier_from_relu_he(example):
     alt = ex.alt("layer_gradients")
     assert "Xavier and He curves are flat at a healthy size" not in alt
     assert "ReLU with Xavier is flat too but much smaller" in alt
+
+
+# ============================================================ 4. torch's defaults, from torch
+def test_summary_table_defaults_are_torchs_and_differences_are_said(example):
+    """which-optimizer.md: every `param=value` in the defaults column is torch 2.13's own
+    default (inspect.signature of the torch.optim class), except a variant's own setting;
+    where gdnotes' default differs, the cell says "(gdnotes: ...)" with gdnotes' value."""
+    ex = example("optimizer_summary")
+    lines = (ex.dir / "summary.md").read_text().strip().splitlines()[2:]
+    checked = 0
+    for line, (name, overrides, _) in zip(lines, gd.summary.VARIANTS, strict=True):
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        torch_class = cells[4].strip("`")
+        theirs = ({} if torch_class == "—" else
+                  {p.name: p.default for p in inspect.signature(
+                      getattr(torch.optim, torch_class.split(".")[-1])).parameters.values()})
+        ours = {p.name: p.default for p in inspect.signature(gd.OPTIMIZERS[name]).parameters.values()}
+        for item in re.findall(r"`(\w+)=([^`]+)`(?: \(gdnotes: `?([^`)]+)`?\))?", cells[3]):
+            param, value, note = item
+            if param in overrides:
+                assert value == repr(overrides[param]) or value == str(overrides[param])
+                continue
+            if param in theirs:
+                assert value == str(theirs[param]), (name, param, value, theirs[param])
+                differs = ours[param] is inspect.Parameter.empty or ours[param] != theirs[param]
+                assert bool(note) == differs, (name, param, note)
+                if note and note != "required":
+                    assert note == str(ours[param])
+                checked += 1
+    assert checked >= 30
+    text = (ex.dir / "summary.md").read_text()
+    assert "`history_size=100` (gdnotes: `10`)" in text
+    assert "`lr=0.001` (gdnotes: required)" in text

@@ -109,7 +109,7 @@ adam_schedules = {
     f"Adam, {WARM}-step linear warmup": gd.warmup(ADAM_LR, WARM, start_factor=0.05),
 }
 ADAM_SEEDS = 32
-adam_excess, eff_lr = {}, []
+adam_excess, adam_curves, eff_lr = {}, {}, []
 for name, lr in adam_schedules.items():
     curves = []
     for seed in range(ADAM_SEEDS):
@@ -127,6 +127,7 @@ for name, lr in adam_schedules.items():
                     v_hat = state["stages"][-1]["v"][0] / (1 - beta2 ** state["t"])
                     eff_lr.append((seed, state["t"], 1 / (np.sqrt(v_hat) + eps)))
         curves.append(curve)
+    adam_curves[name] = np.array(curves)  # (seed, step)
     adam_excess[name] = np.mean(curves, axis=0)
 
 fig, (ax_loss, ax_eff) = gd.figure(1, 2)
@@ -155,9 +156,14 @@ out.figure(fig, "adam_warmup", alt=(
     "scaling 1/sqrt(v_hat) is widest in the first steps and narrows as more batches are "
     "averaged."
 ))
-peaks = {name: float(curve.max()) for name, curve in adam_excess.items()}
-out.value("adam_peak_constant", peaks["Adam, constant η"], fmt="{:.3f}")
-out.value("adam_peak_warmup", peaks[f"Adam, {WARM}-step linear warmup"], fmt="{:.3f}")
+# The claim is about the warmup itself: the largest excess loss over its first WARM steps,
+# of the mean over seeds and of every seed on its own.
+constant_name, warm_name = adam_schedules
+early = {name: curves[:, :WARM] for name, curves in adam_curves.items()}
+out.value("adam_peak_constant", early[constant_name].mean(axis=0).max(), fmt="{:.3f}")
+out.value("adam_peak_warmup", early[warm_name].mean(axis=0).max(), fmt="{:.4f}", bound="upper")
+seeds_lower = int(np.sum(early[warm_name].max(axis=1) < early[constant_name].max(axis=1)))
+out.value("adam_seeds_lower", seeds_lower)
 out.value("spread_first", hi[0] / lo[0], fmt="{:.0f}")
 out.value("spread_last", hi[-1] / lo[-1], fmt="{:.1f}")
 out.value("adam_lr", ADAM_LR, fmt="{:g}")

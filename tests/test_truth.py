@@ -277,3 +277,45 @@ def test_summary_table_defaults_are_torchs_and_differences_are_said(example):
     text = (ex.dir / "summary.md").read_text()
     assert "`history_size=100` (gdnotes: `10`)" in text
     assert "`lr=0.001` (gdnotes: required)" in text
+
+
+# ============================================================ 5. warmup: the quantity the sentence is about
+def _adam_from_the_optimum_torch(seed: int, warmup: int | None, steps: int = 40) -> np.ndarray:
+    """Excess loss of torch.optim.Adam (lr 0.1, optional LinearLR warmup from 0.05) started at
+    the least-squares optimum, on gd.batches' shuffles (only the batch indices come from gd)."""
+    x, y = gd.regression_data(n=100)
+    X = np.stack([x, np.ones_like(x)], 1)
+    theta_star = np.linalg.lstsq(X, y, rcond=None)[0]
+    best = np.mean((X @ theta_star - y) ** 2)
+    p = torch.tensor(theta_star, dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.Adam([p], lr=0.1)
+    sched = (torch.optim.lr_scheduler.LinearLR(opt, start_factor=0.05, total_iters=warmup)
+             if warmup else None)
+    xt, yt = torch.tensor(x), torch.tensor(y)
+    curve = []
+    for epoch in range(steps // 10):
+        for idx in gd.batches(100, 10, seed=seed, epoch=epoch):
+            opt.zero_grad()
+            i = torch.as_tensor(idx)
+            ((p[0] * xt[i] + p[1] - yt[i]) ** 2).mean().backward()
+            opt.step()
+            if sched:
+                sched.step()
+            w, b = p.detach().numpy()
+            curve.append(np.mean((w * x + b - y) ** 2) - best)
+    return np.array(curve)
+
+
+def test_warmup_keeps_adam_lower_over_its_first_40_steps_for_every_seed(example):
+    """schedules.md: over the 40 warmup steps the warmup run's largest excess loss is below the
+    constant run's, seed by seed (recomputed with torch.optim.Adam + LinearLR), and the page's
+    mean peaks are the maxima over those 40 steps, not over the whole run."""
+    ex = example("schedules")
+    seeds = range(ex.raw("adam_seeds"))
+    const = np.array([_adam_from_the_optimum_torch(s, None) for s in seeds])
+    warm = np.array([_adam_from_the_optimum_torch(s, 40) for s in seeds])
+    assert np.all(warm.max(axis=1) < const.max(axis=1))
+    assert ex.raw("adam_seeds_lower") == len(seeds)
+    np.testing.assert_allclose(ex.raw("adam_peak_constant"), const.mean(0).max(), rtol=1e-6)
+    np.testing.assert_allclose(ex.raw("adam_peak_warmup"), warm.mean(0).max(), rtol=1e-6)
+    assert shown(ex.text("adam_peak_warmup")) >= warm.mean(0).max()  # "stays below"

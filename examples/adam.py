@@ -89,6 +89,41 @@ out.figure(fig, "bias_correction", alt=(
 ))
 
 # %% [markdown]
+# ## AMSGrad: which step can never grow
+# AMSGrad divides by a running maximum of the second moment. Reddi et al. take the maximum
+# of $v_t$ and use it without bias correction; torch's `Adam(amsgrad=True)` and
+# `gd.adam(amsgrad=True)` take the maximum of the *raw* $v_t$ and then divide it by
+# $1-\beta_2^t$. Feed one large gradient ($g_1 = {{ value: adam/ams_spike }}$), then small
+# ones ($g_t = {{ value: adam/ams_small }}$), with $\eta = {{ value: adam/ams_lr }}$: the maximum
+# is set at step 1 and held, and the step per unit of $\hat m_t$, $|\Delta\theta_t| / |\hat m_t|$,
+# is read off the optimizer's own steps.
+
+# %%
+AMS_LR, SPIKE, SMALL = 0.01, 1.0, 0.01
+AMS_STEPS = np.array([1, 2, 10, 100, 1000, 2000, 5000])
+ams = gd.adam(lr=AMS_LR, amsgrad=True)
+theta = np.zeros(1)
+state = ams.init(theta)
+per_unit = []
+for t in range(1, AMS_STEPS[-1] + 1):
+    g = np.array([SPIKE if t == 1 else SMALL])
+    new_theta, state = ams.update(state, theta, g, None)
+    m_hat = state["stages"][-1]["m"] / (1 - B1**t)
+    per_unit.append(float(np.abs(new_theta - theta)[0] / np.abs(m_hat)[0]))
+    theta = new_theta
+per_unit = np.array(per_unit)
+vmax = state["stages"][-1]["vmax"][0]  # the held maximum: v_1 = (1 - β₂) g₁²
+reddi = AMS_LR / (np.sqrt(vmax) + ams.hyperparams["eps"])  # Reddi et al.: η/√max v, constant
+out.table("amsgrad", [(int(t), per_unit[t - 1], reddi) for t in AMS_STEPS], headers=[
+    "step $t$", r"torch / `gd.adam(amsgrad=True)`: $\eta\sqrt{1-\beta_2^t}/\sqrt{v^{\max}_t}$",
+    r"Reddi et al. (no bias correction): $\eta/\sqrt{v^{\max}_t}$"], floatfmt=".4f")
+out.value("ams_lr", AMS_LR, fmt="{:g}")
+out.value("ams_spike", SPIKE, fmt="{:g}")
+out.value("ams_small", SMALL, fmt="{:g}")
+out.value("ams_growth", per_unit[999] / per_unit[0], fmt="{:.0f}", bound="lower")
+out.value("ams_limit", 1 / np.sqrt(1 - B2), fmt="{:.1f}")  # √(1/(1-β₂)): where it ends
+
+# %% [markdown]
 # ## AdamW is not Adam with an L2 term
 # Problem: $f(\theta) = \tfrac12\sum_i a_i(\theta_i - c_i)^2$ with curvatures
 # $a = {{ value: adam/wd_curvatures }}$ and unregularised minimiser
@@ -96,6 +131,16 @@ out.figure(fig, "bias_correction", alt=(
 # `gd.adam` with `weight_decay` adds $\lambda\theta$ to the gradient *before* the adaptive
 # scaling; `gd.adamw` subtracts $\eta\lambda\theta$ *after* it. Both run
 # {{ value: adam/wd_steps }} steps with a cosine learning-rate decay so that they come to rest.
+
+# %%
+# Which decay torch's AdamW applies: one step with a zero gradient only decays θ.
+DECAY_LR, DECAY_LAMBDA = 1e-3, 1e-2  # torch's AdamW defaults
+decayed, _ = gd.adamw(lr=DECAY_LR, weight_decay=DECAY_LAMBDA).update(
+    gd.adamw(lr=DECAY_LR).init(np.ones(1)), np.ones(1), np.zeros(1), None)
+out.value("decay_lr", DECAY_LR, fmt="{:g}")
+out.value("decay_lambda", DECAY_LAMBDA, fmt="{:g}")
+out.value("decay_torch", decayed[0], fmt="{:.5f}")  # 1 - lr·λ
+out.value("decay_paper", 1 - DECAY_LAMBDA, fmt="{:.5f}")  # 1 - η_t·λ with η_t = 1
 
 # %%
 a, c, lam = np.array([1.0, 0.01]), np.array([1.0, 20.0]), 0.1

@@ -319,3 +319,52 @@ def test_warmup_keeps_adam_lower_over_its_first_40_steps_for_every_seed(example)
     np.testing.assert_allclose(ex.raw("adam_peak_constant"), const.mean(0).max(), rtol=1e-6)
     np.testing.assert_allclose(ex.raw("adam_peak_warmup"), warm.mean(0).max(), rtol=1e-6)
     assert shown(ex.text("adam_peak_warmup")) >= warm.mean(0).max()  # "stays below"
+
+
+# ============================================================ 1. AMSGrad's (non-)monotone step
+def test_torch_amsgrad_step_per_unit_m_hat_grows_reddis_does_not(example):
+    """adam.md: torch.optim.Adam(amsgrad=True) keeps max(raw v) and divides by 1 - β₂ᵗ, so its
+    step per unit of m̂ grows while the maximum is held; Reddi et al.'s η/√max v (plain
+    numpy, no bias correction) never increases. Gradient stream: 1, then 0.01, η = 0.01."""
+    ex = example("adam")
+    p = torch.zeros(1, dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.Adam([p], lr=0.01, amsgrad=True)
+    per_unit, reddi, v, vmax = [], [], 0.0, 0.0
+    for t in range(1, 2001):
+        g = 1.0 if t == 1 else 0.01
+        before = p.detach().clone()
+        p.grad = torch.tensor([g], dtype=torch.float64)
+        opt.step()
+        m_hat = opt.state[p]["exp_avg"].item() / (1 - 0.9**t)
+        per_unit.append(abs((p.detach() - before).item()) / abs(m_hat))
+        v = 0.999 * v + 0.001 * g * g
+        vmax = max(vmax, v)
+        reddi.append(0.01 / (math.sqrt(vmax) + 1e-8))
+    per_unit = np.array(per_unit)
+    assert per_unit[999] / per_unit[0] > 25  # torch's form grows
+    assert np.all(np.diff(reddi) <= 0)  # Reddi et al.'s never does
+    rows = {int(r[0]): float(r[1]) for r in ex.table("amsgrad")}
+    for t in (1, 10, 1000, 2000):
+        assert rows[t] == pytest.approx(per_unit[t - 1], abs=6e-5)
+    assert shown(ex.text("ams_growth")) <= per_unit[999] / per_unit[0]
+    text = page("adam")
+    assert "can never increase" not in text.split("Reddi")[0]
+    assert "Only the latter is monotone" in text
+
+
+# ============================================================ 10. AdamW: the paper's form and torch's
+def test_adamw_torch_scales_the_decay_by_lr_not_by_the_schedule_multiplier(example):
+    """adam.md: torch.optim.AdamW multiplies the decay by lr (θ ← θ(1 - lr·λ) for a zero
+    gradient); Loshchilov & Hutter's Algorithm 2 multiplies it by the schedule multiplier η_t
+    only. Both are shown, and the page's numbers are torch's."""
+    ex = example("adam")
+    for lr in (1e-3, 1e-2):
+        p = torch.ones(1, dtype=torch.float64, requires_grad=True)
+        opt = torch.optim.AdamW([p], lr=lr, weight_decay=1e-2)
+        p.grad = torch.zeros(1, dtype=torch.float64)
+        opt.step()
+        assert p.item() == pytest.approx(1 - lr * 1e-2, rel=1e-15)  # depends on lr: torch's form
+    assert ex.raw("decay_torch") == pytest.approx(1 - 1e-3 * 1e-2, rel=1e-15)
+    assert ex.raw("decay_paper") == pytest.approx(1 - 1e-2)
+    text = page("adam")
+    assert "Algorithm 2" in text and "schedule multiplier" in text

@@ -368,3 +368,55 @@ def test_adamw_torch_scales_the_decay_by_lr_not_by_the_schedule_multiplier(examp
     assert ex.raw("decay_paper") == pytest.approx(1 - 1e-2)
     text = page("adam")
     assert "Algorithm 2" in text and "schedule multiplier" in text
+
+
+# ============================================================ 2. Robbins–Monro: sufficient, not necessary
+def _single_sample_excess(rates: np.ndarray, seeds, epochs: int):
+    """numpy, vectorised over runs: single-sample SGD on the line fit with per-step rates
+    ``rates[run, t]``; excess loss at the end of every epoch of the last iterate and of the
+    running average of the iterates."""
+    x, y = gd.regression_data(n=100)
+    X = np.stack([x, np.ones_like(x)], 1)
+    opt = np.linalg.lstsq(X, y, rcond=None)[0]
+    H = 2 * X.T @ X / 100
+    orders = np.array([np.concatenate([np.random.default_rng([s, e]).permutation(100)
+                                       for e in range(epochs)]) for s in seeds])
+    runs = rates.shape[0]
+    theta, avg = np.zeros((len(seeds), runs, 2)), np.zeros((len(seeds), runs, 2))
+    last, mean = [], []
+    for t in range(orders.shape[1]):
+        xi, yi = X[orders[:, t]][:, None, :], y[orders[:, t]][:, None]
+        resid = np.sum(theta * xi, -1) - yi
+        theta = theta - 2 * rates[None, :, t, None] * resid[..., None] * xi
+        avg += (theta - avg) / (t + 1)
+        if (t + 1) % 100 == 0:
+            for store, p in ((last, theta), (mean, avg)):
+                d = p - opt
+                store.append(0.5 * np.einsum("...i,ij,...j->...", d, H, d).mean(0))
+    return np.array(last), np.array(mean)  # (epoch, run)
+
+
+def test_inverse_sqrt_schedule_converges_although_it_breaks_robbins_monro(example):
+    """schedules.md: Σηₜ² = ∞ for ηₜ = 0.1/√(1 + t/100), yet its excess loss keeps falling
+    while the constant 0.01 stalls, and averaging its iterates is lower still (a numpy
+    recomputation; the batches are numpy's permutations with gd.batches' seeding)."""
+    ex = example("schedules")
+    epochs = 300
+    t = np.arange(100 * epochs)
+    rates = np.stack([np.full(t.size, 0.01), 0.1 / np.sqrt(1 + t / 100)])
+    last, mean = _single_sample_excess(rates, range(2), epochs)
+    window = {e: slice(e - 10, e) for e in (30, 100, 300)}
+    const = [last[w, 0].mean() for w in window.values()]
+    inv = [last[w, 1].mean() for w in window.values()]
+    avg = [mean[w, 1].mean() for w in window.values()]
+    assert const[-1] > 0.5 * const[0]  # stalls
+    assert inv[0] > inv[1] > inv[2] and inv[2] < const[2] / 2  # keeps improving
+    assert all(a < i / 10 for a, i in zip(avg, inv, strict=True))  # averaging helps
+    rows = {r[0]: [shown(c) for c in r[1:]] for r in ex.table("robbins_monro")}
+    table = list(rows.values())
+    np.testing.assert_allclose(table[0][:3], const, rtol=0.06)
+    np.testing.assert_allclose(table[1][:3], inv, rtol=0.06)
+    np.testing.assert_allclose(table[2][:3], avg, rtol=0.06)
+    assert table[1][3] < table[1][2] and table[2][3] < table[2][2]
+    text = page("schedules") + page("stochastic")
+    assert "*sufficient*" in text and "fails the second" not in text

@@ -126,7 +126,7 @@ def single_sample_sgd(rate, seed: int, epochs: int) -> np.ndarray:
 
 
 def excess_of(points: np.ndarray) -> np.ndarray:
-    """Excess loss ½ δᵀHδ of the least-squares quadratic (exact for a line fit)."""
+    """Excess loss ½ eᵀHe of the least-squares quadratic (exact for a line fit)."""
     delta = points - loss.optimum
     return 0.5 * np.einsum("...i,ij,...j->...", delta, hessian, delta)
 

@@ -4,7 +4,7 @@ The library behind the site: objectives, optimizers, runs, schedules, data, and 
 examples use to write their figures. ``import gdnotes as gd``.
 """
 
-from . import regimes
+from . import notation, regimes
 from .animate import freeze_background
 from .counterexamples import lessard
 from .counting import counted, floats_in

@@ -7,12 +7,19 @@
 # $\hat m_t = m_t/(1-\beta_1^t)$ and $\hat v_t = v_t/(1-\beta_2^t)$.
 
 # %%
+import inspect
+
 import numpy as np
 
 import gdnotes as gd
 
 out = gd.Outputs(__file__)
-B1, B2 = 0.9, 0.999  # torch's defaults
+DEFAULTS = {name: p.default for name, p in inspect.signature(gd.adam).parameters.items()}
+B1, B2 = DEFAULTS["betas"]  # torch's defaults (the tests compare them with torch's signature)
+out.value("default_lr", DEFAULTS["lr"], fmt="{:g}")
+out.value("default_beta1", B1, fmt="{:g}")
+out.value("default_beta2", B2, fmt="{:g}")
+out.value("default_eps", DEFAULTS["eps"], fmt="{:g}")
 
 # %% [markdown]
 # ## Why the averages need correcting

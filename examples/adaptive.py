@@ -96,6 +96,7 @@ for name in METHODS:
             text = count(name, label, th)
             out.value(f"steps_{key}_{tkey}_{slug}", text or f"more than {STEPS}")
 out.value("kappa", KAPPA, fmt="{:g}")
+out.value("rmsprop_alpha", gd.rmsprop().hyperparams["alpha"], fmt="{:g}")  # torch's default
 out.value("angle", ANGLE, fmt="{:g}")
 out.value("hold", HOLD)
 out.value("coarse", THRESHOLDS[0], fmt="{:g}")

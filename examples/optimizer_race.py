@@ -120,6 +120,12 @@ curvatures = np.linalg.eigvalsh(rosenbrock.hessian(rosenbrock.minimizers[0]))
 out.value("rosenbrock_kappa", curvatures[-1] / curvatures[0], fmt="{:.0f}")
 out.value("momentum", gd.racing.RACE_MOMENTUM, fmt="{:g}")
 out.value("tail", TAIL)
+adam_hp, rms_hp, delta_hp = (MAKERS[k](1.0).hyperparams for k in ("Adam", "RMSprop", "Adadelta"))
+out.value("defaults", (
+    f"Adam/AdamW $\\beta = ({adam_hp['betas'][0]:g}, {adam_hp['betas'][1]:g})$, "
+    f"$\\epsilon = {adam_hp['eps']:g}$; AdamW weight decay "
+    f"$\\omega = {MAKERS['AdamW'](1.0).hyperparams['weight_decay']:g}$; "
+    f"RMSprop $\\alpha = {rms_hp['alpha']:g}$; Adadelta $\\rho = {delta_hp['rho']:g}$"))
 adamw_decay = MAKERS["AdamW"](1.0).hyperparams["weight_decay"]  # torch's default
 out.value("adamw_decay", adamw_decay, fmt="{:g}")
 out.value("adamw_box", 1 / adamw_decay, fmt="{:g}")

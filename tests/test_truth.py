@@ -611,3 +611,91 @@ def test_state_counts_agree_between_the_summary_and_second_order_pages():
     state = opt.init(np.ones(2))
     _, state = opt.update(state, np.ones(2), f.grad(np.ones(2)), f)
     assert gd.floats_in(state) <= 1  # a step counter at most
+
+
+# ============================================================ referee pass: further claims
+def test_vanishing_gradient_does_not_mean_the_iterates_converge():
+    """non-convex.md: on an L-smooth function bounded below, GD's gradients tend to zero, but
+    the iterates need not converge: the logistic loss log(1 + e^-x) (L = 1/4), η = 1."""
+    x = 0.0
+    for _ in range(100_000):
+        g = -1 / (1 + math.exp(x))  # f'(x)
+        x -= 1.0 * g
+    assert abs(g) < 1e-4 and x > 10  # the gradient vanishes while x keeps growing (like log t)
+    text = page("non-convex")
+    assert "every limit point of the iterates" in text and "runs off to infinity" in text
+
+
+def test_in_place_update_of_a_leaf_outside_no_grad_is_the_error_the_page_quotes():
+    """neural-network.md quotes torch's RuntimeError for `p -= lr * p.grad` outside no_grad."""
+    p = torch.nn.Parameter(torch.ones(2))
+    (p**2).sum().backward()
+    with pytest.raises(RuntimeError, match="a leaf Variable that requires grad is being used "
+                                           "in an in-place operation"):
+        p -= 0.1 * p.grad
+    assert "a leaf Variable that requires grad is being used in an in-place operation" in page(
+        "neural-network")
+
+
+def _spectral_radius(coeffs) -> float:
+    return max(abs(np.roots(coeffs)))
+
+
+def test_heavy_ball_roots_complex_band_and_modulus():
+    """momentum.md: the roots of z² - (1 + β - ηλ) z + β are complex exactly when
+    (1 - √β)² < ηλ < (1 + √β)², and then their modulus is √β; the heavy ball converges on a
+    quadratic exactly when 0 < ηλ < 2(1 + β)."""
+    for beta in (0.3, 0.81, 0.95):
+        for h in np.linspace(0.01, 2 * (1 + beta) + 0.5, 157):  # h = ηλ
+            disc = (1 + beta - h) ** 2 - 4 * beta
+            complex_band = (1 - math.sqrt(beta)) ** 2 < h < (1 + math.sqrt(beta)) ** 2
+            if abs(disc) < 1e-12:
+                continue  # on the band's edge: a double root
+            assert (disc < 0) == complex_band
+            rho = _spectral_radius([1, -(1 + beta - h), beta])
+            if disc < 0:
+                assert rho == pytest.approx(math.sqrt(beta))
+            assert rho >= math.sqrt(beta) - 1e-12  # "can never beat √β"
+            if abs(h - 2 * (1 + beta)) > 1e-9:
+                assert (rho < 1) == (h < 2 * (1 + beta))
+
+
+def test_nesterov_stability_edge():
+    """nesterov.md: Nesterov's iteration on curvature λ is stable exactly when
+    ηλ < 2(1 + β)/(1 + 2β); as β → 1 the edge tends to 4/3."""
+    for beta in (0.0, 0.5, 0.9, 0.99):
+        edge = 2 * (1 + beta) / (1 + 2 * beta)
+        for h in np.linspace(0.01, edge + 0.5, 211):
+            q = 1 - h
+            rho = _spectral_radius([1, -(1 + beta) * q, beta * q])
+            if abs(h - edge) > 1e-6:
+                assert (rho < 1) == (h < edge), (beta, h)
+    assert 2 * (1 + 0.9999) / (1 + 2 * 0.9999) == pytest.approx(4 / 3, rel=1e-4)
+
+
+def test_damped_newton_amplifies_the_escape_along_negative_curvature():
+    """second-order.md: on x² - y² a damped Newton step (H + δI, δ > 2) maps y to y·δ/(δ - 2)."""
+    H = np.diag([2.0, -2.0])
+    for delta in (2.5, 3.0, 10.0):
+        theta = np.array([0.7, 0.01])
+        step = np.linalg.solve(H + delta * np.eye(2), H @ theta)  # ∇f = Hθ
+        assert (theta - step)[1] == pytest.approx(theta[1] * delta / (delta - 2))
+
+
+def test_noise_floor_above_the_small_step_formula_when_eta_grows():
+    """stochastic.md: the η² term neglected in (η/4) tr Σ_B makes the exact floor of the linear
+    recursion larger, more so for larger η (Lyapunov equation solved exactly, numpy)."""
+    x, y = gd.regression_data()
+    X = np.stack([x, np.ones_like(x)], 1)
+    n = len(x)
+    opt = np.linalg.lstsq(X, y, rcond=None)[0]
+    H = 2 * X.T @ X / n
+    per_sample = 2 * (X @ opt - y)[:, None] * X
+    S = np.cov(per_sample.T, bias=True)  # batch of one: Σ_1
+    ratios = []
+    for eta in (0.01, 0.05, 0.1):
+        A = np.eye(2) - eta * H
+        C = np.linalg.solve(np.eye(4) - np.kron(A, A), (eta**2 * S).ravel()).reshape(2, 2)
+        exact = 0.5 * np.trace(H @ C)
+        ratios.append(exact / (eta / 4 * np.trace(S)))
+    assert all(r > 1 for r in ratios) and ratios == sorted(ratios)

@@ -74,7 +74,7 @@ HEADERS = ("symbol", "meaning", "introduced on", "torch")
 
 
 def rows() -> list[tuple[str, str, str, str]]:
-    """The notation table: symbol, meaning, a link to the page that introduces it, torch's
+    """The notation table: symbol, meaning, the page that introduces it, torch's
     name (argument or state entry)."""
-    return [(f"${s.latex}$", s.meaning, f"[{s.page}]({s.page}.md)",
+    return [(f"${s.latex}$", s.meaning, f"`{s.page}.md`",
              f"`{s.torch}`" if s.torch else "—") for s in SYMBOLS]

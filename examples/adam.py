@@ -13,7 +13,7 @@ import numpy as np
 
 import gdnotes as gd
 
-out = gd.Outputs(__file__)
+out = gd.Outputs("adam")
 DEFAULTS = {name: p.default for name, p in inspect.signature(gd.adam).parameters.items()}
 B1, B2 = DEFAULTS["betas"]  # torch's defaults (the tests compare them with torch's signature)
 out.value("default_lr", DEFAULTS["lr"], fmt="{:g}")

@@ -7,6 +7,6 @@
 # %%
 import gdnotes as gd
 
-out = gd.Outputs(__file__)
+out = gd.Outputs("notation")
 out.table("symbols", gd.notation.rows(), headers=list(gd.notation.HEADERS))
 out.value("count", len(gd.notation.SYMBOLS))

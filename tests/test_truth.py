@@ -131,8 +131,8 @@ BOUND_WORDS = {
 def test_every_bound_in_prose_is_rounded_the_safe_way(site_build):
     """Site-wide: a value right after "above"/"at least" is shown no larger than the number
     it stands for, one after "below"/"at most" no smaller (read from the build's outputs)."""
-    from gdnotes.pipeline.cache import Cache
-    from gdnotes.pipeline.runner import prepare
+    from gdnotes.site.cache import Cache
+    from gdnotes.site.runner import prepare
 
     values = {}
     for run in prepare(REPO / "examples", REPO):

@@ -699,3 +699,25 @@ def test_noise_floor_above_the_small_step_formula_when_eta_grows():
         exact = 0.5 * np.trace(H @ C)
         ratios.append(exact / (eta / 4 * np.trace(S)))
     assert all(r > 1 for r in ratios) and ratios == sorted(ratios)
+
+
+def test_textbook_nesterov_lands_exactly_on_lessards_minimum_when_its_buffer_cancels(example):
+    """nesterov.md: the textbook tuning's fast finish is an exact landing: the torch-form buffer
+    cancels to zero on a curvature-L piece, and a plain 1/L step hits x = 0 (plain Python)."""
+    ex = example("nesterov")
+
+    def slope(x):
+        return 25 * x if x < 1 else (x + 24 if x < 2 else 25 * x - 24)
+
+    eta, beta = 1 / 25, (5 - 1) / (5 + 1)  # 1/L and (√κ - 1)/(√κ + 1) for μ = 1, L = 25
+    x, buf, landed = 3.3, None, None
+    for t in range(1, 50):
+        g = slope(x)
+        buf = g if buf is None else beta * buf + g
+        x = x - eta * (g + beta * buf)
+        if x == 0.0:
+            landed = t
+            break
+    assert landed is not None and buf == 0.0
+    assert ex.raw("trap_textbook_steps") == landed
+    assert "momentum buffer cancels to exactly zero" in page("nesterov")

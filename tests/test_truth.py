@@ -12,14 +12,13 @@ from __future__ import annotations
 import inspect
 import json
 import math
-import os
 import re
-import runpy
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+from exampletools import Example
 
 import gdnotes as gd
 
@@ -27,36 +26,6 @@ REPO = Path(__file__).resolve().parents[1]
 DOCS = REPO / "docs"
 
 pytestmark = pytest.mark.xdist_group("truth")
-
-
-class Example:
-    """An example run in-process with its outputs in a temporary directory."""
-
-    def __init__(self, name: str, directory: Path):
-        old = os.environ.get("GDNOTES_OUTPUT_DIR")
-        os.environ["GDNOTES_OUTPUT_DIR"] = str(directory)
-        try:
-            self.ns = runpy.run_path(str(REPO / "examples" / f"{name}.py"), run_name="__main__")
-        finally:
-            if old is None:
-                del os.environ["GDNOTES_OUTPUT_DIR"]
-            else:
-                os.environ["GDNOTES_OUTPUT_DIR"] = old
-        self.dir = directory
-        self.manifest = json.loads((directory / "manifest.json").read_text())
-
-    def raw(self, name):
-        return self.manifest["values"][name]["raw"]
-
-    def text(self, name) -> str:
-        return self.manifest["values"][name]["text"]
-
-    def table(self, name) -> list[list[str]]:
-        lines = (self.dir / f"{name}.md").read_text().strip().splitlines()
-        return [[c.strip() for c in line.strip().strip("|").split("|")] for line in lines[2:]]
-
-    def alt(self, name) -> str:
-        return self.manifest["outputs"][name]["alt"]
 
 
 @pytest.fixture(scope="module")
@@ -500,51 +469,7 @@ def test_adamw_on_beale_misses_by_constant_step_noise_not_by_weight_decay(exampl
 
 
 # ============================================================ 11. quoted numbers survive a nudge
-NUDGED_EXAMPLES = ["optimizer_race", "adaptive", "hyperparameters", "momentum", "nesterov",
-                   "non_convex", "saddle_escape", "plateau", "second_order", "learning_rate",
-                   "two_dimensions"]
-
-
-def _quoted(directory: Path) -> dict[str, str]:
-    """Everything an example quotes: its values' texts and its tables' cells."""
-    manifest = json.loads((directory / "manifest.json").read_text())
-    quoted = {f"value {k}": v["text"] for k, v in manifest["values"].items()}
-    for name, record in manifest["outputs"].items():
-        if record["kind"] == "table":
-            quoted[f"table {name}"] = (directory / record["file"]).read_text()
-    return quoted
-
-
-def _run_nudged(name: str, directory: Path, factor: float, monkeypatch) -> dict[str, str]:
-    """Run an example with every gd.run start multiplied by ``factor`` (figures not drawn)."""
-    import gdnotes.racing
-    import gdnotes.runs
-
-    plain = gdnotes.runs.run
-
-    def nudged(optimizer, objective, x0, *args, **kwargs):
-        return plain(optimizer, objective, np.asarray(x0, dtype=float) * factor, *args, **kwargs)
-
-    with monkeypatch.context() as m:
-        for module in (gd, gdnotes.runs, gdnotes.racing):
-            m.setattr(module, "run", nudged)
-        m.setattr(gd.Outputs, "figure", lambda self, fig, name, **kw: gd.outputs._close(fig))
-        m.setattr(gd.Outputs, "gif", lambda self, fig, draw, frames, name, **kw:
-                  gd.outputs._close(fig))
-        Example(name, directory)
-    return _quoted(directory)
-
-
-@pytest.mark.parametrize("name", NUDGED_EXAMPLES)
-def test_quoted_numbers_survive_a_nudged_start(name, tmp_path, monkeypatch):
-    """Every value and table cell an example quotes is the same text when every start of every
-    gd.run is multiplied by 1 ± 1e-12: a number that moves is chaotic and must be quoted as a
-    range or in words instead."""
-    base = _run_nudged(name, tmp_path / "base", 1.0, monkeypatch)
-    for factor in (1 + 1e-12, 1 - 1e-12):
-        moved = _run_nudged(name, tmp_path / f"nudged{factor}", factor, monkeypatch)
-        changed = {k: (base[k], moved[k]) for k in base if base[k] != moved[k]}
-        assert not changed, f"x0 × {factor!r} changes: {changed}"
+# (tests/test_robust_quotes.py: it runs eleven examples twice, spread over the test workers)
 
 
 # ============================================================ 12. one symbol per meaning

@@ -48,4 +48,4 @@ mutate: $(STAMP)
 	$(THREADS) $(BIN)/python tests/mutation/mutate.py $(MODULES)
 
 clean:
-	rm -rf site build .cache test-artifacts mutants
+	rm -rf site build .cache test-artifacts gdnotes_outputs mutants

@@ -4,12 +4,13 @@ The library behind the site: objectives, optimizers, runs, schedules, data, and 
 examples use to write their figures. ``import gdnotes as gd``.
 """
 
-from . import regimes
+from . import notation, regimes
 from .animate import freeze_background
 from .counterexamples import lessard
 from .counting import counted, floats_in
 from .data import WORKED_X, WORKED_Y, batches, regression_data
 from .exact import Iteration, worked_regression
+from .limited_memory import lbfgs
 from .nets import deep_gradient_norms, mlp, train_manual, train_optim, two_moons
 from .objectives import (
     OBJECTIVES,
@@ -28,21 +29,18 @@ from .objectives import (
     shifted_parabola,
 )
 from .optimizers import (
-    OPTIMIZERS,
     Optimizer,
     adadelta,
     adagrad,
     adam,
     adamw,
     bfgs,
-    get_optimizer,
-    lbfgs,
     nadam,
     newton,
     rmsprop,
     sgd,
 )
-from .outputs import Outputs, markdown_table
+from .outputs import Outputs, format_bound, markdown_table
 from .racing import Entry, Sweep, first_step, lr_sweep, near_minimizer, outcome, race
 from .rates import (
     distances,
@@ -52,6 +50,7 @@ from .rates import (
     polyak_tuning,
     steps_to_reach,
 )
+from .registry import OPTIMIZERS, get_optimizer
 from .runs import Run, run
 from .schedules import Schedule, constant, cosine_decay, exponential_decay, step_decay, warmup
 from .stochastic import StochasticRun, gradient_noise, minibatch_sgd, predicted_floor

@@ -3,7 +3,8 @@
 Every optimizer's ``latex`` (read from its docstring) is shown on the API page, in the summary
 table and on the which-optimizer page (``gd.update_equations()``). Each is compared here with
 an equation written independently from the paper or torch.optim's documentation, in the site's
-notation (g is the gradient plus any L2 weight decay, η the learning rate). Spacing commands
+notation (docs/notation.md: g is the gradient plus any L2 weight decay, η the learning rate,
+u the heavy ball's velocity, v a running mean of g², ω decoupled weight decay). Spacing commands
 are ignored; every symbol, index and sign counts.
 """
 
@@ -29,35 +30,35 @@ EXPECTED = {
     # torch.optim.SGD docs: b_t = mu b_{t-1} + (1 - tau) g_t with b_1 = g_1; theta -= gamma b_t
     "heavy-ball momentum": (
         lambda: gd.sgd(lr=0.1, momentum=0.9),
-        [r"v_{t+1} = \mu v_t + (1-\tau) g_t (v_1 = g_1)",
-         r"\theta_{t+1} = \theta_t - \eta v_{t+1}"]),
+        [r"u_{t+1} = \beta u_t + (1-\tau) g_t (u_1 = g_1)",
+         r"\theta_{t+1} = \theta_t - \eta u_{t+1}"]),
     # torch.optim.SGD docs, nesterov=True: the step is g_t + mu b_t
     "Nesterov momentum": (
         lambda: gd.sgd(lr=0.1, momentum=0.9, nesterov=True),
-        [r"v_{t+1} = \mu v_t + g_t (v_1 = g_1)",
-         r"\theta_{t+1} = \theta_t - \eta (g_t + \mu v_{t+1})"]),
+        [r"u_{t+1} = \beta u_t + g_t (u_1 = g_1)",
+         r"\theta_{t+1} = \theta_t - \eta (g_t + \beta u_{t+1})"]),
     # Duchi et al. 2011; torch.optim.Adagrad docs: gamma~ = gamma / (1 + (t-1) eta_decay)
     "AdaGrad": (
         gd.adagrad,
-        [r"s_t = s_{t-1} + g_t^2",
-         r"\theta_{t+1} = \theta_t - \frac{\eta}{1 + (t-1)\delta} \frac{g_t}{\sqrt{s_t} + \epsilon}"]),
+        [r"G_t = G_{t-1} + g_t^2",
+         r"\theta_{t+1} = \theta_t - \frac{\eta}{1 + (t-1)\zeta} \frac{g_t}{\sqrt{G_t} + \epsilon}"]),
     # Tieleman & Hinton 2012; torch.optim.RMSprop docs
     "RMSprop": (
         gd.rmsprop,
-        [r"s_t = \alpha s_{t-1} + (1-\alpha) g_t^2",
-         r"\theta_{t+1} = \theta_t - \eta \frac{g_t}{\sqrt{s_t} + \epsilon}"]),
+        [r"v_t = \alpha v_{t-1} + (1-\alpha) g_t^2",
+         r"\theta_{t+1} = \theta_t - \eta \frac{g_t}{\sqrt{v_t} + \epsilon}"]),
     # Graves 2013 (centered); torch.optim.RMSprop docs: v~ = v - (g^ave)^2
     "RMSprop, centered": (
         lambda: gd.rmsprop(centered=True),
-        [r"s_t = \alpha s_{t-1} + (1-\alpha) g_t^2",
+        [r"v_t = \alpha v_{t-1} + (1-\alpha) g_t^2",
          r"m_t = \alpha m_{t-1} + (1-\alpha) g_t",
-         r"\theta_{t+1} = \theta_t - \eta \frac{g_t}{\sqrt{s_t - m_t^2} + \epsilon}"]),
+         r"\theta_{t+1} = \theta_t - \eta \frac{g_t}{\sqrt{v_t - m_t^2} + \epsilon}"]),
     # Zeiler 2012; torch.optim.Adadelta docs
     "Adadelta": (
         gd.adadelta,
-        [r"s_t = \rho s_{t-1} + (1-\rho) g_t^2",
-         r"\Delta_t = \frac{\sqrt{u_{t-1} + \epsilon}}{\sqrt{s_t + \epsilon}} g_t",
-         r"u_t = \rho u_{t-1} + (1-\rho) \Delta_t^2",
+        [r"v_t = \rho v_{t-1} + (1-\rho) g_t^2",
+         r"\Delta_t = \frac{\sqrt{v^\Delta_{t-1} + \epsilon}}{\sqrt{v_t + \epsilon}} g_t",
+         r"v^\Delta_t = \rho v^\Delta_{t-1} + (1-\rho) \Delta_t^2",
          r"\theta_{t+1} = \theta_t - \eta \Delta_t"]),
     # Kingma & Ba 2015, Algorithm 1
     "Adam": (
@@ -69,26 +70,27 @@ EXPECTED = {
     "AdamW": (
         gd.adamw,
         [r"\theta_{t+1} = \theta_t - \eta (\frac{m_t / (1-\beta_1^t)}{\sqrt{v_t / (1-\beta_2^t)}"
-         r" + \epsilon} + \lambda \theta_t)"]),
+         r" + \epsilon} + \omega \theta_t)"]),
     # Dozat 2016 with torch.optim.NAdam's momentum warm-up mu_t = beta_1 (1 - 0.96^(t psi) / 2)
     "NAdam": (
         gd.nadam,
-        [r"\theta_{t+1} = \theta_t - \eta \frac{\frac{1-\mu_t}{1-\prod_{i\le t}\mu_i} g_t"
-         r" + \frac{\mu_{t+1}}{1-\prod_{i\le t+1}\mu_i} m_t}{\sqrt{v_t / (1-\beta_2^t)} + \epsilon}"]),
+        [r"\theta_{t+1} = \theta_t - \eta \frac{\frac{1-\beta_{1,t}}{1-\prod_{i\le t}\beta_{1,i}} g_t"
+         r" + \frac{\beta_{1,t+1}}{1-\prod_{i\le t+1}\beta_{1,i}} m_t}"
+         r"{\sqrt{v_t / (1-\beta_2^t)} + \epsilon}"]),
     # Newton's method with Levenberg's damping
     "Newton": (
         gd.newton,
-        [r"\theta_{t+1} = \theta_t - \eta (\nabla^2 f(\theta_t) + \lambda I)^{-1} \nabla f(\theta_t)"]),
+        [r"\theta_{t+1} = \theta_t - \eta (\nabla^2 f(\theta_t) + \delta I)^{-1} \nabla f(\theta_t)"]),
     # Nocedal & Wright, Numerical Optimization, eq. (6.17) and Algorithm 6.1
     "BFGS": (
         gd.bfgs,
-        [r"H_{t+1} = (I - \rho s y^\top) H_t (I - \rho y s^\top) + \rho s s^\top",
-         r"\rho = \frac{1}{y^\top s}",
+        [r"H_{t+1} = (I - \frac{s y^\top}{y^\top s}) H_t (I - \frac{y s^\top}{y^\top s})"
+         r" + \frac{s s^\top}{y^\top s}",
          r"\theta_{t+1} = \theta_t - \eta_t H_t \nabla f(\theta_t)"]),
     # Liu & Nocedal 1989: a quasi-Newton direction from the last m pairs
     "L-BFGS": (
         gd.lbfgs,
-        [r"d_t = -H_t \nabla f(\theta_t)", r"\theta_{t+1} = \theta_t + \eta_t d_t"]),
+        [r"p_t = -H_t \nabla f(\theta_t)", r"\theta_{t+1} = \theta_t + \eta_t p_t"]),
 }
 
 NAMES = {"gradient descent": "gd", "heavy-ball momentum": "momentum",
@@ -97,7 +99,8 @@ NAMES = {"gradient descent": "gd", "heavy-ball momentum": "momentum",
          "AdamW": "adamw", "NAdam": "nadam", "Newton": "newton", "BFGS": "bfgs",
          "L-BFGS": "lbfgs"}
 
-_SPACING = re.compile(r"\\(?:qquad|quad|Big|big|left|right)(?![a-zA-Z])|\\[,;!]|\s+")
+_SPACING = re.compile(r"\\(?:qquad|quad|Bigl|Bigr|Big|bigl|bigr|big|left|right)(?![a-zA-Z])"
+                      r"|\\[,;!]|\s+")
 
 
 def normalised(latex: str) -> str:
@@ -206,26 +209,30 @@ def test_the_calls_shown_are_the_calls_that_build_each_variant():
     assert rows["heavy-ball momentum"][1] == "`gd.sgd(lr=η, momentum=0.9)`"
     assert rows["Nesterov momentum"][1] == "`gd.sgd(lr=η, momentum=0.9, nesterov=True)`"
     assert rows["Adam"][1] == "`gd.adam()`"
-    assert rows["gradient descent"][2] == "0" and rows["heavy-ball momentum"][2] == "1 (velocity)"
-    assert rows["Newton"][4] == "—" and rows["Adam"][4] == "`torch.optim.Adam`"
-    assert "`lr` (required)" in rows["gradient descent"][3]
+    # hyperparameters: torch's defaults, with where gdnotes differs said in the cell
+    assert rows["gradient descent"][3].startswith("`lr=0.001` (gdnotes: required), `momentum=0`")
     assert "`betas=(0.9, 0.999)`" in rows["Adam"][3]
-    assert rows["BFGS"][3] == "`lr=1.0`, `line_search='armijo'`"
-    assert rows["Newton"][3] == "`lr=1.0`, `damping=0.0`"
+    assert rows["BFGS"][3] == "`lr=1.0` (gdnotes only), `line_search='armijo'` (gdnotes only)"
+    assert rows["Newton"][3] == "`lr=1.0` (gdnotes only), `damping=0.0` (gdnotes only)"
+    assert "`history_size=100` (gdnotes: `10`)" in rows["L-BFGS"][3]
     # state per parameter: what each method keeps besides θ (torch's buffers; d for a row
-    # of a d×d matrix; 2m vectors of history for L-BFGS)
+    # of a d×d matrix; 2M + 2 vectors for L-BFGS's history)
     state = {label: row[2] for label, row in rows.items()}
     assert state == {
-        "gradient descent": "0", "heavy-ball momentum": "1 (velocity)",
-        "Nesterov momentum": "1 (velocity)", "AdaGrad": "1 (sum of squared gradients)",
+        "gradient descent": "0", "heavy-ball momentum": "1 (momentum buffer)",
+        "Nesterov momentum": "1 (momentum buffer)", "AdaGrad": "1 (sum of squared gradients)",
         "RMSprop": "1 (running averages)", "Adadelta": "2 (running averages)",
         "Adam": "2 (moments)", "AdamW": "2 (moments)", "NAdam": "2 (moments)",
-        "Newton": "d (Hessian, recomputed)", "BFGS": "d (inverse-Hessian row)",
-        "L-BFGS": "2m = 20 (history of s, y)"}
+        "Newton": "0 kept (the d × d Hessian is recomputed each step)",
+        "BFGS": "d (inverse-Hessian row)",
+        "L-BFGS": "2M + 2 = 22 (M pairs s, y; last gradient and step)"}
     assert gd.rmsprop(centered=True, momentum=0.9).state_per_param == "3 (running averages)"
+    assert gd.rmsprop(centered=True).state_per_param == "2 (running averages)"
+    assert gd.rmsprop(momentum=0.9).state_per_param == "2 (running averages)"
     assert gd.adam(amsgrad=True).state_per_param == "3 (moments, max)"
     assert gd.adamw(amsgrad=True).state_per_param == "3 (moments, max)"
-    assert gd.lbfgs(history_size=4).state_per_param == "2m = 8 (history of s, y)"
+    assert gd.lbfgs(history_size=4).state_per_param == (
+        "2M + 2 = 10 (M pairs s, y; last gradient and step)")
     torch_classes = {label: row[4] for label, row in rows.items()}
     assert torch_classes["L-BFGS"] == "`torch.optim.LBFGS`" and torch_classes["BFGS"] == "—"
 

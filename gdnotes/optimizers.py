@@ -91,6 +91,7 @@ def chain(name, hyperparams, latex, torch_class, state_per_param, lr, *stages) -
 
 
 # ----------------------------------------------------------------------------- stages
+# Stages take every hyperparameter explicitly: the defaults live once, in the constructors.
 def _zeros(*names):
     """An ``init`` giving one zero buffer per parameter for each of ``names``."""
     return lambda p: {name: np.zeros_like(p) for name in names}
@@ -120,7 +121,7 @@ def trace(momentum, dampening=0.0, nesterov=False) -> Stage | None:
     return Stage(_zeros("v"), update)
 
 
-def scale_by_rss(initial_accumulator_value=0.0, eps=1e-10) -> Stage:
+def scale_by_rss(initial_accumulator_value, eps) -> Stage:
     """AdaGrad: divide by the root of the *sum* of all squared gradients so far."""
     eps_ = _col(eps)
 
@@ -131,7 +132,7 @@ def scale_by_rss(initial_accumulator_value=0.0, eps=1e-10) -> Stage:
     return Stage(lambda p: {"sum": np.zeros_like(p) + _col(initial_accumulator_value)}, update)
 
 
-def scale_by_rms(alpha=0.99, eps=1e-8, centered=False) -> Stage:
+def scale_by_rms(alpha, eps, centered) -> Stage:
     """RMSprop: divide by a running RMS of gradients (minus their running mean if centered)."""
     a, eps_ = _col(alpha), _col(eps)
 
@@ -144,7 +145,7 @@ def scale_by_rms(alpha=0.99, eps=1e-8, centered=False) -> Stage:
     return Stage(_zeros("sq", "ga"), update)
 
 
-def scale_by_adadelta(rho=0.9, eps=1e-6) -> Stage:
+def scale_by_adadelta(rho, eps) -> Stage:
     """Adadelta: step = RMS(past steps) / RMS(gradients) · g, so the units of θ come out right."""
     r, eps_ = _col(rho), _col(eps)
 
@@ -156,7 +157,7 @@ def scale_by_adadelta(rho=0.9, eps=1e-6) -> Stage:
     return Stage(_zeros("sq", "acc"), update)
 
 
-def scale_by_adam(b1=0.9, b2=0.999, eps=1e-8, amsgrad=False) -> Stage:
+def scale_by_adam(b1, b2, eps, amsgrad) -> Stage:
     """Adam: bias-corrected momentum divided by a bias-corrected RMS (AMSGrad: its running max)."""
     b1_, b2_, eps_ = _col(b1), _col(b2), _col(eps)
 
@@ -170,7 +171,7 @@ def scale_by_adam(b1=0.9, b2=0.999, eps=1e-8, amsgrad=False) -> Stage:
     return Stage(_zeros("m", "v", "vmax"), update)
 
 
-def scale_by_nadam(b1=0.9, b2=0.999, eps=1e-8, momentum_decay=4e-3) -> Stage:
+def scale_by_nadam(b1, b2, eps, momentum_decay) -> Stage:
     """NAdam (torch's variant): Adam with a Nesterov look-ahead and a warming momentum μₜ."""
     b1_, b2_, eps_, psi = _col(b1), _col(b2), _col(eps), _col(momentum_decay)
 

@@ -53,6 +53,12 @@ def test_bad_betas(make, betas, which, bad):
         make(betas=betas)
 
 
+def test_adadelta_allows_rho_one_as_torch_does():
+    """torch.optim.Adadelta checks 0 <= rho <= 1; rho = 1 never forgets (and never moves)."""
+    assert gd.adadelta(rho=1.0).hyperparams["rho"] == 1.0
+    assert gd.adadelta(rho=0.0).hyperparams["rho"] == 0.0
+
+
 def test_nesterov_needs_momentum_and_no_dampening():
     """torch.optim.SGD: "Nesterov momentum requires a momentum and zero dampening"."""
     with pytest.raises(ValueError, match="^nesterov.*momentum=0"):

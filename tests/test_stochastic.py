@@ -146,5 +146,18 @@ def test_predicted_floor_is_a_quarter_of_eta_times_the_noise_trace():
         expected = np.asarray(eta) / 4 * np.trace(gd.gradient_noise(X, Y, opt, batch))
         np.testing.assert_allclose(gd.predicted_floor(X, Y, eta, batch), expected, rtol=1e-15)
     assert gd.predicted_floor(X, Y, 0.1, N) == 0.0  # the full batch has no noise
-    with pytest.raises(ValueError, match="at least two different values"):
+    with pytest.raises(ValueError, match="^x must take at least two different values"):
         gd.predicted_floor([1.0, 1.0, 1.0], [1.0, 2.0, 3.0], 0.1, 1)
+
+
+def test_floor_and_samples_to_per_run_of_a_batch():
+    lrs = np.array([0.005, 0.02, 0.08])
+    r = gd.minibatch_sgd(gd.sgd(lr=lrs), X, Y, np.zeros((3, 2)), 1, epochs=3)
+    assert r.floor(0.5).shape == (3,) and r.samples_to(5.0).shape == (3,)
+    for i, lr in enumerate(lrs):
+        one = gd.minibatch_sgd(gd.sgd(lr=lr), X, Y, np.zeros(2), 1, epochs=3)
+        np.testing.assert_allclose(r.floor(0.5)[i], one.floor(0.5), rtol=1e-13)
+        assert r.samples_to(5.0)[i] == one.samples_to(5.0)
+    # the default seed is 0: the batches of hand_loop(seed=0)
+    params, _, _ = hand_loop(0.02, 1, 3, [0.0, 0.0], seed=0)
+    np.testing.assert_allclose(r.params[1:, 1], params, rtol=1e-13)

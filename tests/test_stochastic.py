@@ -74,10 +74,14 @@ def test_a_batch_of_starts_and_learning_rates_share_the_batches():
     for i in range(3):
         one = gd.minibatch_sgd(gd.sgd(lr=lrs[i]), X, Y, starts[i], 2, epochs=2, seed=3)
         np.testing.assert_allclose(r.params[:, i], one.params, rtol=1e-14)
-    # any optimizer: Adam's state is carried from batch to batch
-    adam = gd.minibatch_sgd(gd.adam(lr=0.1), X, Y, [0.0, 0.0], N, epochs=5)
-    run = gd.run(gd.adam(lr=0.1), gd.line_mse(X, Y), [0.0, 0.0], 5)
-    np.testing.assert_allclose(adam.params, run.points, rtol=1e-13)
+    # any optimizer: its state is carried from batch to batch (full batch: gd.run's steps)
+    for make in (lambda: gd.adam(lr=0.1), lambda: gd.nadam(lr=0.1)):
+        ours = gd.minibatch_sgd(make(), X, Y, starts, N, epochs=5)
+        run = gd.run(make(), gd.line_mse(X, Y), starts, 5)
+        np.testing.assert_allclose(ours.params, run.points, rtol=1e-13)
+    # second-order methods get the batch's objective: full-batch Newton lands on the optimum
+    newton = gd.minibatch_sgd(gd.newton(), X, Y, [5.0, -5.0], N, epochs=1)
+    np.testing.assert_allclose(newton.params[1], gd.line_mse(X, Y).optimum, rtol=1e-12)
 
 
 def test_floor_and_samples_to():

@@ -138,11 +138,12 @@ def scale_by_rms(alpha, eps, centered) -> Stage:
 
     def update(g, s, p, t):
         sq = s["sq"] * a + (1 - a) * g * g
-        ga = s["ga"] + (1 - a) * (g - s["ga"]) if centered else s["ga"]
-        avg = np.sqrt(sq - ga * ga if centered else sq) + eps_
-        return g / avg, {"sq": sq, "ga": ga}
+        if not centered:
+            return g / (np.sqrt(sq) + eps_), {"sq": sq}
+        ga = s["ga"] + (1 - a) * (g - s["ga"])
+        return g / (np.sqrt(sq - ga * ga) + eps_), {"sq": sq, "ga": ga}
 
-    return Stage(_zeros("sq", "ga"), update)
+    return Stage(_zeros("sq", "ga") if centered else _zeros("sq"), update)
 
 
 def scale_by_adadelta(rho, eps) -> Stage:
@@ -164,11 +165,14 @@ def scale_by_adam(b1, b2, eps, amsgrad) -> Stage:
     def update(g, s, p, t):
         m = s["m"] + (1 - b1_) * (g - s["m"])  # = β₁m + (1-β₁)g, in torch's lerp form
         v = s["v"] * b2_ + (1 - b2_) * g * g
-        vmax = np.maximum(s["vmax"], v) if amsgrad else s["vmax"]
-        denom = np.sqrt(vmax if amsgrad else v) / np.sqrt(1 - b2_**t) + eps_
+        if not amsgrad:
+            denom = np.sqrt(v) / np.sqrt(1 - b2_**t) + eps_
+            return m / (1 - b1_**t) / denom, {"m": m, "v": v}
+        vmax = np.maximum(s["vmax"], v)
+        denom = np.sqrt(vmax) / np.sqrt(1 - b2_**t) + eps_
         return m / (1 - b1_**t) / denom, {"m": m, "v": v, "vmax": vmax}
 
-    return Stage(_zeros("m", "v", "vmax"), update)
+    return Stage(_zeros("m", "v", "vmax") if amsgrad else _zeros("m", "v"), update)
 
 
 def scale_by_nadam(b1, b2, eps, momentum_decay) -> Stage:

@@ -222,3 +222,31 @@ def test_betas_must_be_a_pair(make, betas):
     with pytest.raises(ValueError, match=r"^betas must be a pair \(beta1, beta2\), got"):
         make(betas=betas)
     assert make(betas=[0.8, 0.9]).hyperparams["betas"] == (0.8, 0.9)  # a list is fine
+
+
+@pytest.mark.parametrize("make", [
+    lambda: gd.sgd(0.1), lambda: gd.sgd(0.1, momentum=0.9), gd.adagrad, gd.rmsprop,
+    lambda: gd.rmsprop(centered=True, momentum=0.5), gd.adadelta, gd.adam,
+    lambda: gd.adam(amsgrad=True), gd.adamw, gd.nadam,
+])
+def test_state_holds_what_the_summary_table_says(make):
+    """"State per parameter" in the table is the number of parameter-shaped buffers that
+    init creates for a batch of parameters (and update keeps)."""
+    opt = make()
+    params = np.zeros((4, 3))
+
+    def buffers(state):
+        return [b for s in state["stages"] for b in s.values() if np.shape(b) == params.shape]
+
+    state = opt.init(params)
+    expected = int(opt.state_per_param.split()[0])
+    assert len(buffers(state)) == expected
+    _, state = opt.update(state, params, np.ones_like(params))
+    assert len(buffers(state)) == expected
+
+
+def test_dampening_one_is_allowed():
+    """dampening τ ∈ [0, 1]: τ = 1 ignores new gradients after the first (torch accepts it)."""
+    r = gd.run(gd.sgd(0.1, momentum=0.5, dampening=1.0), gd.parabola_plus(), [1.0], 3)
+    g0 = 2.0  # the buffer starts at the first gradient and then only decays: u = 2, 1, 0.5
+    np.testing.assert_allclose(r.points[1:, 0], 1.0 - 0.1 * g0 * np.cumsum([1, 0.5, 0.25]))

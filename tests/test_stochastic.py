@@ -162,6 +162,9 @@ def test_floor_and_samples_to_per_run_of_a_batch():
         one = gd.minibatch_sgd(gd.sgd(lr=lr), X, Y, np.zeros(2), 1, epochs=3)
         np.testing.assert_allclose(r.floor(0.5)[i], one.floor(0.5), rtol=1e-13)
         assert r.samples_to(5.0)[i] == one.samples_to(5.0)
+    level = r.losses[:, 2].min()  # reached by the fastest run only
+    reached = r.samples_to(level)
+    assert np.isinf(reached[0]) and np.isfinite(reached[2])
     # the default seed is 0: the batches of hand_loop(seed=0)
     params, _, _ = hand_loop(0.02, 1, 3, [0.0, 0.0], seed=0)
     np.testing.assert_allclose(r.params[1:, 1], params, rtol=1e-13)

@@ -79,6 +79,9 @@ def test_a_batch_of_starts_and_learning_rates_share_the_batches():
         ours = gd.minibatch_sgd(make(), X, Y, starts, N, epochs=5)
         run = gd.run(make(), gd.line_mse(X, Y), starts, 5)
         np.testing.assert_allclose(ours.params, run.points, rtol=1e-13)
+    bfgs = gd.minibatch_sgd(gd.bfgs(), X, Y, starts, N, epochs=4)  # a d×d state per run
+    np.testing.assert_allclose(bfgs.params, gd.run(gd.bfgs(), gd.line_mse(X, Y), starts,
+                                                   4).points, rtol=1e-12)
     # second-order methods get the batch's objective: full-batch Newton lands on the optimum
     newton = gd.minibatch_sgd(gd.newton(), X, Y, [5.0, -5.0], N, epochs=1)
     np.testing.assert_allclose(newton.params[1], gd.line_mse(X, Y).optimum, rtol=1e-12)

@@ -130,3 +130,49 @@ def test_history_keeps_the_last_m_pairs():
     np.testing.assert_allclose(run["rhos"], [1 / (y @ s) for s, y in pairs[-3:-1]], rtol=1e-12)
     s, y = pairs[-2]
     assert run["H_diag"] == pytest.approx((s @ y) / (y @ y), rel=1e-12)
+
+
+def test_strong_wolfe_and_cubic_steps_equal_torchs_on_random_searches():
+    """Our port against torch.optim.lbfgs's own _strong_wolfe and _cubic_interpolate, on line
+    searches from random points, directions and first trials over ten orders of magnitude, so
+    the bracketing, the zoom and its insufficient-progress safeguard all run."""
+    import torch
+    from torch.optim.lbfgs import _cubic_interpolate, _strong_wolfe
+
+    rng = np.random.default_rng(0)
+    objectives = [gd.rosenbrock(), gd.beale(), gd.quadratic([0.1, 10.0], angle=0.3)]
+    checked = 0
+    for k in range(150):
+        obj = objectives[k % 3]
+        x = rng.uniform(-1.5, 1.5, 2)
+        g = obj.grad(x)
+        d = -g + rng.normal(size=2) * np.linalg.norm(g) * 0.5  # not quite steepest descent
+        gtd = float(g @ d)
+        if gtd >= 0:
+            continue
+        t0 = 10.0 ** rng.uniform(-6, 4)
+        c2 = rng.choice([0.9, 0.1])
+
+        def fg(t, obj=obj, x=x, d=d):
+            return float(obj.value(x + t * d)), obj.grad(x + t * d)
+
+        def torch_fg(x_t, t, d_t, obj=obj):
+            p = x_t.numpy() + float(t) * d_t.numpy()  # torch passes t as a 0-d tensor at times
+            return float(obj.value(p)), torch.tensor(obj.grad(p), dtype=torch.float64)
+
+        ours = strong_wolfe(fg, t0, d, float(obj.value(x)), g, gtd, c2=c2)
+        f_ref, g_ref, t_ref, _ = _strong_wolfe(
+            torch_fg, torch.tensor(x), t0, torch.tensor(d), float(obj.value(x)),
+            torch.tensor(g), gtd, c2=float(c2))
+        assert ours[0] == pytest.approx(float(t_ref), rel=1e-12, abs=1e-300), (k, t0)
+        assert ours[1] == pytest.approx(float(f_ref), rel=1e-12, abs=1e-300)
+        np.testing.assert_allclose(ours[2], g_ref.numpy(), rtol=1e-10, atol=1e-300)
+        checked += 1
+    assert checked > 100
+    for _ in range(200):
+        x1, x2 = rng.normal(size=2) * 3
+        f1, g1, f2, g2 = rng.normal(size=4) * 5
+        bounds = None if rng.random() < 0.5 else tuple(sorted(rng.normal(size=2) * 4))
+        assert cubic_interpolate(x1, f1, g1, x2, f2, g2, bounds) == pytest.approx(
+            float(_cubic_interpolate(x1, f1, torch.tensor(g1), x2, f2, torch.tensor(g2), bounds)),
+            rel=1e-12, abs=1e-15)  # torch takes the slopes as tensors

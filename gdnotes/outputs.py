@@ -40,6 +40,7 @@ OUTPUT_DIR_ENV = "GDNOTES_OUTPUT_DIR"
 STANDALONE_DIR = "gdnotes_outputs"  # under the current directory, when not run by the site build
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _EXAMPLE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
+CODE_SPAN = re.compile(r"(?<!`)(?P<ticks>`+)(?!`).+?(?<!`)(?P=ticks)(?!`)", re.DOTALL)
 _USELESS_ALT = {"", "alt", "alt text", "image", "figure", "plot", "gif", "animation"}
 
 
@@ -102,11 +103,32 @@ class _Tee(io.TextIOBase):
 
 
 class Outputs:
-    """The output directory of one example, and the only way an example writes files."""
+    """The output directory of one example, and the only way an example writes files.
 
-    def __init__(self, example: str | os.PathLike, directory: str | os.PathLike | None = None):
-        """``example`` is the example's name, e.g. ``"learning_rate"`` (a path to its script is
-        accepted too, for the stem). ``directory`` overrides where the files go."""
+    One per example and directory in a process: ``gd.Outputs("x")`` a second time returns the
+    first one (with everything it recorded), so a stray second call cannot wipe the manifest; a
+    different example name for the same directory is an error. Inside Jupyter a new call starts
+    the directory over instead, as re-running a notebook from the top should."""
+
+    _open: dict[Path, Outputs] = {}
+
+    def __new__(cls, example: str | os.PathLike, directory: str | os.PathLike | None = None):
+        name, path = cls._where(example, directory)
+        existing = cls._open.get(path)
+        if existing is not None and _notebook_display() is None:
+            if existing.example != name:
+                raise ValueError(
+                    f"gd.Outputs({name!r}) writes to {path}, which gd.Outputs("
+                    f"{existing.example!r}) already uses; one Outputs per example"
+                )
+            return existing
+        self = super().__new__(cls)
+        self._fresh = True
+        return self
+
+    @staticmethod
+    def _where(example, directory) -> tuple[str, Path]:
+        """(example name, absolute output directory), or ValueError for a bad name."""
         if isinstance(example, os.PathLike) or (
             isinstance(example, str) and example.endswith(".py")
         ):
@@ -116,15 +138,23 @@ class Outputs:
                 "example must be the example's name (letters, digits, '_' or '-'), "
                 f"got {example!r}"
             )
-        self.example = example
         if directory is None:
             directory = os.environ.get(OUTPUT_DIR_ENV)
         if directory is None:
             directory = Path.cwd() / STANDALONE_DIR / example
-            print(f"gdnotes: {example} writes its figures, tables and numbers to {directory}",
-                  file=sys.stderr)
-        self.directory = Path(directory)
+        return example, Path(directory).absolute()
+
+    def __init__(self, example: str | os.PathLike, directory: str | os.PathLike | None = None):
+        """``example`` is the example's name, e.g. ``"learning_rate"`` (a path to its script is
+        accepted too, for the stem). ``directory`` overrides where the files go."""
+        if not self.__dict__.pop("_fresh", False):
+            return  # the example's Outputs already (see the class docstring)
+        self.example, self.directory = self._where(example, directory)
+        if directory is None and os.environ.get(OUTPUT_DIR_ENV) is None:
+            print(f"gdnotes: {self.example} writes its figures, tables and numbers to "
+                  f"{self.directory}", file=sys.stderr)
         self.directory.mkdir(parents=True, exist_ok=True)
+        Outputs._open[self.directory] = self
         # "order" lists "output:<name>" and "value:<name>" in the order they were made, which is
         # the order a notebook shows them in
         self.manifest: dict = {"example": self.example, "outputs": {}, "values": {}, "order": []}
@@ -254,9 +284,24 @@ class Outputs:
         self._save_text(name, buffer.getvalue())  # already shown as it was printed
 
 
+def outside_code_spans(text: str, change: Callable[[str], str]) -> str:
+    """``text`` with ``change`` applied to everything outside its Markdown code spans."""
+    out, last = [], 0
+    for span in CODE_SPAN.finditer(text):
+        out += [change(text[last : span.start()]), span[0]]
+        last = span.end()
+    return "".join(out) + change(text[last:])
+
+
+def markdown_cell(text: str) -> str:
+    """Text as one Markdown table cell: a ``|`` (outside code spans) stays text, not a column
+    break, and a line break becomes a space."""
+    return outside_code_spans(" ".join(str(text).splitlines()), lambda p: p.replace("|", "\\|"))
+
+
 def _cell(value, fmt: str) -> str:
     if isinstance(value, bool) or not isinstance(value, Real):
-        return str(value)
+        return markdown_cell(value)
     if isinstance(value, Integral):
         return str(int(value))
     return format(float(value), fmt)
@@ -277,7 +322,7 @@ def markdown_table(
     for i, row in enumerate(rows):
         if len(row) != width:
             raise ValueError(f"table row {i} has {len(row)} cells, expected {width}")
-    lines = ["| " + " | ".join(headers) + " |"]
+    lines = ["| " + " | ".join(markdown_cell(h) for h in headers) + " |"]
     numeric = [all(isinstance(r[j], Real) and not isinstance(r[j], bool) for r in rows)
                for j in range(width)] if rows else [False] * width
     lines.append("|" + "|".join("---:" if n else ":---" for n in numeric) + "|")

@@ -129,10 +129,17 @@ class Zygote:
                     slot["done"].wait(10)
                 raise ExampleTimeout(timeout)
             if "code" not in slot:
-                raise ZygoteDied(f"the zygote exited with status {self.proc.poll()}")
+                raise ZygoteDied(self._how_it_died())
             return slot["code"]
         finally:
             self._waiting.pop(job_id, None)
+
+    def _how_it_died(self) -> str:
+        try:
+            code = self.proc.wait(2)
+        except subprocess.TimeoutExpired:
+            return "it stopped answering"
+        return f"killed by signal {-code}" if code < 0 else f"exit status {code}"
 
     def close(self) -> None:
         """Stop the zygote: closing its stdin makes it kill any run still going and exit at once

@@ -191,8 +191,8 @@ class Launcher:
                 try:
                     return zygote.run(argv, extra, stdout, stderr, self.timeout, **options)
                 except ZygoteDied as exc:
-                    log.warning(f"gdnotes: the process running examples died ({exc}); "
-                                f"running {run.name} again as a new process")
+                    log.info(f"gdnotes: the process running examples died ({exc}); "
+                             f"running {run.name} again as a new process")
                     self.zygotes.pop(kind, None)
                     shutil.rmtree(outputs, ignore_errors=True)
                     outputs.mkdir()

@@ -125,7 +125,7 @@ out.value("diverged_share", float(np.mean(grid.diverged)), fmt="{:.0%}")
 # Take the axis-aligned bowl $f(x, y) = \tfrac12(\mu x^2 + L y^2)$ with
 # $L = {{ value: hyperparameters/scaled_big_l }}$ and
 # $\mu = L/{{ value: hyperparameters/scaled_kappa }}$
-# (`gd.ill_conditioned(kappa={{ value: hyperparameters/scaled_kappa }})`, the same problem the
+# (<code>gd.ill_conditioned(kappa={{ value: hyperparameters/scaled_kappa }})</code>, the same problem the
 # pages on adaptive methods use). Each coordinate is its own one-dimensional problem, with its
 # own best step $1/\lambda_i$: {{ value: hyperparameters/scaled_inv_l }} for $y$ but
 # {{ value: hyperparameters/scaled_inv_mu }} for $x$. Gradient descent must use one $\eta$

@@ -142,9 +142,9 @@ def quadratic(eigenvalues, angle: float = 0.0, b=None) -> Objective:
     ``R`` rotates by ``angle`` (radians) in 2-D and is the identity otherwise. Extras:
     ``A``, ``b``, ``R`` (eigenvectors as columns), ``eigenvalues``, ``mu``, ``L``, ``kappa``.
     """
-    lam = validate.finite("eigenvalues", np.atleast_1d(np.asarray(eigenvalues, dtype=float)))
-    if lam.ndim != 1:
-        raise ValueError(f"eigenvalues must be a 1-D list, got shape {lam.shape}")
+    lam = np.atleast_1d(validate.finite("eigenvalues", eigenvalues))
+    if lam.ndim != 1 or lam.size == 0:
+        raise ValueError(f"eigenvalues must be a non-empty 1-D list, got shape {lam.shape}")
     d = lam.size
     angle = float(validate.finite("angle", angle))
     if d != 2 and angle != 0.0:
@@ -175,7 +175,8 @@ def quadratic(eigenvalues, angle: float = 0.0, b=None) -> Objective:
 def ill_conditioned(kappa: float, L: float = 1.0, angle: float = 0.0) -> Objective:
     """A 2-D quadratic bowl with eigenvalues ``(L/kappa, L)``: a long, narrow valley."""
     validate.positive("L", L)
-    if not (np.isfinite(kappa) and kappa >= 1):
+    validate.positive("kappa", kappa)
+    if not kappa >= 1:
         raise ValueError(f"kappa must be a finite number >= 1, got {kappa!r}")
     obj = quadratic([L / kappa, L], angle=angle)
     extras = {**obj.extras, "kappa": float(kappa)}

@@ -82,6 +82,8 @@ def chain(name, hyperparams, latex, torch_class, state_per_param, lr, *stages) -
         t = state["t"] + 1  # torch counts steps from 1
         lr_t = lr_at(lr, t - 1)
         params, g, new = np.asarray(params, dtype=float), np.asarray(grad, dtype=float), []
+        if g.shape != params.shape:
+            raise ValueError(f"grad must have the shape of params {params.shape}, got {g.shape}")
         for stage, s in zip(stages, state["stages"], strict=True):
             g, s = stage.update(g, s, params, t)
             new.append(s)
@@ -202,9 +204,7 @@ def equations(fn, which: int = 0) -> str:
 
 
 def _check_lr(lr):
-    if not callable(lr):
-        validate.positive("lr (learning rate)", lr)
-    return lr
+    return validate.learning_rate("lr (learning rate)", lr)
 
 
 def sgd(lr, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False) -> Optimizer:

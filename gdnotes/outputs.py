@@ -41,6 +41,7 @@ STANDALONE_DIR = "gdnotes_outputs"  # under the current directory, when not run 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _EXAMPLE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
 CODE_SPAN = re.compile(r"(?<!`)(?P<ticks>`+)(?!`).+?(?<!`)(?P=ticks)(?!`)", re.DOTALL)
+_BARE_PIPE = re.compile(r"(?<!\\)\|")  # a pipe not already escaped as \|
 _USELESS_ALT = {"", "alt", "alt text", "image", "figure", "plot", "gif", "animation"}
 
 
@@ -193,6 +194,7 @@ class Outputs:
     # -- what examples call ------------------------------------------------------------------
     def figure(self, fig, name: str, *, alt: str, dpi: int | None = None) -> Path:
         """Save a static figure as ``<name>.png`` and close it."""
+        _check_figure(fig)
         self._claim(name)
         alt = self._check_alt(alt)
         png = png_bytes(fig, **({"dpi": dpi} if dpi else {}))
@@ -214,6 +216,7 @@ class Outputs:
         quantize: str = "fastoctree",
     ) -> Path:
         """Animate ``fig`` into ``<name>.gif`` plus its last frame as ``<name>.png``."""
+        _check_figure(fig)
         self._claim(name)
         alt = self._check_alt(alt)
         gif, still = gif_bytes(fig, draw_frame, frames, fps=fps, hold_last_ms=hold_last_ms,
@@ -243,6 +246,11 @@ class Outputs:
     def value(self, name: str, value, fmt: str = "{:.4g}") -> str:
         """Record one number (or short string) for the prose; returns the text pages will show."""
         self._claim(name)
+        if value is None or isinstance(value, bool) or not (
+            isinstance(value, Real | str) or getattr(value, "ndim", None) is not None
+        ):
+            raise TypeError(f"value {name!r} must be a number or a short string, got {value!r} "
+                            f"({type(value).__name__})")
         if getattr(value, "ndim", None) == 0 and value.dtype.kind in "iuf":
             value = value.item()  # a 0-d numpy number: format it like a number, not via str()
         elif getattr(value, "ndim", 0) > 0:
@@ -294,9 +302,16 @@ def outside_code_spans(text: str, change: Callable[[str], str]) -> str:
 
 
 def markdown_cell(text: str) -> str:
-    """Text as one Markdown table cell: a ``|`` (outside code spans) stays text, not a column
-    break, and a line break becomes a space."""
-    return outside_code_spans(" ".join(str(text).splitlines()), lambda p: p.replace("|", "\\|"))
+    """Text as one Markdown table cell: a ``|`` (outside code spans, not already written ``\\|``)
+    stays text, not a column break, and a line break becomes a space."""
+    return outside_code_spans(" ".join(str(text).splitlines()),
+                              lambda p: _BARE_PIPE.sub(r"\\|", p))
+
+
+def _check_figure(fig) -> None:
+    if not callable(getattr(fig, "savefig", None)):
+        raise TypeError(f"fig must be a matplotlib Figure (from gd.figure() or plt.subplots()), "
+                        f"got {fig!r} ({type(fig).__name__})")
 
 
 def _cell(value, fmt: str) -> str:

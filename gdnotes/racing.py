@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import optimizers as opt
+from . import validate
 from .objectives import Objective
 from .optimizers import Optimizer
 from .runs import Run, run
@@ -104,7 +105,11 @@ def lr_sweep(make: Callable[..., Optimizer], lrs, objective: Objective, x0, step
     lrs = np.asarray(lrs, dtype=float)
     if lrs.ndim != 1 or lrs.size == 0:
         raise ValueError(f"lrs must be a non-empty 1-D array, got shape {lrs.shape}")
-    x0 = np.broadcast_to(np.asarray(x0, dtype=float), (lrs.size, objective.dim))
+    x0 = validate.points("x0", x0, objective.dim)
+    if x0.shape not in {(objective.dim,), (lrs.size, objective.dim)}:
+        raise ValueError(f"x0 must have shape ({objective.dim},) or ({lrs.size}, "
+                         f"{objective.dim}) (one start per lr), got shape {x0.shape}")
+    x0 = np.broadcast_to(x0, (lrs.size, objective.dim))
     result = run(make(lr=lrs), objective, x0, steps=steps)
     return Sweep(lrs, result, first_step(result, goal, hold=hold))
 

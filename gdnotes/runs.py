@@ -106,9 +106,13 @@ def run(optimizer: Optimizer, objective: Objective, x0, steps: int, tol: float =
     A run stops when it diverges (non-finite value/point/gradient, or ``‖x‖ > bound``) or,
     if ``tol > 0``, converges (``‖∇f‖ <= tol``).
     """
+    validate.instance("optimizer", optimizer, Optimizer, "an optimizer such as gd.sgd(0.1)")
+    validate.instance("objective", objective, Objective,
+                      "an objective such as gd.rosenbrock() (gd.get_objective(name) for a name)")
     steps = validate.positive_int("steps", steps)
     validate.nonnegative("tol", tol)
-    validate.positive("bound", bound)
+    validate.positive("bound", bound, finite=False)
+    validate.run_schedules(optimizer.hyperparams, steps)
     x0 = validate.finite("x0", validate.points("x0", x0, objective.dim))
     batch = _batch_shape(x0, optimizer)
     x = np.broadcast_to(x0, batch + x0.shape[-1:]).copy()

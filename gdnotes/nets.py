@@ -158,7 +158,8 @@ def _check_training(lr, momentum, steps):
 def _check_tensors(train: Callable) -> Callable:
     """``train`` with its model, inputs and labels checked first: torch tensors of the model's
     dtype, one label per input (numpy arrays or float32 tensors fail here, not deep in torch).
-    Applied below the loops so that the loops shown on the site stay as they are."""
+    A decorator above each loop's snippet marker, so the loops shown on the site stay as they
+    are."""
 
     @functools.wraps(train)
     def checked(model, inputs, labels, *args, **kwargs):
@@ -186,6 +187,7 @@ def _check_model_data(model, inputs, labels) -> None:
 
 # The two loops below are shown side by side on the neural-network page. They compute the
 # same thing; the test suite checks that they produce the same weights.
+@_check_tensors
 # --8<-- [start:manual]
 def train_manual(model, inputs, labels, lr, momentum=0.0, steps=100, callback=None):
     """Full-batch gradient descent (with optional heavy-ball momentum), update written out."""
@@ -208,9 +210,9 @@ def train_manual(model, inputs, labels, lr, momentum=0.0, steps=100, callback=No
             callback(step, model)
     return losses
 # --8<-- [end:manual]
-train_manual = _check_tensors(train_manual)
 
 
+@_check_tensors
 # --8<-- [start:optim]
 def train_optim(model, inputs, labels, lr, momentum=0.0, steps=100, callback=None):
     """The same training with torch.optim.SGD doing the update."""
@@ -230,4 +232,3 @@ def train_optim(model, inputs, labels, lr, momentum=0.0, steps=100, callback=Non
             callback(step, model)
     return losses
 # --8<-- [end:optim]
-train_optim = _check_tensors(train_optim)

@@ -30,6 +30,7 @@ import math
 import os
 import re
 import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
 from numbers import Integral, Real
 from pathlib import Path
@@ -42,6 +43,9 @@ _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _EXAMPLE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
 CODE_SPAN = re.compile(r"(?<!`)(?P<ticks>`+)(?!`).+?(?<!`)(?P=ticks)(?!`)", re.DOTALL)
 _BARE_PIPE = re.compile(r"(?<!\\)\|")  # a pipe not already escaped as \|
+# CPU seconds spent rendering and encoding each figure and animation of this process, by
+# "<example>/<name>": the site build reads it after a run for its timing table.
+RENDER_SECONDS: dict[str, float] = {}
 _USELESS_ALT = {"", "alt", "alt text", "image", "figure", "plot", "gif", "animation"}
 
 
@@ -197,7 +201,9 @@ class Outputs:
         _check_figure(fig)
         self._claim(name)
         alt = self._check_alt(alt)
+        started = time.process_time()
         png = png_bytes(fig, **({"dpi": dpi} if dpi else {}))
+        RENDER_SECONDS[f"{self.example}/{name}"] = time.process_time() - started
         self._write(f"{name}.png", png)
         _close(fig)
         _show(display_bundle("png", png, alt))
@@ -219,8 +225,10 @@ class Outputs:
         _check_figure(fig)
         self._claim(name)
         alt = self._check_alt(alt)
+        started = time.process_time()
         gif, still = gif_bytes(fig, draw_frame, frames, fps=fps, hold_last_ms=hold_last_ms,
                                quantize=quantize)
+        RENDER_SECONDS[f"{self.example}/{name}"] = time.process_time() - started
         _close(fig)
         self._write(f"{name}.png", still)
         self._write(f"{name}.gif", gif)

@@ -167,6 +167,9 @@ def main(argv: list[str]) -> int:
     cpu_started = time.process_time()
     result = run_cells(cells, os.path.abspath(script))
     result["cpu_seconds"] = round(time.process_time() - cpu_started, 2)  # for the build report
+    outputs = sys.modules.get("gdnotes.outputs")  # imported by the example, if it made outputs
+    rendered = getattr(outputs, "RENDER_SECONDS", {})
+    result["render_seconds"] = {k: round(v, 3) for k, v in sorted(rendered.items())}
     with open(result_json, "w", encoding="utf-8") as fh:
         json.dump(result, fh, indent=1, sort_keys=True)
     if not result["ok"]:

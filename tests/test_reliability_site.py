@@ -232,7 +232,7 @@ def test_a_hung_fresh_run_is_killed_with_what_it_started(tmp_path):
     env = dict(os.environ, GDNOTES_OUTPUT_DIR=str(out))
     ticks = []
     with pytest.raises(ExampleTimeout):
-        run_fresh(argv, env, tmp_path, stdout, stderr, 2.0, progress=ticks.append, every=0.5)
+        run_fresh(argv, env, tmp_path, stdout, stderr, 4.0, progress=ticks.append, every=1.0)
     assert ticks and not wait_until_gone("1234.125")
     assert "about to hang" in stdout.read_text()
     assert 'ex.py", line 5' in stderr.read_text()  # the traceback it dumped before the kill
@@ -243,9 +243,9 @@ def test_timeout_message_names_line_and_last_output(tmp_path):
     run = ExampleRun("ex", tmp_path / "ex.py", [], "k")
     with pytest.raises(ExampleTimeout):
         run_fresh(argv, dict(os.environ, GDNOTES_OUTPUT_DIR=str(out)), tmp_path, stdout, stderr,
-                  1.5)
-    message = runner._timeout_message(run, 1.5, stdout, stderr, tmp_path)
-    assert message.startswith("example ex.py, line 5 timed out after 1.5 s")
+                  4.0)
+    message = runner._timeout_message(run, 4.0, stdout, stderr, tmp_path)
+    assert message.startswith("example ex.py, line 5 timed out after 4 s")
     assert "GDNOTES_TIMEOUT" in message and "about to hang" in message
 
 

@@ -194,6 +194,8 @@ class Launcher:
                     log.info(f"gdnotes: the process running examples died ({exc}); "
                              f"running {run.name} again as a new process")
                     self.zygotes.pop(kind, None)
+                    for pid in pids:  # the orphaned run, before it notices on its own
+                        kill_group(pid)
                     shutil.rmtree(outputs, ignore_errors=True)
                     outputs.mkdir()
             return run_fresh(argv, {**self.env, **extra}, self.project_dir, stdout, stderr,

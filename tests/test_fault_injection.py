@@ -169,6 +169,7 @@ def test_an_interrupted_or_killed_build_leaves_no_process(make_project, sig):
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not any("4321.5" in c for c in running_in(project.root)):
         time.sleep(0.1)
+    assert any("4321.5" in c for c in running_in(project.root)), "the hung example never started"
     if sig == signal.SIGINT:
         os.killpg(proc.pid, sig)  # Ctrl-C in a terminal: the whole foreground group
     else:

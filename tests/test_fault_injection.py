@@ -13,35 +13,24 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import MKDOCS, build_env
+from conftest import MKDOCS, build_env, live_processes, wait_until_none
 
 pytestmark = pytest.mark.build
 
 SCRIPT_TAG = "<script>alert(1)</script>"
 
 
+def _inside(root: Path):
+    return lambda cmdline, cwd: cwd == root or root in cwd.parents
+
+
 def running_in(root: Path) -> list[str]:
     """Command lines of live processes whose working directory is inside `root`."""
-    found = []
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit() or int(proc.name) == os.getpid():
-            continue
-        try:
-            cwd = Path(os.readlink(proc / "cwd"))
-            state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
-            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except OSError:
-            continue
-        if state != "Z" and (cwd == root or root in cwd.parents):
-            found.append(cmdline)
-    return found
+    return live_processes(_inside(root))
 
 
 def no_process_left(root: Path, seconds: float = 5.0) -> list[str]:
-    deadline = time.monotonic() + seconds
-    while (left := running_in(root)) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    return left
+    return wait_until_none(_inside(root), seconds)
 
 
 HOSTILE = f"""\

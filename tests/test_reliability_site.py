@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from conftest import REPO, live_processes, wait_until_none
 
 import gdnotes as gd
 from gdnotes.site import executor, plugin, runner
@@ -29,27 +29,13 @@ from gdnotes.site.script import parse_cells
 SCRIPT_TAG = "<script>alert(1)</script>"
 
 
-def processes_with(marker: str) -> list[int]:
-    """Pids of live processes whose command line contains `marker`."""
-    found = []
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-            state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
-        except OSError:
-            continue
-        if marker in cmdline and state != "Z":
-            found.append(int(proc.name))
-    return found
+def processes_with(marker: str) -> list[str]:
+    """Live processes whose command line contains `marker`."""
+    return live_processes(lambda cmdline, cwd: marker in cmdline)
 
 
-def wait_until_gone(marker: str, seconds: float = 5.0) -> list[int]:
-    deadline = time.monotonic() + seconds
-    while (left := processes_with(marker)) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return left
+def wait_until_gone(marker: str, seconds: float = 5.0) -> list[str]:
+    return wait_until_none(lambda cmdline, cwd: marker in cmdline, seconds)
 
 
 # -- 4: escaping per context ------------------------------------------------------------------

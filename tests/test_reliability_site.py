@@ -321,3 +321,19 @@ def test_pages_using_a_failed_examples_outputs_get_a_banner():
     assert "ok" not in banner.replace("out of date", "")
     assert plugin.stale_banner(refs[1:], {"ok": good}, str) == ""
 
+
+
+def test_serve_banner_is_added_to_the_page_markdown(tmp_path):
+    from types import SimpleNamespace
+
+    cache, entry = _entry(tmp_path)
+    (entry / "outputs" / "manifest.json").write_text(
+        json.dumps({"outputs": {}, "values": {"v": {"text": "0.5"}}}))
+    run = ExampleRun("ex", Path("ex.py"), [], "k", status="failed", entry=entry)
+    run.load()
+    gdp = plugin.GdnotesPlugin()
+    gdp.runs, gdp.execute, gdp.project_dir = {"ex": run}, True, REPO
+    page = SimpleNamespace(file=SimpleNamespace(url="index.html", src_uri="index.md"))
+    files = SimpleNamespace(get_file_from_path=lambda path: None)
+    md = gdp.on_page_markdown("# Home\n\nx = {{ value: ex/v }}\n", page, None, files)
+    assert md.startswith('!!! failure "Outdated outputs"') and "x = 0.5" in md

@@ -293,7 +293,13 @@ def test_an_interrupted_build_kills_its_runs(tmp_path):
 
 
 # -- 11: the cache key covers the example's environment ---------------------------------------
-def test_cache_key_follows_the_child_environment(tmp_path):
+def test_cache_key_follows_the_child_environment(tmp_path, monkeypatch):
+    # everything the runner sets in an example's environment is CHILD_ENV, which the key hashes
+    for key in list(os.environ):
+        monkeypatch.delenv(key)
+    env = runner.child_env(None, REPO)
+    assert {k: v for k, v in env.items() if k != "PYTHONPATH"} == CHILD_ENV
+    monkeypatch.undo()
     (tmp_path / "examples").mkdir()
     base = shared_digest(tmp_path, tmp_path / "examples", CHILD_ENV)
     changed = shared_digest(tmp_path, tmp_path / "examples", {**CHILD_ENV, "PYTHONHASHSEED": "1"})

@@ -28,11 +28,12 @@ def row_sum(y: np.ndarray) -> np.ndarray:
 def sum_of_squares(v: np.ndarray) -> np.ndarray:
     """``row_sum(v * v)``, the squared norm of each row, bit for bit (``np.linalg.norm`` is its
     square root). Squares are >= +0, so starting from the first one instead of +0.0 is exact."""
+    squares = v * v
     if v.shape[-1] >= 8:
-        return np.add.reduce(v * v, axis=-1)
-    out = v[..., 0] * v[..., 0]
+        return np.add.reduce(squares, axis=-1)
+    out = squares[..., 0].copy()
     for j in range(1, v.shape[-1]):
-        out += v[..., j] * v[..., j]
+        out += squares[..., j]
     return out
 
 

@@ -13,6 +13,7 @@ gradient norm are kept, so a sweep of a million runs needs memory for its end po
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -36,7 +37,7 @@ class Run:
     points: np.ndarray  # (kept, *batch, d)
     values: np.ndarray  # (kept, *batch)
     grad_norms: np.ndarray  # (kept, *batch)
-    lrs: np.ndarray  # (kept steps < steps, *batch): learning rate (or line-search step) used there
+    lr_record: tuple  # the lr array used at each kept step < steps (see .lrs)
     status: str | np.ndarray  # "converged" | "diverged" | "max_steps"
     stop_step: int | np.ndarray
     tol: float
@@ -48,6 +49,18 @@ class Run:
     final: np.ndarray = field(default=None, repr=False)  # (*batch, d): the last valid point
     final_value: float | np.ndarray = field(default=None, repr=False)
     final_grad_norm: float | np.ndarray = field(default=None, repr=False)
+
+    @cached_property
+    def lrs(self) -> np.ndarray:
+        """``(kept steps < steps, *batch)``: the learning rate (or line-search step) used at
+        each kept step, NaN from a run's stop step on. Built when first read: a constant lr
+        costs no memory per step until then."""
+        lrs = np.full((int(np.sum(self.kept_steps < self.steps)),) + self.batch_shape, np.nan)
+        for i, lr in enumerate(self.lr_record):
+            lrs[i] = lr
+        at = self.kept_steps[: len(lrs)].reshape((-1,) + (1,) * len(self.batch_shape))
+        lrs[at >= np.asarray(self.stop_step)] = np.nan
+        return lrs
 
     def __repr__(self) -> str:
         if self.batch_shape == ():
@@ -122,6 +135,18 @@ def _frozen(new: np.ndarray, old: np.ndarray, stopped: np.ndarray) -> np.ndarray
     return new
 
 
+def _blank_after_stop(trajectories, kept: np.ndarray, stop: np.ndarray) -> None:
+    """Write NaN into every kept row after each run's stop step (rows of a flat run index)."""
+    if len(kept) == 0:
+        return
+    first = np.searchsorted(kept, stop, "right")  # first row after the stop, per run
+    counts = len(kept) - first
+    runs = np.repeat(np.arange(stop.size), counts)
+    rows = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts - first, counts)
+    for buf in trajectories:
+        buf.reshape(len(kept), stop.size, -1)[rows, runs] = np.nan
+
+
 def run(optimizer: Optimizer, objective: Objective, x0, steps: int, tol: float = 0.0,
         bound: float = 1e8, keep="all") -> Run:
     """Take up to ``steps`` steps of ``optimizer`` on ``objective`` from ``x0``.
@@ -144,13 +169,18 @@ def run(optimizer: Optimizer, objective: Objective, x0, steps: int, tol: float =
     row[kept] = np.arange(len(kept))
     points = np.empty((len(kept),) + x.shape)
     values, grad_norms = np.empty((len(kept),) + batch), np.empty((len(kept),) + batch)
-    lrs = np.empty((int(np.sum(kept < steps)),) + batch)
+    lr_record = []
     status = np.full(batch, "max_steps", dtype="<U9")
     stop = np.full(batch, steps)
     active = np.ones(batch, dtype=bool)
     stopped = np.zeros(x.shape, dtype=bool)  # ~active per coordinate: same-shape masks are fast
     final = np.full(x.shape, np.nan)
     final_value, final_norm = np.full(batch, np.nan), np.full(batch, np.nan)
+    d = x.shape[-1]
+    # Bookkeeping by flat run index: numpy indexes a 1-D array much faster than a grid by mask.
+    status_, stop_, active_ = status.reshape(-1), stop.reshape(-1), active.reshape(-1)
+    stopped_, final_ = stopped.reshape(-1, d), final.reshape(-1, d)
+    final_value_, final_norm_ = final_value.reshape(-1), final_norm.reshape(-1)
     # Norm tests on squared norms: ‖x‖ <= c exactly when Σx² <= sqrt_at_most(c).
     bound_sq, tol_sq, finite_bound = sqrt_at_most(bound), sqrt_at_most(tol), np.isfinite(bound)
     # Inside a radius where the objective promises finite values and gradients, they need no
@@ -158,7 +188,16 @@ def run(optimizer: Optimizer, objective: Objective, x0, steps: int, tol: float =
     checked = not bound <= objective.finite_within
     every_step = checked or keep == "all"  # the final values can be picked up on the way
 
-    def settle(k, x_new, f_new, g_sq, state, x, f, old_g_sq):
+    def halt(runs, k, why, x, f, g_sq):
+        """Stop ``runs`` (flat indices) with status ``why``; their last valid point is step ``k``."""
+        status_[runs], stop_[runs], active_[runs], stopped_[runs] = why, k, False, True
+        if k >= 0:
+            final_[runs] = x.reshape(-1, d)[runs]
+            if every_step:
+                final_value_[runs] = f.reshape(-1)[runs]
+                final_norm_[runs] = np.sqrt(g_sq.reshape(-1)[runs])
+
+    def settle(k, x_new, f_new, g_sq, lr, x, f, old_g_sq):
         """Stop the runs that diverged at step ``k`` (their last valid point is step ``k - 1``),
         store step ``k`` if it is kept, then stop the runs that converged at step ``k``."""
         healthy = sum_of_squares(x_new) <= bound_sq
@@ -166,35 +205,20 @@ def run(optimizer: Optimizer, objective: Objective, x0, steps: int, tol: float =
             healthy &= np.isfinite(f_new) & np.isfinite(g_sq)
         if not finite_bound:  # ‖x‖ <= inf no longer implies that x is finite
             healthy &= row_all(np.isfinite(x_new))
-        bad = active & ~healthy
-        if bad.any():
-            status[bad], stop[bad] = "diverged", k - 1
-            if k > 0:
-                final[bad] = x[bad]
-                if every_step:
-                    final_value[bad], final_norm[bad] = f[bad], np.sqrt(old_g_sq[bad])
-            active[bad], stopped[bad] = False, True
-        off = None if active.all() else ~active  # runs stopped before step k, or at it
-        if row[k] >= 0:
+        bad = np.flatnonzero(active & ~healthy)
+        if bad.size:
+            halt(bad, k - 1, "diverged", x, f, old_g_sq)
+        if row[k] >= 0:  # stopped runs' entries are overwritten with NaN at the end
             np.copyto(points[row[k], ...], x_new)
             np.copyto(values[row[k], ...], f_new)
             np.sqrt(g_sq, out=grad_norms[row[k], ...])
-            if off is not None:
-                np.copyto(points[row[k], ...], np.nan, where=stopped)
-                np.copyto(values[row[k], ...], np.nan, where=off)
-                np.copyto(grad_norms[row[k], ...], np.nan, where=off)
         if k > 0 and row[k - 1] >= 0:
-            np.copyto(lrs[row[k - 1], ...], np.asarray(state["lr"], dtype=float))
-            if off is not None:
-                np.copyto(lrs[row[k - 1], ...], np.nan, where=off)
+            same = lr_record and lr is lr_record[-1][0]  # a constant lr is kept once
+            lr_record.append(lr_record[-1] if same else (lr, np.array(lr, dtype=float)))
         if tol > 0:
-            done = active & (g_sq <= tol_sq)
-            if done.any():
-                status[done], stop[done] = "converged", k
-                final[done] = x_new[done]
-                if every_step:
-                    final_value[done], final_norm[done] = f_new[done], np.sqrt(g_sq[done])
-                active[done], stopped[done] = False, True
+            done = np.flatnonzero(active & (g_sq <= tol_sq))
+            if done.size:
+                halt(done, k, "converged", x_new, f_new, g_sq)
 
     def evaluate(k, x):
         """Value (if needed at step ``k``), gradient and squared gradient norm at ``x``."""
@@ -214,24 +238,21 @@ def run(optimizer: Optimizer, objective: Objective, x0, steps: int, tol: float =
                 break
             x_new, state = optimizer.update(state, x, g, objective)
             f_new, g_new, g_sq_new = evaluate(k, x_new)
-            settle(k, x_new, f_new, g_sq_new, state, x, f, g_sq)
+            settle(k, x_new, f_new, g_sq_new, state["lr"], x, f, g_sq)
             if not active.all():  # stopped runs stay at their last point
                 x_new, g_new = _frozen(x_new, x, stopped), _frozen(g_new, g, stopped)
             x, g, f, g_sq, taken = x_new, g_new, f_new, g_sq_new, k
 
         # Runs that used every step end where they are; rows after the last step taken are NaN.
-        final[active] = x[active]
-        if every_step:
-            final_value[active], final_norm[active] = f[active], np.sqrt(g_sq[active])
-        else:  # one more evaluation, at each run's last valid point (NaN where there is none)
+        halt(np.flatnonzero(active), taken, "max_steps", x, f, g_sq)
+        if not every_step:  # one more evaluation, at each run's last valid point (NaN if none)
             f_end, g_end = objective.value_and_grad(final)
             final_value[...], final_norm[...] = f_end, np.sqrt(sum_of_squares(g_end))
-    for buf, first in ((points, taken + 1), (values, taken + 1), (grad_norms, taken + 1),
-                       (lrs, taken)):
-        buf[np.searchsorted(kept, first):] = np.nan
+    _blank_after_stop((points, values, grad_norms), kept, stop_)
+    lr_record = tuple(copy for _, copy in lr_record)
 
     scalar = batch == ()
-    return Run(points, values, grad_norms, lrs,
+    return Run(points, values, grad_norms, lr_record,
                str(status) if scalar else status, int(stop) if scalar else stop,
                float(tol), float(bound), optimizer, objective, steps, kept,
                final, float(final_value) if scalar else final_value,

@@ -53,11 +53,12 @@ def sqrt_at_most(c: float) -> float:
     c = np.float64(c)
     if not np.isfinite(c):
         return float(c)
-    s = c * c
-    while np.sqrt(s) > c:
-        s = np.nextafter(s, 0.0)
-    while np.sqrt(np.nextafter(s, np.inf)) <= c:
-        s = np.nextafter(s, np.inf)
+    with np.errstate(over="ignore"):  # c * c may overflow; the loops step back from inf
+        s = c * c
+        while np.sqrt(s) > c:
+            s = np.nextafter(s, 0.0)
+        while np.sqrt(np.nextafter(s, np.inf)) <= c:
+            s = np.nextafter(s, np.inf)
     return float(s)
 
 

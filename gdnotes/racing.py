@@ -79,7 +79,7 @@ class Sweep:
 
     @property
     def final_values(self) -> np.ndarray:
-        return np.take_along_axis(self.run.values, self.run.stop_step[None], axis=0)[0]
+        return self.run.final_value
 
     @property
     def best(self) -> int:

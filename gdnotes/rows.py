@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+SMALL = 1024  # below this many numbers one numpy call beats one per column
 
 def row_sum(y: np.ndarray) -> np.ndarray:
     """``np.add.reduce(y, axis=-1)``, bit for bit.
@@ -17,7 +18,7 @@ def row_sum(y: np.ndarray) -> np.ndarray:
     numpy sums fewer than 8 numbers left to right from +0.0 (its pairwise summation starts
     at 8), so adding the columns in that order gives the same result.
     """
-    if y.shape[-1] >= 8:
+    if y.shape[-1] >= 8 or y.size <= SMALL:
         return np.add.reduce(y, axis=-1)
     out = 0.0 + y[..., 0]
     for j in range(1, y.shape[-1]):
@@ -29,7 +30,7 @@ def sum_of_squares(v: np.ndarray) -> np.ndarray:
     """``row_sum(v * v)``, the squared norm of each row, bit for bit (``np.linalg.norm`` is its
     square root). Squares are >= +0, so starting from the first one instead of +0.0 is exact."""
     squares = v * v
-    if v.shape[-1] >= 8:
+    if v.shape[-1] >= 8 or v.size <= SMALL:
         return np.add.reduce(squares, axis=-1)
     out = squares[..., 0].copy()
     for j in range(1, v.shape[-1]):
@@ -39,7 +40,7 @@ def sum_of_squares(v: np.ndarray) -> np.ndarray:
 
 def row_all(b: np.ndarray) -> np.ndarray:
     """``np.all(b, axis=-1)`` (the order does not matter for ``and``)."""
-    if b.shape[-1] >= 8:
+    if b.shape[-1] >= 8 or b.size <= SMALL:
         return np.all(b, axis=-1)
     out = b[..., 0].copy()
     for j in range(1, b.shape[-1]):

@@ -28,13 +28,15 @@ def awkward_numbers(shape, seed=0):
 # ----------------------------------------------------------------------------- building blocks
 @pytest.mark.parametrize("d", range(1, 11))
 def test_row_helpers_equal_numpy_bit_for_bit(d):
-    y = awkward_numbers((5000, d), seed=d)
+    y = awkward_numbers((5000, d), seed=d)  # large enough for the column-by-column path
     with np.errstate(all="ignore"):
         assert same_bits(row_sum(y), np.add.reduce(y, axis=-1))
         assert same_bits(np.sqrt(sum_of_squares(y)), np.linalg.norm(y, axis=-1))
         assert same_bits(row_all(np.isfinite(y)), np.all(np.isfinite(y), axis=-1))
         grid = y.reshape(50, 100, d)  # a batch of any shape
         assert same_bits(row_sum(grid), np.sum(grid, -1))
+        small = y[:3]  # a few runs: one numpy call
+        assert same_bits(np.sqrt(sum_of_squares(small)), np.linalg.norm(small, axis=-1))
 
 
 @pytest.mark.parametrize("c", [1e-8, 0.3, 1.0, 2.0, 1e8, 1e154, 1e200, np.inf])

@@ -178,8 +178,11 @@ def quadratic(eigenvalues, angle: float = 0.0, b=None) -> Objective:
     b_spread = Spread(bvec)
 
     # f and ∇f both start from pA = p @ A (= (A p)ᵀ, A is symmetric); fdf computes it once
-    def value(p, pA):
-        return 0.5 * row_sum(pA * p) + p @ bvec
+    def value(p, pA):  # ½ Σ (pA ⊙ p) + p·b, the sum and product done in place
+        f = row_sum(pA * p)
+        f *= 0.5
+        f += p @ bvec
+        return f
 
     def grad(pA):  # pA + b, written into pA
         return np.add(pA, b_spread(pA.shape), out=pA)

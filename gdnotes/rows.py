@@ -32,8 +32,10 @@ def sum_of_squares(v: np.ndarray) -> np.ndarray:
     squares = v * v
     if v.shape[-1] >= 8 or v.size <= SMALL:
         return np.add.reduce(squares, axis=-1)
-    out = squares[..., 0].copy()
-    for j in range(1, v.shape[-1]):
+    if v.shape[-1] == 1:
+        return squares[..., 0].copy()
+    out = squares[..., 0] + squares[..., 1]
+    for j in range(2, v.shape[-1]):
         out += squares[..., j]
     return out
 

@@ -229,3 +229,9 @@ def test_memory_without_trajectories_does_not_grow_with_steps():
     per_run = max(peaks) / runs
     assert peaks[1] < 1.1 * peaks[0]
     assert per_run < 1000, f"{per_run:.0f} bytes per run: 10⁶ runs would need {per_run / 1e3:.1f} GB"
+
+
+def test_first_step_refuses_a_thinned_run():
+    r = gd.run(gd.sgd(0.1), gd.parabola_plus(), [1.0], 20, keep=5)
+    with pytest.raises(ValueError, match="keep='all'"):
+        gd.first_step(r, lambda p: np.abs(p[..., 0]) < 0.5)

@@ -35,8 +35,7 @@ class Run:
     """
 
     points: np.ndarray  # (kept, *batch, d)
-    values: np.ndarray  # (kept, *batch)
-    grad_norms: np.ndarray  # (kept, *batch)
+    recorded: tuple | None  # (values, grad_norms) if the run computed them (see .values)
     lr_record: tuple  # the lr array used at each kept step < steps (see .lrs)
     status: str | np.ndarray  # "converged" | "diverged" | "max_steps"
     stop_step: int | np.ndarray
@@ -49,6 +48,30 @@ class Run:
     final: np.ndarray = field(default=None, repr=False)  # (*batch, d): the last valid point
     final_value: float | np.ndarray = field(default=None, repr=False)
     final_grad_norm: float | np.ndarray = field(default=None, repr=False)
+
+    @property
+    def values(self) -> np.ndarray:
+        """``(kept, *batch)``: the objective's value at each kept point (NaN after a stop)."""
+        return self._values_and_grad_norms[0]
+
+    @property
+    def grad_norms(self) -> np.ndarray:
+        """``(kept, *batch)``: ``‖∇f‖`` at each kept point (NaN after a stop)."""
+        return self._values_and_grad_norms[1]
+
+    @cached_property
+    def _values_and_grad_norms(self) -> tuple[np.ndarray, np.ndarray]:
+        # A run that needed no values on the way (see finite_within) evaluates the kept points
+        # when they are first read, one step at a time as the run would have: same numbers.
+        if self.recorded is not None:
+            return self.recorded
+        values, norms = np.empty(self.points.shape[:-1]), np.empty(self.points.shape[:-1])
+        with np.errstate(all="ignore"):
+            for i, point in enumerate(self.points):
+                f, g = self.objective.value_and_grad(point)
+                values[i], norms[i] = f, np.sqrt(sum_of_squares(g))
+        _blank_after_stop((values, norms), self.kept_steps, np.asarray(self.stop_step).reshape(-1))
+        return values, norms
 
     @cached_property
     def lrs(self) -> np.ndarray:
@@ -165,10 +188,19 @@ def run(optimizer: Optimizer, objective: Objective, x0, steps: int, tol: float =
     batch = _batch_shape(x0, optimizer)
     x = np.broadcast_to(x0, batch + x0.shape[-1:]).copy()
 
+    # Norm tests on squared norms: ‖x‖ <= c exactly when Σx² <= sqrt_at_most(c).
+    bound_sq, tol_sq, finite_bound = sqrt_at_most(bound), sqrt_at_most(tol), np.isfinite(bound)
+    # Inside a radius where the objective promises finite values and gradients, they need no
+    # check, so the loop computes neither (nor ‖∇f‖ without tol); the end values are evaluated
+    # once at the end, the kept rows' when first read (Run.values).
+    checked = not bound <= objective.finite_within
+
     row = np.full(steps + 1, -1)  # row[k]: where step k is stored (-1: not kept)
     row[kept] = np.arange(len(kept))
     points = np.empty((len(kept),) + x.shape)
-    values, grad_norms = np.empty((len(kept),) + batch), np.empty((len(kept),) + batch)
+    values = grad_norms = None  # recorded only by a run that computes them at every step
+    if checked:
+        values, grad_norms = np.empty((len(kept),) + batch), np.empty((len(kept),) + batch)
     lr_record = []
     status = np.full(batch, "max_steps", dtype="<U9")
     stop = np.full(batch, steps)
@@ -181,19 +213,13 @@ def run(optimizer: Optimizer, objective: Objective, x0, steps: int, tol: float =
     status_, stop_, active_ = status.reshape(-1), stop.reshape(-1), active.reshape(-1)
     stopped_, final_ = stopped.reshape(-1, d), final.reshape(-1, d)
     final_value_, final_norm_ = final_value.reshape(-1), final_norm.reshape(-1)
-    # Norm tests on squared norms: ‖x‖ <= c exactly when Σx² <= sqrt_at_most(c).
-    bound_sq, tol_sq, finite_bound = sqrt_at_most(bound), sqrt_at_most(tol), np.isfinite(bound)
-    # Inside a radius where the objective promises finite values and gradients, they need no
-    # check; then f (and ‖∇f‖ without tol) are computed only at kept steps and at the end.
-    checked = not bound <= objective.finite_within
-    every_step = checked or keep == "all"  # the final values can be picked up on the way
 
     def halt(runs, k, why, x, f, g_sq):
         """Stop ``runs`` (flat indices) with status ``why``; their last valid point is step ``k``."""
         status_[runs], stop_[runs], active_[runs], stopped_[runs] = why, k, False, True
         if k >= 0:
             final_[runs] = x.reshape(-1, d)[runs]
-            if every_step:
+            if checked:
                 final_value_[runs] = f.reshape(-1)[runs]
                 final_norm_[runs] = np.sqrt(g_sq.reshape(-1)[runs])
 
@@ -210,8 +236,9 @@ def run(optimizer: Optimizer, objective: Objective, x0, steps: int, tol: float =
             halt(bad, k - 1, "diverged", x, f, old_g_sq)
         if row[k] >= 0:  # stopped runs' entries are overwritten with NaN at the end
             np.copyto(points[row[k], ...], x_new)
-            np.copyto(values[row[k], ...], f_new)
-            np.sqrt(g_sq, out=grad_norms[row[k], ...])
+            if checked:
+                np.copyto(values[row[k], ...], f_new)
+                np.sqrt(g_sq, out=grad_norms[row[k], ...])
         if k > 0 and row[k - 1] >= 0:
             same = lr_record and lr is lr_record[-1][0]  # a constant lr is kept once
             lr_record.append(lr_record[-1] if same else (lr, np.array(lr, dtype=float)))
@@ -220,9 +247,9 @@ def run(optimizer: Optimizer, objective: Objective, x0, steps: int, tol: float =
             if done.size:
                 halt(done, k, "converged", x_new, f_new, g_sq)
 
-    def evaluate(k, x):
-        """Value (if needed at step ``k``), gradient and squared gradient norm at ``x``."""
-        if every_step or row[k] >= 0:
+    def evaluate(x):
+        """Value and squared gradient norm if needed, and the gradient, at ``x``."""
+        if checked:
             f, g = objective.value_and_grad(x)
             return np.asarray(f), g, np.asarray(sum_of_squares(g))
         g = objective.grad(x)
@@ -230,14 +257,14 @@ def run(optimizer: Optimizer, objective: Objective, x0, steps: int, tol: float =
 
     state = optimizer.init(x)
     with np.errstate(all="ignore"):
-        f, g, g_sq = evaluate(0, x)
+        f, g, g_sq = evaluate(x)
         settle(0, x, f, g_sq, None, None, None, None)
         taken = 0
         for k in range(1, steps + 1):
             if not active.any():
                 break
             x_new, state = optimizer.update(state, x, g, objective)
-            f_new, g_new, g_sq_new = evaluate(k, x_new)
+            f_new, g_new, g_sq_new = evaluate(x_new)
             settle(k, x_new, f_new, g_sq_new, state["lr"], x, f, g_sq)
             if not active.all():  # stopped runs stay at their last point
                 x_new, g_new = _frozen(x_new, x, stopped), _frozen(g_new, g, stopped)
@@ -245,14 +272,14 @@ def run(optimizer: Optimizer, objective: Objective, x0, steps: int, tol: float =
 
         # Runs that used every step end where they are; rows after the last step taken are NaN.
         halt(np.flatnonzero(active), taken, "max_steps", x, f, g_sq)
-        if not every_step:  # one more evaluation, at each run's last valid point (NaN if none)
+        if not checked:  # one more evaluation, at each run's last valid point (NaN if none)
             f_end, g_end = objective.value_and_grad(final)
             final_value[...], final_norm[...] = f_end, np.sqrt(sum_of_squares(g_end))
-    _blank_after_stop((points, values, grad_norms), kept, stop_)
+    _blank_after_stop((points, values, grad_norms) if checked else (points,), kept, stop_)
     lr_record = tuple(copy for _, copy in lr_record)
 
     scalar = batch == ()
-    return Run(points, values, grad_norms, lr_record,
+    return Run(points, (values, grad_norms) if checked else None, lr_record,
                str(status) if scalar else status, int(stop) if scalar else stop,
                float(tol), float(bound), optimizer, objective, steps, kept,
                final, float(final_value) if scalar else final_value,

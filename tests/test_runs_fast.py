@@ -235,3 +235,14 @@ def test_first_step_refuses_a_thinned_run():
     r = gd.run(gd.sgd(0.1), gd.parabola_plus(), [1.0], 20, keep=5)
     with pytest.raises(ValueError, match="keep='all'"):
         gd.first_step(r, lambda p: np.abs(p[..., 0]) < 0.5)
+
+
+def test_a_quadratic_run_evaluates_values_only_when_they_are_read():
+    """Inside its bound a quadratic's value cannot overflow, so the run computes gradients only
+    (plus one value per run at the end); the kept values are evaluated when first read."""
+    bowl, calls = gd.counted(gd.ill_conditioned(10.0))
+    r = gd.run(gd.sgd(np.array([0.1, 0.5, 2.5])), bowl, [1.0, 1.0], 30)
+    assert calls["value"] == 3 and calls["grad"] == 3 * 31 + 3
+    reference = runner_before_keep(gd.sgd(np.array([0.1, 0.5, 2.5])), gd.ill_conditioned(10.0),
+                                   [1.0, 1.0], 30)
+    assert same_bits(r.values, reference["values"]) and calls["value"] == 3 + 3 * 31

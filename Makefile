@@ -43,4 +43,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
 
 clean:
-	rm -rf site build .cache test-artifacts
+	rm -rf site build .cache test-artifacts gdnotes_outputs

@@ -11,7 +11,7 @@ import numpy as np
 
 import gdnotes as gd
 
-out = gd.Outputs(__file__)
+out = gd.Outputs("adam")
 B1, B2 = 0.9, 0.999  # torch's defaults
 
 # %% [markdown]

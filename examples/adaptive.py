@@ -12,7 +12,7 @@ import numpy as np
 
 import gdnotes as gd
 
-out = gd.Outputs(__file__)
+out = gd.Outputs("adaptive")
 
 KAPPA = 100.0
 X0 = np.array([-4.0, 1.0])

@@ -11,7 +11,7 @@ import numpy as np
 
 import gdnotes as gd
 
-out = gd.Outputs(__file__)
+out = gd.Outputs("hyperparameters")
 
 # %% [markdown]
 # ## The stability limit is 2/L, not a magic number

@@ -11,7 +11,7 @@ import numpy as np
 
 import gdnotes as gd
 
-out = gd.Outputs(__file__)
+out = gd.Outputs("learning_rate")
 
 objective = gd.parabola_plus(5.0)
 X0 = 8.0

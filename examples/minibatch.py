@@ -20,7 +20,7 @@ import numpy as np
 
 import gdnotes as gd
 
-out = gd.Outputs(__file__)
+out = gd.Outputs("minibatch")
 
 SLOPE, INTERCEPT, DATA_SEED = 2.0, 3.0, 42  # the data of the worked example
 x, y = gd.regression_data(seed=DATA_SEED, slope=SLOPE, intercept=INTERCEPT)  # n = 100

@@ -20,7 +20,7 @@ import numpy as np
 
 import gdnotes as gd
 
-out = gd.Outputs(__file__)
+out = gd.Outputs("momentum")
 
 # %% [markdown]
 # ## Paths: gradient descent creeps, the heavy ball swings through

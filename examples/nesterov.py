@@ -15,7 +15,7 @@ import numpy as np
 
 import gdnotes as gd
 
-out = gd.Outputs(__file__)
+out = gd.Outputs("nesterov")
 
 # %% [markdown]
 # ## On a quadratic: four tunings, predicted and measured

@@ -18,7 +18,7 @@ import torch
 import gdnotes as gd
 
 torch.set_num_threads(1)  # the tensors are tiny: extra threads only add overhead
-out = gd.Outputs(__file__)
+out = gd.Outputs("neural_network")
 
 DATA_SEED = 0
 X, y = gd.two_moons(n=200, noise=0.15, seed=DATA_SEED)

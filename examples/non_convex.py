@@ -10,7 +10,7 @@ import numpy as np
 
 import gdnotes as gd
 
-out = gd.Outputs(__file__)
+out = gd.Outputs("non_convex")
 quartic = gd.quartic()
 
 

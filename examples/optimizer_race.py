@@ -13,7 +13,7 @@ import numpy as np
 
 import gdnotes as gd
 
-out = gd.Outputs(__file__)
+out = gd.Outputs("optimizer_race")
 
 MAKERS = gd.racing.LINEUP  # name -> (lr -> optimizer)
 STYLE = {

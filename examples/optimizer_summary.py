@@ -9,7 +9,7 @@
 # %%
 import gdnotes as gd
 
-out = gd.Outputs(__file__)
+out = gd.Outputs("optimizer_summary")
 rows = gd.summary_rows()
 out.table("summary", rows, headers=list(gd.SUMMARY_HEADERS))
 out.table("equations", gd.update_equations())  # ready-made Markdown: one block per method

@@ -12,7 +12,7 @@ import numpy as np
 
 import gdnotes as gd
 
-out = gd.Outputs(__file__)
+out = gd.Outputs("plateau")
 
 plateau = gd.plateau()
 ETA, START, TOL = 0.5, np.array([4.3, 0.5]), 1e-3

@@ -10,7 +10,7 @@ import numpy as np
 
 import gdnotes as gd
 
-out = gd.Outputs(__file__)
+out = gd.Outputs("schedules")
 
 N, BATCH, EPOCHS = 100, 10, 30
 UPDATES = EPOCHS * N // BATCH  # 300 updates in all

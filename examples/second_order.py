@@ -12,7 +12,7 @@ import numpy as np
 
 import gdnotes as gd
 
-out = gd.Outputs(__file__)
+out = gd.Outputs("second_order")
 
 # %% [markdown]
 # ## One Newton step solves a quadratic

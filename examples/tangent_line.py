@@ -15,7 +15,7 @@ import numpy as np
 
 import gdnotes as gd
 
-out = gd.Outputs(__file__)
+out = gd.Outputs("tangent_line")
 
 objective = gd.shifted_parabola(center=5.0)
 X0 = -5.0

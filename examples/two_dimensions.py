@@ -12,7 +12,7 @@ import numpy as np
 
 import gdnotes as gd
 
-out = gd.Outputs(__file__)
+out = gd.Outputs("two_dimensions")
 
 
 def contour(ax, objective, box, levels):

@@ -12,7 +12,7 @@ import torch
 
 import gdnotes as gd
 
-out = gd.Outputs(__file__)
+out = gd.Outputs("update_rule")
 
 X0 = -5.0  # start
 LR = 0.1  # learning rate eta

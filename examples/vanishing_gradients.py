@@ -24,7 +24,7 @@ import numpy as np
 
 import gdnotes as gd
 
-out = gd.Outputs(__file__)
+out = gd.Outputs("vanishing_gradients")
 
 DEPTH, WIDTH = 20, 64
 INIT_STD_SMALL = gd.nets.INITS["small"](WIDTH, WIDTH)

@@ -15,7 +15,7 @@ import torch
 
 import gdnotes as gd
 
-out = gd.Outputs(__file__)
+out = gd.Outputs("worked_regression")
 
 X, Y = gd.WORKED_X, gd.WORKED_Y
 LR = Fraction(1, 10)

@@ -10,6 +10,7 @@ from .counterexamples import lessard
 from .counting import counted, floats_in
 from .data import WORKED_X, WORKED_Y, batches, regression_data
 from .exact import Iteration, worked_regression
+from .limited_memory import lbfgs
 from .nets import deep_gradient_norms, mlp, train_manual, train_optim, two_moons
 from .objectives import (
     OBJECTIVES,
@@ -28,15 +29,12 @@ from .objectives import (
     shifted_parabola,
 )
 from .optimizers import (
-    OPTIMIZERS,
     Optimizer,
     adadelta,
     adagrad,
     adam,
     adamw,
     bfgs,
-    get_optimizer,
-    lbfgs,
     nadam,
     newton,
     rmsprop,
@@ -52,6 +50,7 @@ from .rates import (
     polyak_tuning,
     steps_to_reach,
 )
+from .registry import OPTIMIZERS, get_optimizer
 from .runs import Run, run
 from .schedules import Schedule, constant, cosine_decay, exponential_decay, step_decay, warmup
 from .stochastic import StochasticRun, gradient_noise, minibatch_sgd, predicted_floor

@@ -500,26 +500,3 @@ def bfgs(lr=1.0, line_search="armijo") -> Optimizer:
 
     return Optimizer("bfgs", dict(lr=lr, line_search=line_search), equations(bfgs), None,
                      "d (inverse-Hessian row)", init, update)
-
-
-# ----------------------------------------------------------------------------- registry
-from .limited_memory import lbfgs  # noqa: E402  (limited_memory.py builds on Optimizer above)
-
-OPTIMIZERS: dict[str, Callable[..., Optimizer]] = {
-    "sgd": sgd,
-    "adagrad": adagrad,
-    "rmsprop": rmsprop,
-    "adadelta": adadelta,
-    "adam": adam,
-    "adamw": adamw,
-    "nadam": nadam,
-    "newton": newton,
-    "bfgs": bfgs,
-    "lbfgs": lbfgs,
-}
-
-
-def get_optimizer(name: str, **hyperparams) -> Optimizer:
-    """Build an optimizer by name, e.g. ``get_optimizer("adam", lr=0.1)``."""
-    validate.one_of("optimizer name", name, list(OPTIMIZERS))
-    return OPTIMIZERS[name](**hyperparams)

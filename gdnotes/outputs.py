@@ -1,9 +1,11 @@
 """Where an example puts what it makes: figures, GIFs, tables, numbers and captured text.
 
-Every example starts with ``out = gd.Outputs(__file__)``. When the site build runs an example
-it sets ``GDNOTES_OUTPUT_DIR`` to a fresh directory for it; run by hand, the example writes to
-``build/figures/<example>/`` at the repository root. Either way the directory ends up holding
-the files plus ``manifest.json``::
+Every example starts with ``out = gd.Outputs("<example name>")``. When the site build runs an
+example it sets ``GDNOTES_OUTPUT_DIR`` to a fresh directory for it; run anywhere else (``python
+learning_rate.py`` from any folder, or the downloaded notebook in Jupyter) it writes to
+``gdnotes_outputs/<example>/`` under the current directory, and in a notebook it also shows each
+figure, table and number inline. Either way the directory ends up holding the files plus
+``manifest.json``::
 
     {"example": "learning_rate",
      "outputs": {"regimes": {"file": "regimes.png", "kind": "figure", "alt": "..."},
@@ -11,14 +13,16 @@ the files plus ``manifest.json``::
                              "still": "descent.png"},
                  "iterations": {"file": "iterations.md", "kind": "table", "alt": ""},
                  "torch_loop": {"file": "torch_loop.txt", "kind": "text", "alt": ""}},
-     "values": {"best_eta": {"text": "0.50", "raw": 0.5}}}
+     "values": {"best_eta": {"text": "0.50", "raw": 0.5}},
+     "order": ["output:regimes", "output:descent", ..., "value:best_eta"]}
 
-Pages refer to these by ``<example>/<name>`` (see the build plugin). Every write is atomic and
+Pages refer to these by ``<example>/<name>`` (see the site build). Every write is atomic and
 byte-reproducible, and bad input (a duplicate name, missing alt text) fails loudly.
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import io
 import json
@@ -26,6 +30,7 @@ import math
 import os
 import re
 import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
 from numbers import Integral, Real
 from pathlib import Path
@@ -33,23 +38,55 @@ from pathlib import Path
 from .style import gif_bytes, png_bytes, write_bytes_atomically
 
 OUTPUT_DIR_ENV = "GDNOTES_OUTPUT_DIR"
+STANDALONE_DIR = "gdnotes_outputs"  # under the current directory, when not run by the site build
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_EXAMPLE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
+# CPU seconds spent rendering and encoding each figure and animation of this process, by
+# "<example>/<name>": the site build reads it after a run for its timing table.
+RENDER_SECONDS: dict[str, float] = {}
 _USELESS_ALT = {"", "alt", "alt text", "image", "figure", "plot", "gif", "animation"}
-
-
-def repo_root(start: Path) -> Path:
-    """The nearest directory above ``start`` holding ``pyproject.toml`` (else ``start``'s own)."""
-    start = start.resolve()
-    for d in (start, *start.parents):
-        if (d / "pyproject.toml").exists():
-            return d
-    return start if start.is_dir() else start.parent
 
 
 def _close(fig) -> None:
     import matplotlib.pyplot as plt  # only examples draw; importing gdnotes stays quick
 
     plt.close(fig)
+
+
+def _notebook_display() -> Callable | None:
+    """IPython's ``display`` when running inside a Jupyter kernel, else None."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None or not hasattr(shell, "kernel"):
+        return None
+    from IPython.display import display
+
+    return display
+
+
+def _show(bundle: dict) -> None:
+    """Show a MIME bundle inline when running in a notebook (the same bundles the site's executed
+    notebooks hold, see `display_bundle`); a no-op anywhere else."""
+    display = _notebook_display()
+    if display is not None:
+        display(bundle, raw=True)
+
+
+def display_bundle(kind: str, data: bytes | str, label: str) -> dict:
+    """The MIME bundle a notebook shows for one output: ``kind`` is png, gif, svg, markdown or
+    text; ``label`` is the plain-text stand-in (alt text for images)."""
+    if kind in {"png", "gif"}:
+        return {f"image/{kind}": base64.b64encode(data).decode(), "text/plain": label}
+    if kind == "svg":
+        return {"image/svg+xml": data, "text/plain": label}
+    if kind == "markdown":
+        return {"text/markdown": data, "text/plain": label}
+    return {"text/plain": data}
+
+
+def value_markdown(name: str, text: str) -> str:
+    """How a recorded number is shown in a notebook."""
+    return f"`{name}` = {text}"
 
 
 class _Tee(io.TextIOBase):
@@ -71,16 +108,30 @@ class _Tee(io.TextIOBase):
 class Outputs:
     """The output directory of one example, and the only way an example writes files."""
 
-    def __init__(self, script: str | os.PathLike, directory: str | os.PathLike | None = None):
-        script = Path(script)
-        self.example = script.stem
-        if directory is None:
-            directory = os.environ.get(OUTPUT_DIR_ENV) or (
-                repo_root(script.parent) / "build" / "figures" / self.example
+    def __init__(self, example: str | os.PathLike, directory: str | os.PathLike | None = None):
+        """``example`` is the example's name, e.g. ``"learning_rate"`` (a path to its script is
+        accepted too, for the stem). ``directory`` overrides where the files go."""
+        if isinstance(example, os.PathLike) or (
+            isinstance(example, str) and example.endswith(".py")
+        ):
+            example = Path(example).stem
+        if not isinstance(example, str) or not _EXAMPLE.match(example):
+            raise ValueError(
+                "example must be the example's name (letters, digits, '_' or '-'), "
+                f"got {example!r}"
             )
+        self.example = example
+        if directory is None:
+            directory = os.environ.get(OUTPUT_DIR_ENV)
+        if directory is None:
+            directory = Path.cwd() / STANDALONE_DIR / example
+            print(f"gdnotes: {example} writes its figures, tables and numbers to {directory}",
+                  file=sys.stderr)
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
-        self.manifest: dict = {"example": self.example, "outputs": {}, "values": {}}
+        # "order" lists "output:<name>" and "value:<name>" in the order they were made, which is
+        # the order a notebook shows them in
+        self.manifest: dict = {"example": self.example, "outputs": {}, "values": {}, "order": []}
         self._write_manifest()
 
     # -- bookkeeping -------------------------------------------------------------------------
@@ -102,6 +153,7 @@ class Outputs:
 
     def _record(self, name: str, file: str, kind: str, alt: str = "", **extra) -> Path:
         self.manifest["outputs"][name] = {"file": file, "kind": kind, "alt": alt, **extra}
+        self.manifest["order"].append(f"output:{name}")
         self._write_manifest()
         return self.directory / file
 
@@ -117,8 +169,12 @@ class Outputs:
         """Save a static figure as ``<name>.png`` and close it."""
         self._claim(name)
         alt = self._check_alt(alt)
-        self._write(f"{name}.png", png_bytes(fig, **({"dpi": dpi} if dpi else {})))
+        started = time.process_time()
+        png = png_bytes(fig, **({"dpi": dpi} if dpi else {}))
+        RENDER_SECONDS[f"{self.example}/{name}"] = time.process_time() - started
+        self._write(f"{name}.png", png)
         _close(fig)
+        _show(display_bundle("png", png, alt))
         return self._record(name, f"{name}.png", "figure", alt)
 
     def gif(
@@ -136,11 +192,14 @@ class Outputs:
         """Animate ``fig`` into ``<name>.gif`` plus its last frame as ``<name>.png``."""
         self._claim(name)
         alt = self._check_alt(alt)
+        started = time.process_time()
         gif, still = gif_bytes(fig, draw_frame, frames, fps=fps, hold_last_ms=hold_last_ms,
                                quantize=quantize)
+        RENDER_SECONDS[f"{self.example}/{name}"] = time.process_time() - started
         _close(fig)
         self._write(f"{name}.png", still)
         self._write(f"{name}.gif", gif)
+        _show(display_bundle("gif", gif, alt))
         return self._record(name, f"{name}.gif", "gif", alt, still=f"{name}.png", frames=frames)
 
     def table(
@@ -154,7 +213,9 @@ class Outputs:
         """Save a Markdown table; ``rows`` is a list of rows, or ready-made Markdown text."""
         self._claim(name)
         text = rows if isinstance(rows, str) else markdown_table(rows, headers, floatfmt)
-        self._write(f"{name}.md", (text.rstrip("\n") + "\n").encode())
+        text = text.rstrip("\n") + "\n"
+        self._write(f"{name}.md", text.encode())
+        _show(display_bundle("markdown", text, text))
         return self._record(name, f"{name}.md", "table")
 
     def value(self, name: str, value, fmt: str = "{:.4g}") -> str:
@@ -175,11 +236,18 @@ class Outputs:
             raw = str(value)
         text = fmt.format(value) if not isinstance(raw, str) else raw
         self.manifest["values"][name] = {"text": text, "raw": raw}
+        self.manifest["order"].append(f"value:{name}")
         self._write_manifest()
+        _show(display_bundle("markdown", value_markdown(name, text), f"{name} = {text}"))
         return text
 
     def text(self, name: str, text: str) -> Path:
         """Save text (a program's printed output) as ``<name>.txt``."""
+        path = self._save_text(name, text)
+        _show(display_bundle("text", text.rstrip("\n") + "\n", ""))
+        return path
+
+    def _save_text(self, name: str, text: str) -> Path:
         self._claim(name)
         self._write(f"{name}.txt", (text.rstrip("\n") + "\n").encode())
         return self._record(name, f"{name}.txt", "text")
@@ -191,7 +259,7 @@ class Outputs:
         buffer = io.StringIO()
         with contextlib.redirect_stdout(_Tee(sys.stdout, buffer)):
             yield
-        self.text(name, buffer.getvalue())
+        self._save_text(name, buffer.getvalue())  # already shown as it was printed
 
 
 def _cell(value, fmt: str) -> str:

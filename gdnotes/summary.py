@@ -11,7 +11,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Mapping, Sequence
 
-from .optimizers import OPTIMIZERS
+from .registry import OPTIMIZERS
 
 #: Rows of the table: registry name, the overrides that define the variant, and a label.
 #: Plain SGD has no default learning rate (as in the spec); 0.1 is only used to build it.

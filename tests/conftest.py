@@ -11,6 +11,7 @@ examples, a private cache) so cache and failure behaviour are tested in seconds.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import shutil
@@ -70,8 +71,15 @@ def mkdocs_build(project: Path, site: Path, *, strict=True, env=None, timeout=60
 
 @pytest.fixture(scope="session")
 def site_build(tmp_path_factory) -> BuildResult:
-    """One strict build of the real site per session, whether or not it succeeds."""
-    return mkdocs_build(REPO, tmp_path_factory.mktemp("built_site") / "site")
+    """One strict build of the real site per test worker, whether or not it succeeds.
+
+    Workers take turns (a file lock): the first runs the examples into the project's cache, the
+    others then build from that cache in seconds instead of running every example again."""
+    lock = REPO / ".cache" / "site-build.lock"
+    lock.parent.mkdir(exist_ok=True)
+    with open(lock, "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        return mkdocs_build(REPO, tmp_path_factory.mktemp("built_site") / "site")
 
 
 @pytest.fixture(scope="session")
@@ -88,7 +96,8 @@ site_name: mini
 theme:
   name: mkdocs
 plugins:
-  - gdnotes
+  - gdnotes:
+      wheel: false
 markdown_extensions:
   - admonition
   - attr_list
@@ -111,7 +120,7 @@ import numpy as np
 
 import gdnotes as gd
 
-out = gd.Outputs(__file__)
+out = gd.Outputs("{name}")
 print("hello from {name}")
 
 # %%

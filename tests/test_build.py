@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, SITE_GROUP, build_env, mkdocs_build
 
-from gdnotes.pipeline.macros import figure_links, references
+from gdnotes.site.macros import figure_links, references
 
 pytestmark = pytest.mark.build
 

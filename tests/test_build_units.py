@@ -7,10 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from gdnotes.pipeline import executor
-from gdnotes.pipeline.cache import Cache, example_key, shared_digest
-from gdnotes.pipeline.macros import OutputIndex, Reference, references
-from gdnotes.pipeline.script import api_names_used, parse_cells, title_of
+from gdnotes.site import executor
+from gdnotes.site.cache import Cache, example_key, shared_digest
+from gdnotes.site.macros import OutputIndex, Reference, references
+from gdnotes.site.script import api_names_used, parse_cells, title_of
 
 SCRIPT = """\
 # %% [markdown]
@@ -170,7 +170,7 @@ def test_text_macro_is_a_text_block(tmp_path):
 
 
 def test_serve_watches_examples_and_gdnotes(tmp_path):
-    from gdnotes.mkdocs_plugin import GdnotesPlugin
+    from gdnotes.site.plugin import GdnotesPlugin
 
     class Server:
         watched: list[str] = []
@@ -208,3 +208,35 @@ def test_examples_nav_lists_each_example_once_in_story_order():
     scripts = sorted(f"examples/{p.stem}.md" for p in (root / "examples").glob("*.py"))
     assert sorted(pages) == scripts, "every example appears exactly once"
     assert pages[0] == "examples/tangent_line.md", "the home page's example comes first"
+
+
+def test_timing_table_shows_cpu_and_the_costliest_renders(tmp_path):
+    """The build's closing table: wall and CPU seconds per example, rendering CPU, and the
+    outputs that cost most to render, so the next slow figure is visible in the build log."""
+    from gdnotes.site.runner import ExampleRun, summary_table
+
+    fast = ExampleRun("fast", tmp_path / "fast.py", [], "k1", status="ran", seconds=1.5,
+                      run={"cpu_seconds": 1.25, "render_seconds": {"fast/a": 0.5, "fast/b": 0.25}})
+    slow = ExampleRun("slow", tmp_path / "slow.py", [], "k2", status="ran", seconds=4.0,
+                      run={"cpu_seconds": 3.5, "render_seconds": {"slow/anim": 2.0}})
+    hit = ExampleRun("hit", tmp_path / "hit.py", [], "k3", status="cached")
+    table = summary_table([fast, hit, slow]).splitlines()
+    assert table[1].split() == ["example", "status", "seconds", "CPU", "rendering"]
+    assert table[2].split() == ["slow", "ran", "4.00", "3.50", "2.00"]  # slowest first
+    assert table[3].split() == ["fast", "ran", "1.50", "1.25", "0.75"]
+    assert table[4].split() == ["hit", "cache", "hit", "-", "-", "-"]
+    assert "4.75 s CPU in the examples, 2.75 s of it rendering" in table[5]
+    assert table[6].endswith("slow/anim 2.00, fast/a 0.50, fast/b 0.25")
+
+
+def test_outputs_record_the_render_cpu_of_each_figure(tmp_path, monkeypatch):
+    import gdnotes as gd
+
+    monkeypatch.setenv("GDNOTES_OUTPUT_DIR", str(tmp_path / "out"))
+    monkeypatch.setattr(gd.outputs, "RENDER_SECONDS", {})
+    out = gd.Outputs("timed")
+    fig, ax = gd.figure()
+    ax.plot([0, 1], [1, 0])
+    out.figure(fig, "line", alt="A falling straight line, for timing")
+    assert list(gd.outputs.RENDER_SECONDS) == ["timed/line"]
+    assert gd.outputs.RENDER_SECONDS["timed/line"] > 0

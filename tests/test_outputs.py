@@ -98,12 +98,22 @@ def test_names_are_checked(tmp_path):
         out.table("t", [[1]], headers=["a", "b"])
 
 
-def test_standalone_run_writes_under_build(tmp_path, monkeypatch):
+def test_standalone_run_writes_under_the_current_directory(tmp_path, monkeypatch, capsys):
+    """Run anywhere (a script from an empty folder, a notebook in Jupyter): outputs go to
+    ./gdnotes_outputs/<example>/, and the run says so."""
     monkeypatch.delenv(gd.outputs.OUTPUT_DIR_ENV, raising=False)
-    (tmp_path / "pyproject.toml").write_text("")
-    (tmp_path / "examples").mkdir()
-    out = gd.Outputs(tmp_path / "examples" / "demo.py")
-    assert out.directory == tmp_path / "build" / "figures" / "demo"
+    monkeypatch.chdir(tmp_path)
+    out = gd.Outputs("demo")
+    assert out.directory == tmp_path / "gdnotes_outputs" / "demo"
+    assert (out.directory / "manifest.json").is_file()
+    assert str(out.directory) in capsys.readouterr().err
+
+
+def test_the_example_is_named_not_located(tmp_path):
+    assert gd.Outputs(tmp_path / "examples" / "demo.py", directory=tmp_path).example == "demo"
+    for bad in ("", "a/b", "../x", None, 3, "two words"):
+        with pytest.raises(ValueError, match="example must be the example's name"):
+            gd.Outputs(bad, directory=tmp_path)
 
 
 def test_build_sets_the_directory(tmp_path, monkeypatch):

@@ -24,18 +24,16 @@ import traceback
 _SELF = os.path.abspath(__file__)
 
 
-def _manifest_keys(out_dir: str) -> set[str]:
-    """Names recorded so far in the manifest ("output:<name>" and "value:<name>")."""
+def _manifest_keys(out_dir: str) -> list[str]:
+    """Names recorded so far in the manifest ("output:<name>" and "value:<name>"), in the order
+    the example made them."""
     try:
         with open(os.path.join(out_dir, "manifest.json"), encoding="utf-8") as fh:
             manifest = json.load(fh)
     except (OSError, ValueError):
-        return set()
-    outputs = manifest.get("outputs")
-    if not isinstance(outputs, dict):
-        outputs = {k: v for k, v in manifest.items() if k != "values" and isinstance(v, dict)}
-    values = manifest.get("values") or {}
-    return {f"output:{k}" for k in outputs} | {f"value:{k}" for k in values}
+        return []
+    order = manifest.get("order") if isinstance(manifest, dict) else None
+    return [k for k in order if isinstance(k, str)] if isinstance(order, list) else []
 
 
 def _seed_everything() -> None:
@@ -69,7 +67,7 @@ def run_cells(cells: list[dict], script: str) -> dict:
     sys.path.insert(0, os.path.dirname(script))
     namespace = {"__name__": "__main__", "__file__": script, "__builtins__": __builtins__}
     _seed_everything()
-    results, seen = [], _manifest_keys(out_dir)
+    results, seen = [], set(_manifest_keys(out_dir))
     for index, cell in enumerate(cells):
         if cell["kind"] != "code":
             results.append({"index": index})
@@ -95,10 +93,10 @@ def run_cells(cells: list[dict], script: str) -> dict:
                 "stdout": stdout.getvalue(),
                 "stderr": stderr.getvalue(),
                 "seconds": round(time.perf_counter() - started, 3),
-                "new": sorted(now - seen),
+                "new": [k for k in now if k not in seen],
             }
         )
-        seen = now
+        seen = set(now)
         if error:
             return {"ok": False, "cells": results, "error": error}
     return {"ok": True, "cells": results}
@@ -111,6 +109,9 @@ def main(argv: list[str]) -> int:
     cpu_started = time.process_time()
     result = run_cells(cells, os.path.abspath(script))
     result["cpu_seconds"] = round(time.process_time() - cpu_started, 2)  # for the build report
+    outputs = sys.modules.get("gdnotes.outputs")  # imported by the example, if it made outputs
+    rendered = getattr(outputs, "RENDER_SECONDS", {})
+    result["render_seconds"] = {k: round(v, 3) for k, v in sorted(rendered.items())}
     with open(result_json, "w", encoding="utf-8") as fh:
         json.dump(result, fh, indent=1, sort_keys=True)
     if not result["ok"]:

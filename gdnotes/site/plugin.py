@@ -8,16 +8,18 @@ Configuration (mkdocs.yml, all optional)::
           cache_dir: .cache/gdnotes     # env GDNOTES_CACHE_DIR overrides
           execute: true                 # env GDNOTES_EXECUTE=0 turns example execution off
           jobs: 0                       # parallel runs; 0 = one per core (env GDNOTES_JOBS)
+          wheel: true                   # build and serve the gdnotes wheel (downloads/)
 
 Environment only: `GDNOTES_ZYGOTE=0` starts every example as a new interpreter instead of forking
 it from a pre-warmed one (same outputs, slower).
 
 Outputs become generated site files `figures/<example>/<file>`; example pages are generated as
-`examples/<example>.md` with the script and executed notebook beside them. Nothing is written
+`examples/<example>.md` with the script and executed notebook beside them, and the gdnotes wheel
+is published as `downloads/<wheel>` so that both run without the repository (see `wheel`). Nothing is written
 into `docs/`. A page referring to an output no example produced is reported as a warning naming the
 page and the reference, which fails a `--strict` build. A failing example fails `mkdocs build`;
 under `mkdocs serve` it is logged and shown on its page, and the site keeps its last good outputs.
-The API reference replaces `{{ api_reference }}` in `docs/api.md` (see `pipeline.apiref`).
+The API reference replaces `{{ api_reference }}` in `docs/api.md` (see `gdnotes.site.apiref`).
 """
 
 from __future__ import annotations
@@ -34,14 +36,22 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.utils import get_relative_url
 
-from gdnotes.pipeline.apiref import MARKER as API_MARKER
-from gdnotes.pipeline.apiref import api_markdown, api_targets
-from gdnotes.pipeline.cache import Cache, package_dir
-from gdnotes.pipeline.macros import OutputIndex, figure_links, references
-from gdnotes.pipeline.mathjax import mathjax_files
-from gdnotes.pipeline.pages import ExamplePage, example_markdown, gallery_markdown
-from gdnotes.pipeline.runner import ExampleRun, discover, run_examples
-from gdnotes.pipeline.script import api_names_used, parse_cells, public_names, title_of
+from gdnotes.site.apiref import MARKER as API_MARKER
+from gdnotes.site.apiref import api_markdown, api_targets
+from gdnotes.site.cache import Cache, package_dir
+from gdnotes.site.macros import OutputIndex, figure_links, references
+from gdnotes.site.mathjax import mathjax_files
+from gdnotes.site.notebook import with_install_cell
+from gdnotes.site.pages import (
+    ExamplePage,
+    Install,
+    example_markdown,
+    gallery_markdown,
+    install_markdown,
+)
+from gdnotes.site.runner import ExampleRun, discover, run_examples
+from gdnotes.site.script import api_names_used, parse_cells, public_names, title_of
+from gdnotes.site.wheel import build_wheel, wheel_source
 
 log = logging.getLogger("mkdocs.plugins.gdnotes")
 
@@ -53,6 +63,7 @@ class GdnotesConfig(Config):
     cache_dir = c.Type(str, default=".cache/gdnotes")
     execute = c.Type(bool, default=True)
     jobs = c.Type(int, default=0)
+    wheel = c.Type(bool, default=True)
 
 
 def _env_flag(name: str, default: bool) -> bool:
@@ -82,6 +93,7 @@ class GdnotesPlugin(BasePlugin[GdnotesConfig]):
         self.files: Files | None = None
         self.command = "build"
         self.example_order: list[str] = []
+        self.install: Install | None = None
 
     def on_startup(self, *, command, dirty):
         self.command = command
@@ -173,6 +185,7 @@ class GdnotesPlugin(BasePlugin[GdnotesConfig]):
                 run.entry = self.cache.latest(run.name)
                 run.load()
         self.runs = {r.name: r for r in runs}
+        self.install = self._publish_wheel(files, config) if self.config.wheel else None
         for run in runs:
             self._add_run_files(files, config, run)
         for src_uri, path in mathjax_files():
@@ -180,6 +193,21 @@ class GdnotesPlugin(BasePlugin[GdnotesConfig]):
         self._add_example_pages(files, config)
         self.files = files
         return files
+
+    def _publish_wheel(self, files: Files, config) -> Install | None:
+        """Build the gdnotes wheel from its source tree and serve it as downloads/<wheel>."""
+        source = wheel_source(self.project_dir)
+        if source is None:
+            log.warning("gdnotes: no gdnotes source tree (pyproject.toml beside gdnotes/) to "
+                        "build a wheel from; the site serves no wheel (set `wheel: false`)")
+            return None
+        try:
+            wheel = build_wheel(source, self.cache.root)
+        except (OSError, RuntimeError) as exc:
+            raise PluginError(f"gdnotes: {exc}") from exc
+        files.append(File.generated(config, f"downloads/{wheel.name}", abs_src_path=str(wheel)))
+        site_url = config.site_url or ""
+        return Install(wheel.name, f"{site_url}downloads/{wheel.name}" if site_url else "")
 
     def _add_run_files(self, files: Files, config, run: ExampleRun) -> None:
         files.append(
@@ -195,11 +223,13 @@ class GdnotesPlugin(BasePlugin[GdnotesConfig]):
                         config, f"figures/{run.name}/{path.name}", abs_src_path=str(path)
                     )
                 )
-        files.append(
-            File.generated(
+        if self.install:
+            notebook = with_install_cell(run.notebook, install_markdown(self.install, run.name))
+            files.append(File.generated(config, f"examples/{run.name}.ipynb", content=notebook))
+        else:
+            files.append(File.generated(
                 config, f"examples/{run.name}.ipynb", abs_src_path=str(run.notebook)
-            )
-        )
+            ))
 
     def _add_example_pages(self, files: Files, config) -> None:
         used_on: dict[str, list[tuple[str, str]]] = {}
@@ -217,6 +247,7 @@ class GdnotesPlugin(BasePlugin[GdnotesConfig]):
         for name, run in self.runs.items():
             page = ExamplePage(
                 run,
+                install=self.install,
                 used_on=used_on.get(name, []),
                 api={
                     name: targets[name]
@@ -229,7 +260,9 @@ class GdnotesPlugin(BasePlugin[GdnotesConfig]):
             order = self.example_order or sorted(self.pages)
             ordered = [self.pages[n] for n in order if n in self.pages]
             ordered += [p for n, p in self.pages.items() if n not in order]
-            files.append(File.generated(config, GALLERY, content=gallery_markdown(ordered)))
+            files.append(
+                File.generated(config, GALLERY, content=gallery_markdown(ordered, self.install))
+            )
 
     # -- macros ------------------------------------------------------------------------------
     def on_page_markdown(self, markdown, page, config, files):

@@ -18,17 +18,18 @@ import tempfile
 import time
 from pathlib import Path
 
-FORMAT_VERSION = "gdnotes-cache-4"
+FORMAT_VERSION = "gdnotes-cache-5"
 KEEP_PER_EXAMPLE = 3  # older entries of the same example are pruned
 STALE_SECONDS = 3600.0  # a work directory this old belongs to a build that was interrupted
 
 # Modules that only render pages: editing them must not re-run every example.
 _PAGE_ONLY = {
-    "mkdocs_plugin.py",
-    "pipeline/apiref.py",
-    "pipeline/macros.py",
-    "pipeline/pages.py",
-    "pipeline/runner.py",
+    "site/plugin.py",
+    "site/apiref.py",
+    "site/macros.py",
+    "site/pages.py",
+    "site/runner.py",
+    "site/wheel.py",
 }
 
 

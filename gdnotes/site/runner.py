@@ -18,10 +18,10 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gdnotes.pipeline.cache import Cache, example_key, shared_digest
-from gdnotes.pipeline.notebook import build_notebook, write_notebook
-from gdnotes.pipeline.pool import BASE_PRELOAD, Zygote, run_fresh
-from gdnotes.pipeline.script import Cell, parse_cells
+from gdnotes.site.cache import Cache, example_key, shared_digest
+from gdnotes.site.notebook import build_notebook, write_notebook
+from gdnotes.site.pool import BASE_PRELOAD, Zygote, run_fresh
+from gdnotes.site.script import Cell, parse_cells
 
 log = logging.getLogger("mkdocs.plugins.gdnotes")
 
@@ -149,12 +149,18 @@ def _execute(run: ExampleRun, cache: Cache, project_dir: Path, launch: Launcher)
         result_json.write_text(json.dumps(result, indent=1, sort_keys=True))
         manifest_path = outputs / "manifest.json"
         manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+        if manifest and manifest.get("example") != run.name:
+            run.status = "failed"
+            run.error = (
+                f"example {_rel(run.script, project_dir)} wrote its outputs as "
+                f"gd.Outputs({manifest.get('example')!r}); name it after its script: "
+                f"gd.Outputs({run.name!r})"
+            )
+            cache.discard(workdir)
+            return run
         write_notebook(
             workdir / f"{run.name}.ipynb",
-            build_notebook(
-                run.cells, result, outputs, manifest.get("outputs", {}),
-                values=manifest.get("values", {}), example=run.name,
-            ),
+            build_notebook(run.cells, result, outputs, manifest, run.name),
         )
         run.entry = cache.commit(run.name, run.key, workdir)
         run.status = "ran"
@@ -252,17 +258,35 @@ def run_examples(
     return runs
 
 
+SLOWEST_OUTPUTS = 5
+
+
 def summary_table(runs: list[ExampleRun]) -> str:
-    """The closing table: every example, what happened to it and how long it took."""
+    """The closing table: every example, what happened to it, its wall time and CPU time, and
+    the figures and animations that cost the most CPU to render."""
     width = max([len(r.name) for r in runs] + [7])
-    lines = ["gdnotes: example runs", f"  {'example':<{width}}  {'status':<9}  seconds"]
+    lines = ["gdnotes: example runs",
+             f"  {'example':<{width}}  {'status':<9}  seconds      CPU  rendering"]
+    rendered: dict[str, float] = {}
     for run in sorted(runs, key=lambda r: -r.seconds):
-        seconds = f"{run.seconds:7.2f}" if run.status in {"ran", "failed"} else "      -"
-        lines.append(f"  {run.name:<{width}}  {LABELS[run.status]:<9}  {seconds}")
+        if run.status in {"ran", "failed"}:
+            cpu = run.run.get("cpu_seconds") if run.status == "ran" else None
+            render = run.run.get("render_seconds", {}) if run.status == "ran" else {}
+            rendered.update(render)
+            numbers = (f"{run.seconds:7.2f}  " + (f"{cpu:7.2f}" if cpu is not None else "      -")
+                       + (f"  {sum(render.values()):9.2f}" if render else "          -"))
+        else:
+            numbers = "      -        -          -"
+        lines.append(f"  {run.name:<{width}}  {LABELS[run.status]:<9}  {numbers}")
     ran = [r for r in runs if r.status in {"ran", "failed"}]
     cpu = sum(r.run.get("cpu_seconds", 0.0) for r in ran if r.status == "ran")
     lines.append(
         f"  {len(ran)} run, {sum(r.status == 'cached' for r in runs)} cached, "
-        f"{sum(r.seconds for r in ran):.2f} s of example time ({cpu:.2f} s CPU in the examples)"
+        f"{sum(r.seconds for r in ran):.2f} s of example time ({cpu:.2f} s CPU in the examples, "
+        f"{sum(rendered.values()):.2f} s of it rendering figures and animations)"
     )
+    if rendered:
+        slowest = sorted(rendered.items(), key=lambda kv: -kv[1])[:SLOWEST_OUTPUTS]
+        lines.append("  slowest outputs to render (CPU s): "
+                     + ", ".join(f"{name} {seconds:.2f}" for name, seconds in slowest))
     return "\n".join(lines)

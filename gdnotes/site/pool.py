@@ -12,7 +12,7 @@ import sys
 import threading
 from pathlib import Path
 
-from gdnotes.pipeline import executor, zygote
+from gdnotes.site import executor, zygote
 
 BASE_PRELOAD = ["numpy", "matplotlib", "matplotlib.pyplot", "PIL.Image", "gdnotes"]
 

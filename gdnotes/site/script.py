@@ -1,7 +1,8 @@
 """Read a jupytext "percent" script into cells, keeping each cell's first line number.
 
-Parsed here (not with jupytext) because the executor needs exact source line numbers so that a
-traceback names the line of the script itself, and because this is all a percent script needs.
+jupytext does the reading (the same reader that turns the script into the downloadable notebook);
+this module adds what jupytext does not keep: the script line each code cell starts on, so that
+the executor compiles a cell under its real line numbers and a traceback names the script's line.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 _MARKER = re.compile(r"^# %%(?P<rest>.*)$")
-_MARKDOWN = re.compile(r"\[(markdown|md)\]")
 _SNIPPET_LINE = re.compile(r"^\s*# -+8<-+ \[(start|end):[^\]]*\]\s*$")
 
 
@@ -29,43 +29,45 @@ class Cell:
         return "\n".join(lines).strip("\n")
 
 
-def _uncomment(line: str) -> str:
-    if line.startswith("# "):
-        return line[2:]
-    return line[1:] if line.startswith("#") else line
+def read_notebook(text: str):
+    """The script as a notebook (an nbformat NotebookNode), read by jupytext."""
+    import jupytext  # a second or so to import: only when a script is actually read
+
+    return jupytext.reads(text, fmt="py:percent")
 
 
-def _make_cell(kind: str, lines: list[str], start: int) -> Cell | None:
-    # drop leading/trailing blank lines but keep the line numbering right
-    while lines and not lines[0].strip():
-        lines = lines[1:]
-        start += 1
-    while lines and not lines[-1].strip():
-        lines = lines[:-1]
-    if not lines:
-        return None
-    if kind == "markdown":
-        return Cell("markdown", "\n".join(_uncomment(ln) for ln in lines), start)
-    return Cell("code", "\n".join(lines), start)
+def _cell_starts(lines: list[str], count: int) -> list[int]:
+    """The 1-based line after each cell's marker (1 for text before the first marker)."""
+    markers = [i for i, line in enumerate(lines, start=1) if _MARKER.match(line)]
+    starts = [m + 1 for m in markers]
+    if len(starts) < count:  # code before the first marker is a cell of its own
+        starts.insert(0, 1)
+    return starts
 
 
 def parse_cells(text: str) -> list[Cell]:
-    """Split percent-format source into cells (code before the first marker is a code cell)."""
-    cells: list[Cell] = []
-    kind, lines, start = "code", [], 1
-    for number, line in enumerate(text.splitlines(), start=1):
-        match = _MARKER.match(line)
-        if match:
-            cell = _make_cell(kind, lines, start)
-            if cell:
-                cells.append(cell)
-            kind = "markdown" if _MARKDOWN.search(match["rest"]) else "code"
-            lines, start = [], number + 1
-        else:
-            lines.append(line)
-    cell = _make_cell(kind, lines, start)
-    if cell:
-        cells.append(cell)
+    """Split percent-format source into cells; a code cell knows the script line it starts on."""
+    notebook = read_notebook(text)
+    lines = text.splitlines()
+    starts = _cell_starts(lines, len(notebook.cells))
+    if len(starts) != len(notebook.cells):
+        raise ValueError(
+            f"jupytext read {len(notebook.cells)} cells but the script has {len(starts)} "
+            "'# %%' markers; write one marker per cell"
+        )
+    cells = []
+    for nb_cell, start in zip(notebook.cells, starts, strict=True):
+        source = nb_cell.source.strip("\n")
+        if not source.strip():
+            continue
+        kind = "markdown" if nb_cell.cell_type == "markdown" else "code"
+        if kind == "code":
+            first = source.split("\n", 1)[0]
+            while start <= len(lines) and lines[start - 1] != first:
+                start += 1
+            if start > len(lines):
+                raise ValueError(f"cannot find the line {first!r} of a code cell in the script")
+        cells.append(Cell(kind, source, start))
     return cells
 
 

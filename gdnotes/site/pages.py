@@ -10,13 +10,44 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from gdnotes.pipeline.runner import ExampleRun
-from gdnotes.pipeline.script import title_of
+from gdnotes.site.runner import ExampleRun
+from gdnotes.site.script import title_of
+
+
+@dataclass(frozen=True)
+class Install:
+    """Where a reader gets gdnotes: the wheel this site serves."""
+
+    wheel: str  # file name, served at downloads/<wheel>
+    url: str = ""  # absolute URL of the wheel when the site has a site_url, else ""
+
+
+def install_markdown(install: Install, example: str) -> str:
+    """How to run a downloaded example without the repository: the first cell of every notebook.
+
+    Links are site-absolute when the site knows its own address; otherwise the reader is sent to
+    the Examples page, where the wheel is linked."""
+    if install.url:
+        get = f"`%pip install {install.url}`"
+    else:
+        get = (f"download `{install.wheel}` from the Examples page of the site this notebook came "
+               f"from, put it next to the notebook and run `%pip install {install.wheel}`")
+    return (
+        "**To run this notebook** you need the `gdnotes` library (it imports numpy, matplotlib "
+        "and torch):\n\n"
+        "1. torch 2.13.0 first. On Linux, plain `pip install torch==2.13.0` takes a CUDA build of "
+        "several GB; the CPU build is enough here: "
+        "`%pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu`.\n"
+        f"2. Then gdnotes: {get}.\n\n"
+        "Restart the kernel, then run all cells. Each figure, table and number is shown under "
+        f"its cell and also saved in `gdnotes_outputs/{example}/` next to the notebook."
+    )
 
 
 @dataclass
 class ExamplePage:
     run: ExampleRun
+    install: Install | None
     used_on: list[tuple[str, str]] = field(default_factory=list)  # (title, docs-relative path)
     api: dict[str, str] = field(default_factory=dict)  # gdnotes name used -> API page identifier
 
@@ -53,10 +84,16 @@ def _about(page: ExamplePage) -> str:
     downloads = f"Download [`{name}.py`]({name}.py){{ download }}"
     if page.run.notebook:
         downloads += f" or the executed notebook [`{name}.ipynb`]({name}.ipynb){{ download }}"
+    run_it = (
+        f"To run it yourself, [install gdnotes](index.md#run-an-example-yourself), then "
+        f"`python {name}.py` in any folder: its figures, tables and numbers go to "
+        f"`gdnotes_outputs/{name}/` there. The notebook shows them inline as well."
+        if page.install
+        else f"Run it yourself with `python {name}.py` (outputs go to `gdnotes_outputs/{name}/`)."
+    )
     lines.append(
         f"    {downloads}. The build ran this script once to make everything shown here "
-        "and on the pages below; run it yourself with "
-        f"`python examples/{name}.py` (outputs go to `build/figures/{name}/`)."
+        f"and on the pages below. {run_it}"
     )
     if page.used_on:
         links = ", ".join(f"[{title}](../{path})" for title, path in page.used_on)
@@ -155,7 +192,27 @@ def _thumbnail(run: ExampleRun) -> str:
     return ""
 
 
-def gallery_markdown(pages: list[ExamplePage]) -> str:
+def _run_yourself(install: Install | None) -> str:
+    if install is None:
+        return ""
+    return (
+        "## Run an example yourself\n\n"
+        "The scripts and notebooks need only the `gdnotes` library, which this site serves as "
+        f"a wheel: [`{install.wheel}`](../downloads/{install.wheel}){{ download }}. In a fresh "
+        "virtual environment (Python 3.11):\n\n"
+        "```bash\n"
+        "pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu  # CPU build\n"
+        f"pip install {install.wheel}\n"
+        "python learning_rate.py   # writes gdnotes_outputs/learning_rate/ in this folder\n"
+        "```\n\n"
+        "Plain `pip install torch==2.13.0` also works, but on Linux it takes a CUDA build of "
+        "several GB. A downloaded notebook says the same in its first cell, with `%pip` lines to "
+        "run in Jupyter; it shows every figure, table and number inline.\n\n"
+        "## The examples\n\n"
+    )
+
+
+def gallery_markdown(pages: list[ExamplePage], install: Install | None) -> str:
     cards = []
     for page in pages:
         card = [f"-   [**{page.title}**]({page.run.name}.md)", ""]
@@ -171,5 +228,8 @@ def gallery_markdown(pages: list[ExamplePage]) -> str:
         "Every figure, animation, table and number on this site is made by one of these scripts "
         "when the site is built. Each page below shows a script's prose, its code and what it "
         "produced, with the script and an executed notebook to download.\n\n"
-        '<div class="grid cards" markdown>\n\n' + "\n".join(cards) + "\n</div>\n"
+        + _run_yourself(install)
+        + '<div class="grid cards" markdown>\n\n'
+        + "\n".join(cards)
+        + "\n</div>\n"
     )

@@ -29,7 +29,7 @@ def _module_title(package: Path, module: str) -> str:
 
 
 # The reader's order: what you optimise, how, running it, then helpers; the example plumbing last.
-_FIRST = ("objectives", "optimizers", "limited_memory", "runs", "schedules", "data", "exact")
+_FIRST = ("objectives", "optimizers", "limited_memory", "registry", "runs", "schedules", "data", "exact")
 _LAST = ("outputs", "style")
 
 

@@ -120,7 +120,8 @@ def trace(momentum, dampening=0.0, nesterov=False) -> Stage | None:
     if np.all(np.asarray(momentum) == 0):
         return None
     mu, damp = _full(momentum), _full(dampening)
-    undamped, some_zero = np.all(np.asarray(dampening) == 0), np.any(np.asarray(momentum) == 0)
+    undamped = np.all(np.asarray(dampening) == 0)
+    no_buffer = Spread(_col(momentum) == 0) if np.any(np.asarray(momentum) == 0) else None
 
     def update(g, s, p, t):
         mu_ = mu(g.shape)
@@ -131,8 +132,8 @@ def trace(momentum, dampening=0.0, nesterov=False) -> Stage | None:
             v += g if undamped else (1 - damp(g.shape)) * g  # (1 - 0)·g is g, exactly
         if nesterov:
             return g + mu_ * v, {"v": v}
-        if some_zero:  # where momentum is 0 torch keeps no buffer and steps along g itself;
-            np.copyto(v, g, where=mu_ == 0)  # our buffer there is never read again: hold g
+        if no_buffer is not None:  # where momentum is 0 torch keeps no buffer and steps along g
+            np.copyto(v, g, where=no_buffer(g.shape))  # our buffer there is never read: hold g
         return v, {"v": v}
 
     return Stage(_zeros("v"), update)

@@ -73,7 +73,9 @@ class Spread:
     """
 
     def __init__(self, value):
-        self.value, self.shape, self.full = np.asarray(value, dtype=float), None, None
+        value = np.asarray(value)
+        self.value = value if value.dtype == bool else value.astype(float, copy=False)
+        self.shape, self.full = None, None
 
     def __call__(self, shape: tuple[int, ...]) -> np.ndarray:
         if self.value.size == 1 or self.value.shape == shape:

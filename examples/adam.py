@@ -7,12 +7,19 @@
 # $\hat m_t = m_t/(1-\beta_1^t)$ and $\hat v_t = v_t/(1-\beta_2^t)$.
 
 # %%
+import inspect
+
 import numpy as np
 
 import gdnotes as gd
 
 out = gd.Outputs("adam")
-B1, B2 = 0.9, 0.999  # torch's defaults
+DEFAULTS = {name: p.default for name, p in inspect.signature(gd.adam).parameters.items()}
+B1, B2 = DEFAULTS["betas"]  # torch's defaults (the tests compare them with torch's signature)
+out.value("default_lr", DEFAULTS["lr"], fmt="{:g}")
+out.value("default_beta1", B1, fmt="{:g}")
+out.value("default_beta2", B2, fmt="{:g}")
+out.value("default_eps", DEFAULTS["eps"], fmt="{:g}")
 
 # %% [markdown]
 # ## Why the averages need correcting
@@ -89,13 +96,58 @@ out.figure(fig, "bias_correction", alt=(
 ))
 
 # %% [markdown]
+# ## AMSGrad: which step can never grow
+# AMSGrad divides by a running maximum of the second moment. Reddi et al. take the maximum
+# of $v_t$ and use it without bias correction; torch's `Adam(amsgrad=True)` and
+# `gd.adam(amsgrad=True)` take the maximum of the *raw* $v_t$ and then divide it by
+# $1-\beta_2^t$. Feed one large gradient ($g_1 = {{ value: adam/ams_spike }}$), then small
+# ones ($g_t = {{ value: adam/ams_small }}$), with $\eta = {{ value: adam/ams_lr }}$: the maximum
+# is set at step 1 and held, and the step per unit of $\hat m_t$, $|\Delta\theta_t| / |\hat m_t|$,
+# is read off the optimizer's own steps.
+
+# %%
+AMS_LR, SPIKE, SMALL = 0.01, 1.0, 0.01
+AMS_STEPS = np.array([1, 2, 10, 100, 1000, 2000, 5000])
+ams = gd.adam(lr=AMS_LR, amsgrad=True)
+theta = np.zeros(1)
+state = ams.init(theta)
+per_unit = []
+for t in range(1, AMS_STEPS[-1] + 1):
+    g = np.array([SPIKE if t == 1 else SMALL])
+    new_theta, state = ams.update(state, theta, g, None)
+    m_hat = state["stages"][-1]["m"] / (1 - B1**t)
+    per_unit.append(float(np.abs(new_theta - theta)[0] / np.abs(m_hat)[0]))
+    theta = new_theta
+per_unit = np.array(per_unit)
+vmax = state["stages"][-1]["vmax"][0]  # the held maximum: v_1 = (1 - β₂) g₁²
+reddi = AMS_LR / (np.sqrt(vmax) + ams.hyperparams["eps"])  # Reddi et al.: η/√max v, constant
+out.table("amsgrad", [(int(t), per_unit[t - 1], reddi) for t in AMS_STEPS], headers=[
+    "step $t$", r"torch / `gd.adam(amsgrad=True)`: $\eta\sqrt{1-\beta_2^t}/\sqrt{v^{\max}_t}$",
+    r"Reddi et al. (no bias correction): $\eta/\sqrt{v^{\max}_t}$"], floatfmt=".4f")
+out.value("ams_lr", AMS_LR, fmt="{:g}")
+out.value("ams_spike", SPIKE, fmt="{:g}")
+out.value("ams_small", SMALL, fmt="{:g}")
+out.value("ams_growth", per_unit[999] / per_unit[0], fmt="{:.0f}", bound="lower")
+out.value("ams_limit", 1 / np.sqrt(1 - B2), fmt="{:.1f}")  # √(1/(1-β₂)): where it ends
+
+# %% [markdown]
 # ## AdamW is not Adam with an L2 term
 # Problem: $f(\theta) = \tfrac12\sum_i a_i(\theta_i - c_i)^2$ with curvatures
 # $a = {{ value: adam/wd_curvatures }}$ and unregularised minimiser
-# $c = {{ value: adam/wd_minimiser }}$; weight decay $\lambda = {{ value: adam/wd_lambda }}$.
-# `gd.adam` with `weight_decay` adds $\lambda\theta$ to the gradient *before* the adaptive
-# scaling; `gd.adamw` subtracts $\eta\lambda\theta$ *after* it. Both run
+# $c = {{ value: adam/wd_minimiser }}$; weight decay $\omega = {{ value: adam/wd_lambda }}$.
+# `gd.adam` with `weight_decay` adds $\omega\theta$ to the gradient *before* the adaptive
+# scaling; `gd.adamw` subtracts $\eta\omega\theta$ *after* it. Both run
 # {{ value: adam/wd_steps }} steps with a cosine learning-rate decay so that they come to rest.
+
+# %%
+# Which decay torch's AdamW applies: one step with a zero gradient only decays θ.
+DECAY_LR, DECAY_LAMBDA = 1e-3, 1e-2  # torch's AdamW defaults
+decayed, _ = gd.adamw(lr=DECAY_LR, weight_decay=DECAY_LAMBDA).update(
+    gd.adamw(lr=DECAY_LR).init(np.ones(1)), np.ones(1), np.zeros(1), None)
+out.value("decay_lr", DECAY_LR, fmt="{:g}")
+out.value("decay_lambda", DECAY_LAMBDA, fmt="{:g}")
+out.value("decay_torch", decayed[0], fmt="{:.5f}")  # 1 - lr·ω
+out.value("decay_paper", 1 - DECAY_LAMBDA, fmt="{:.5f}")  # the paper: 1 - (η_t/η̄)·ω, no schedule
 
 # %%
 a, c, lam = np.array([1.0, 0.01]), np.array([1.0, 20.0]), 0.1
@@ -110,13 +162,13 @@ schedule = gd.cosine_decay(0.3, WD_STEPS)
 start = np.zeros(2)
 run_l2 = gd.run(gd.adam(lr=schedule, weight_decay=lam), problem, start, steps=WD_STEPS)
 run_w = gd.run(gd.adamw(lr=schedule, weight_decay=lam), problem, start, steps=WD_STEPS)
-ridge = a * c / (a + lam)  # minimiser of f + (λ/2)|θ|²
-box = np.clip(c, -1 / lam, 1 / lam)  # minimiser of f subject to |θ_i| <= 1/λ
+ridge = a * c / (a + lam)  # minimiser of f + (ω/2)|θ|²
+box = np.clip(c, -1 / lam, 1 / lam)  # minimiser of f subject to |θ_i| <= 1/ω
 wd_rows = [
-    ("Adam + L2", *np.round(run_l2.final, 4), "ridge: $(A + \\lambda I)^{-1} A c$",
+    ("Adam + L2", *np.round(run_l2.final, 4), "ridge: $(A + \\omega I)^{-1} A c$",
      *np.round(ridge, 4)),
     ("AdamW", *np.round(run_w.final, 4),
-     "$\\min f$, $\\lvert\\theta_i\\rvert \\le 1/\\lambda$", *np.round(box, 4)),
+     "$\\min f$, $\\lvert\\theta_i\\rvert \\le 1/\\omega$", *np.round(box, 4)),
 ]
 out.table("weight_decay", wd_rows, headers=[
     "optimizer", r"final $\theta_1$", r"final $\theta_2$", "closed form", r"$\theta_1$",
@@ -130,19 +182,19 @@ out.value("l2_shrink", c[1] / run_l2.final[1], fmt="{:.0f}")  # how much L2 shri
 fig, ax = gd.figure()
 gd.contour(ax, problem, ((-0.5, 2.0), (-2, 22)), n=150, levels=12, cmap=None,
            colors=gd.COLORS["grey"], linewidths=0.6, linestyles="solid")
-ax.axhline(1 / lam, color=gd.COLORS["red"], ls=":", lw=1.5, label=r"$\theta_2 = 1/\lambda$")
+ax.axhline(1 / lam, color=gd.COLORS["red"], ls=":", lw=1.5, label=r"$\theta_2 = 1/\omega$")
 ax.plot(*run_l2.path().T, color=gd.COLORS["blue"], label="Adam + L2")
 ax.plot(*run_w.path().T, color=gd.COLORS["orange"], label="AdamW")
 gd.mark_optimum(ax, *c, label=rf"minimiser of $f$, $c = ({c[0]:g}, {c[1]:g})$")
 ax.plot(*ridge, "s", ms=8, color=gd.COLORS["blue"], mec="black", label="ridge solution")
 ax.set(xlabel=rf"$\theta_1$ (curvature {a[0]:g})", ylabel=rf"$\theta_2$ (curvature {a[1]:g})",
-       title=rf"Same $\lambda = {lam:g}$, two different answers")
+       title=rf"Same $\omega = {lam:g}$, two different answers")
 ax.legend(fontsize=8, loc="upper left")
 out.figure(fig, "weight_decay_paths", alt=(
     "Contours of a quadratic that is steep in theta_1 and very flat in theta_2, with minimiser "
     f"({c[0]:g}, {c[1]:g}). Adam with an L2 term ends at the ridge solution near "
     f"({run_l2.final[0]:.2f}, {run_l2.final[1]:.2f}), shrinking the flat coordinate by a factor "
     f"{c[1] / run_l2.final[1]:.0f}; AdamW ends at ({run_w.final[0]:.2f}, {run_w.final[1]:.2f}), "
-    f"just below the dotted line theta_2 = 1/lambda = {1 / lam:g}, leaving the steep "
+    f"just below the dotted line theta_2 = 1/omega = {1 / lam:g}, leaving the steep "
     "coordinate at its unregularised value."
 ))

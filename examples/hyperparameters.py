@@ -7,6 +7,8 @@
 # learning rate suits every coordinate.
 
 # %%
+import math
+
 import numpy as np
 
 import gdnotes as gd
@@ -114,8 +116,13 @@ out.value("beta_star", beta_star, fmt="{:.2f}")
 out.value("best_steps", int(steps_needed[best]))
 out.value("best_eta", etas[best[1]], fmt="{:.2f}")
 out.value("best_beta", betas[best[0]], fmt="{:.2f}")
-out.value("best_plain_steps", int(np.nanmin(plain)))
-out.value("best_plain_eta", etas[np.nanargmin(plain)], fmt="{:.2f}")
+# Without momentum, the best step is computed, not read off the grid: η = 2/(L + μ) makes the
+# two contraction factors |1 - ημ| and |1 - ηL| equal, the smallest worst case possible.
+plain_eta, plain_rate = gd.gd_tuning(bowl.mu, bowl.L)
+plain_run = gd.run(gd.sgd(lr=plain_eta), bowl, start, steps=GRID_STEPS, tol=GRID_TOL)
+out.value("best_plain_steps", int(plain_run.stop_step))
+out.value("best_plain_eta", plain_eta, fmt="{:.3f}")
+out.value("best_plain_grid_steps", int(np.nanmin(plain)))
 out.value("grid_runs", E.size)
 out.value("grid_tol", GRID_TOL, fmt="{:.0e}")
 out.value("diverged_share", float(np.mean(grid.diverged)), fmt="{:.0%}")
@@ -160,10 +167,15 @@ ax.loglog(coord_etas, np.minimum(steep_steps, cap), color=gd.COLORS["orange"],
 ax.axvline(1 / scaled.L, color=gd.COLORS["orange"], ls=":", lw=1)
 ax.axvline(1 / scaled.mu, color=gd.COLORS["blue"], ls=":", lw=1)
 ax.axvspan(2 / scaled.L, coord_etas[-1], color=gd.COLORS["red"], alpha=0.08, lw=0)
-ok = np.isfinite(both)
-best_shared = int(np.argmin(np.where(ok, both, np.inf)))
-ax.plot(coord_etas[best_shared], both[best_shared], "o", color=gd.COLORS["black"],
-        label=f"best shared η: {int(both[best_shared])} steps")
+# The best shared step is computed, not read off the grid: the 2-D run needs
+# max_i ceil(log(tol) / log|1 - ηλ_i|) steps, smallest where the larger factor |1 - ηλ_i| is
+# smallest, at η = 2/(L + μ) with factor (κ - 1)/(κ + 1).
+shared_eta, shared_rate = gd.gd_tuning(scaled.mu, scaled.L)
+shared_steps = math.ceil(math.log(COORD_TOL) / math.log(shared_rate))
+check = gd.run(gd.sgd(lr=shared_eta), scaled, np.ones(2), steps=shared_steps)
+assert np.abs(check.points[shared_steps]).max() <= COORD_TOL < np.abs(check.points[-2]).max()
+ax.plot(shared_eta, shared_steps, "o", color=gd.COLORS["black"],
+        label=f"best shared η = 2/(L + μ): {shared_steps} steps")
 ax.text(12, 3, "y diverges\nfor η > 2", color=gd.COLORS["red"], fontsize=9)
 ax.set(xlabel="learning rate η (the same for both coordinates)",
        ylabel=f"steps until |coordinate| ≤ {COORD_TOL:g}", ylim=(0.8, 1.5 * cap),
@@ -176,8 +188,8 @@ out.figure(fig, "per_coordinate", alt=(
     f"or two) and diverges beyond η = {2 / scaled.L:g}, shaded; the flat coordinate keeps "
     f"getting faster as η grows and is fastest only near η = {1 / scaled.mu:g}, deep inside "
     "the region where the steep coordinate diverges. The best shared learning rate, "
-    f"{coord_etas[best_shared]:.2f}, still leaves the flat coordinate needing "
-    f"{int(both[best_shared])} steps."))
+    f"2/(L + μ) = {shared_eta:.3f}, still leaves the flat coordinate needing "
+    f"{shared_steps} steps."))
 out.value("scaled_kappa", SCALED_KAPPA, fmt="{:g}")
 out.value("scaled_big_l", scaled.L, fmt="{:g}")
 out.value("scaled_inv_l", 1 / scaled.L, fmt="{:g}")
@@ -185,5 +197,5 @@ out.value("scaled_inv_mu", 1 / scaled.mu, fmt="{:g}")
 out.value("scaled_limit", 2 / scaled.L, fmt="{:g}")
 out.value("scaled_ratio", (1 / scaled.mu) / (2 / scaled.L), fmt="{:g}")
 out.value("coord_tol", COORD_TOL, fmt="{:g}")
-out.value("best_shared_steps", int(both[best_shared]))
-out.value("best_shared_eta", coord_etas[best_shared], fmt="{:.2f}")
+out.value("best_shared_steps", shared_steps)
+out.value("best_shared_eta", shared_eta, fmt="{:.3f}")

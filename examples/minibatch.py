@@ -22,7 +22,7 @@ import gdnotes as gd
 
 out = gd.Outputs("minibatch")
 
-SLOPE, INTERCEPT, DATA_SEED = 2.0, 3.0, 42  # the data of the worked example
+SLOPE, INTERCEPT, DATA_SEED = 2.0, 3.0, 42  # gd.regression_data's defaults: 100 noisy points
 x, y = gd.regression_data(seed=DATA_SEED, slope=SLOPE, intercept=INTERCEPT)  # n = 100
 loss = gd.line_mse(x, y)
 best = float(loss.value(loss.optimum))  # L* = the least-squares loss

@@ -3,7 +3,7 @@
 #
 # Heavy-ball momentum in the form `torch.optim.SGD(momentum=β)` uses:
 #
-# $$v_{t+1} = \beta v_t + \nabla f(\theta_t), \qquad \theta_{t+1} = \theta_t - \eta\, v_{t+1}.$$
+# $$u_{t+1} = \beta u_t + \nabla f(\theta_t), \qquad \theta_{t+1} = \theta_t - \eta\, u_{t+1}.$$
 #
 # On a quadratic whose Hessian eigenvalues lie in $[\mu, L]$ (condition number
 # $\kappa = L/\mu$), Polyak's choice

@@ -4,8 +4,8 @@
 # `gd.sgd(lr, momentum=β, nesterov=True)` is Nesterov's accelerated gradient in the form
 # `torch.optim.SGD(nesterov=True)` implements:
 #
-# $$b_{t+1} = \beta b_t + \nabla f(\theta_t), \qquad
-#   \theta_{t+1} = \theta_t - \eta\,\bigl(\nabla f(\theta_t) + \beta\, b_{t+1}\bigr).$$
+# $$u_{t+1} = \beta u_t + \nabla f(\theta_t), \qquad
+#   \theta_{t+1} = \theta_t - \eta\,\bigl(\nabla f(\theta_t) + \beta\, u_{t+1}\bigr).$$
 #
 # Two comparisons with heavy ball (`nesterov=False`): on quadratics, where the theory of both
 # is exact, and on a strongly convex function that is *not* quadratic.

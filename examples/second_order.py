@@ -21,8 +21,9 @@ out = gd.Outputs("second_order")
 bowl = gd.quadratic([1.0, 10.0], angle=0.5, b=np.array([1.0, -2.0]))
 start = np.array([3.0, 3.0])
 one = gd.run(gd.newton(), bowl, start, steps=1)
-out.value("newton_one_step_error", np.linalg.norm(one.points[1] - bowl.minimizers[0]),
-          fmt="{:.1e}")
+# rounding error: its exact size is noise, so quote the power of ten above it
+one_step_error = np.linalg.norm(one.points[1] - bowl.minimizers[0])
+out.value("newton_one_step_error", 10.0 ** np.ceil(np.log10(one_step_error)), fmt="{:.0e}")
 out.value("newton_start_error", np.linalg.norm(start - bowl.minimizers[0]), fmt="{:.2f}")
 
 # %% [markdown]
@@ -136,7 +137,7 @@ out.value("bfgs_drop_max", drops.max(), fmt="{:.0f}")
 
 # %% [markdown]
 # ## L-BFGS against `torch.optim.LBFGS` on Rosenbrock
-# Both with history $m = {{ value: second_order/lbfgs_m }}$ and the strong-Wolfe line search,
+# Both with history $M = {{ value: second_order/lbfgs_m }}$ and the strong-Wolfe line search,
 # from {{ value: second_order/rosen_x0 }}. The gdnotes methods are stepped in the plain loop every `optimizer.step()`
 # hides — evaluate the gradient, stop if $\|\nabla f\| \le$ {{ value: second_order/tol }},
 # update — on an objective wrapped by `gd.counted`, which tallies every evaluation. torch then

@@ -40,6 +40,12 @@ def tex(q: Fraction) -> str:
     return num(q).replace("≈\u00a0", r"\approx ")
 
 
+def eq(q: Fraction) -> str:
+    """``= 0.5`` for an exact value, ``\approx 0.0697...`` (no ``=`` before it) otherwise."""
+    text = tex(q)
+    return text if text.startswith(r"\approx") else f"= {text}"
+
+
 def paren(q: Fraction) -> str:
     """A number ready to be multiplied in a formula: negative numbers get brackets."""
     return f"({tex(q)})" if q < 0 else tex(q)
@@ -62,7 +68,7 @@ for it in iterations:
     lines = [
         f'=== "Step {k + 1}"',
         "",
-        f"    Start: $w_{k} = {tex(w)}$, $b_{k} = {tex(b)}$.",
+        f"    Start: $w_{k} {eq(w)}$, $b_{k} {eq(b)}$.",
         "",
         "    $$",
         rf"    \hat y = (w_{k} \cdot {x1} + b_{k},\; w_{k} \cdot {x2} + b_{k})"
@@ -75,22 +81,22 @@ for it in iterations:
         "",
         "    $$",
         rf"    L(w_{k}, b_{k}) = \tfrac{{1}}{{{N}}}\left[{paren(r1)}^2 + {paren(r2)}^2\right]"
-        rf" = {tex(it.loss_before)}",
+        rf" {eq(it.loss_before)}",
         "    $$",
         "",
         "    $$",
         rf"    \frac{{\partial L}}{{\partial w}} = \tfrac{{2}}{{{N}}}\left[{paren(r1)} \cdot {x1}"
-        rf" + {paren(r2)} \cdot {x2}\right] = {tex(it.grad_w)}, \qquad"
+        rf" + {paren(r2)} \cdot {x2}\right] {eq(it.grad_w)}, \qquad"
         rf" \frac{{\partial L}}{{\partial b}} = \tfrac{{2}}{{{N}}}\left[{paren(r1)} + {paren(r2)}\right]"
-        rf" = {tex(it.grad_b)}",
+        rf" {eq(it.grad_b)}",
         "    $$",
         "",
         "    $$",
-        rf"    w_{k + 1} = {tex(w)} - {tex(LR)} \cdot {paren(it.grad_w)} = {tex(it.new_w)}, \qquad"
-        rf" b_{k + 1} = {tex(b)} - {tex(LR)} \cdot {paren(it.grad_b)} = {tex(it.new_b)}",
+        rf"    w_{k + 1} {eq(w)} - {tex(LR)} \cdot {paren(it.grad_w)} {eq(it.new_w)}, \qquad"
+        rf" b_{k + 1} {eq(b)} - {tex(LR)} \cdot {paren(it.grad_b)} {eq(it.new_b)}",
         "    $$",
         "",
-        f"    New loss: $L(w_{k + 1}, b_{k + 1}) = {tex(it.loss_after)}$"
+        f"    New loss: $L(w_{k + 1}, b_{k + 1}) {eq(it.loss_after)}$"
         + (" (smaller)." if it.loss_after < it.loss_before else "."),
         "",
     ]

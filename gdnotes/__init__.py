@@ -4,7 +4,7 @@ The library behind the site: objectives, optimizers, runs, schedules, data, and 
 examples use to write their figures. ``import gdnotes as gd``.
 """
 
-from . import regimes
+from . import notation, regimes
 from .animate import freeze_background
 from .counterexamples import lessard
 from .counting import counted, floats_in
@@ -40,7 +40,7 @@ from .optimizers import (
     rmsprop,
     sgd,
 )
-from .outputs import Outputs, markdown_table
+from .outputs import Outputs, format_bound, markdown_table
 from .racing import Entry, Sweep, first_step, lr_sweep, near_minimizer, outcome, race
 from .rates import (
     distances,

@@ -149,11 +149,11 @@ def lbfgs(lr=1.0, history_size=10, line_search_fn=None, tolerance_grad=1e-7,
           tolerance_change=1e-9) -> Optimizer:
     r"""L-BFGS with torch.optim.LBFGS's conventions.
 
-    The direction applies the inverse-Hessian estimate built from the last $m$ pairs
-    $s_i = \theta_{i+1} - \theta_i$, $y_i = \nabla f(\theta_{i+1}) - \nabla f(\theta_i)$
+    The direction applies the inverse-Hessian estimate built from the last $M$ pairs
+    (``history_size``) $s_i = \theta_{i+1} - \theta_i$, $y_i = \nabla f(\theta_{i+1}) - \nabla f(\theta_i)$
     (two-loop recursion, starting from $H_0 = \frac{s^\top y}{y^\top y} I$):
 
-    $$ d_t = -H_t \nabla f(\theta_t), \qquad \theta_{t+1} = \theta_t + \eta_t\, d_t $$
+    $$ p_t = -H_t \nabla f(\theta_t), \qquad \theta_{t+1} = \theta_t + \eta_t\, p_t $$
 
     The first step is scaled to ``min(1, 1/‖g‖₁)·lr``; afterwards the trial step is ``lr``
     along the two-loop direction, refined by ``line_search_fn="strong_wolfe"`` if given
@@ -190,4 +190,5 @@ def lbfgs(lr=1.0, history_size=10, line_search_fn=None, tolerance_grad=1e-7,
     hp = dict(lr=lr, history_size=history_size, line_search_fn=line_search_fn,
               tolerance_grad=tolerance_grad, tolerance_change=tolerance_change)
     return Optimizer("lbfgs", hp, equations(lbfgs), "torch.optim.LBFGS",
-                     f"2m = {2 * history_size} (history of s, y)", init, update)
+                     f"2M + 2 = {2 * history_size + 2} (M pairs s, y; last gradient and step)",
+                     init, update)

@@ -107,7 +107,7 @@ def _zeros(*names):
 
 
 def add_weight_decay(weight_decay) -> Stage | None:
-    """``g + λθ``. First in the chain it is torch's L2 ``weight_decay`` (the adaptive scaling
+    """``g + ωθ``. First in the chain it is torch's L2 ``weight_decay`` (the adaptive scaling
     then rescales it); after the scaling it is AdamW's *decoupled* decay."""
     if np.all(np.asarray(weight_decay) == 0):
         return None
@@ -229,20 +229,20 @@ def _check_lr(lr):
 def sgd(lr, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False) -> Optimizer:
     r"""Gradient descent; with ``momentum`` the heavy ball; with ``nesterov`` Nesterov's look-ahead.
 
-    With $g_t = \nabla f(\theta_t) + \lambda\theta_t$ (``weight_decay`` $\lambda$), plain GD is
+    With $g_t = \nabla f(\theta_t) + \omega\theta_t$ (``weight_decay`` $\omega$), plain GD is
 
     $$ \theta_{t+1} = \theta_t - \eta\, g_t $$
 
-    the heavy ball (torch's convention: the velocity starts at the first gradient, and
-    ``dampening`` $\tau$ scales the new gradient) is
+    the heavy ball with ``momentum`` $\beta$ (torch's convention: the momentum buffer $u$
+    starts at the first gradient, and ``dampening`` $\tau$ scales the new gradient) is
 
-    $$ v_{t+1} = \mu v_t + (1-\tau)\, g_t \;\; (v_1 = g_1), \qquad
-       \theta_{t+1} = \theta_t - \eta\, v_{t+1} $$
+    $$ u_{t+1} = \beta u_t + (1-\tau)\, g_t \;\; (u_1 = g_1), \qquad
+       \theta_{t+1} = \theta_t - \eta\, u_{t+1} $$
 
     and Nesterov steps along the look-ahead direction
 
-    $$ v_{t+1} = \mu v_t + g_t \;\; (v_1 = g_1), \qquad
-       \theta_{t+1} = \theta_t - \eta\,(g_t + \mu v_{t+1}) $$
+    $$ u_{t+1} = \beta u_t + g_t \;\; (u_1 = g_1), \qquad
+       \theta_{t+1} = \theta_t - \eta\,(g_t + \beta u_{t+1}) $$
     """
     _check_lr(lr)
     validate.unit_interval("momentum", momentum)
@@ -258,7 +258,7 @@ def sgd(lr, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False) -> Op
     hp = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
               nesterov=nesterov)
     return chain(("gd", "momentum", "nesterov")[variant], hp, equations(sgd, variant),
-                 "torch.optim.SGD", "1 (velocity)" if has_momentum else "0", lr,
+                 "torch.optim.SGD", "1 (momentum buffer)" if has_momentum else "0", lr,
                  add_weight_decay(weight_decay), trace(momentum, dampening, nesterov))
 
 
@@ -267,10 +267,10 @@ def adagrad(lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0
     r"""AdaGrad: per-coordinate steps that shrink with all the squared gradient seen so far.
 
     Coordinates with steep history get small steps, rarely-moved ones keep big steps. torch's
-    ``lr_decay`` $\delta$ also divides the learning rate by $1 + (t-1)\delta$:
+    ``lr_decay`` $\zeta$ also divides the learning rate by $1 + (t-1)\zeta$:
 
-    $$ s_t = s_{t-1} + g_t^2, \qquad
-       \theta_{t+1} = \theta_t - \frac{\eta}{1 + (t-1)\delta}\, \frac{g_t}{\sqrt{s_t} + \epsilon} $$
+    $$ G_t = G_{t-1} + g_t^2, \qquad
+       \theta_{t+1} = \theta_t - \frac{\eta}{1 + (t-1)\zeta}\, \frac{g_t}{\sqrt{G_t} + \epsilon} $$
     """
     _check_lr(lr)
     validate.nonnegative("lr_decay", lr_decay)
@@ -292,16 +292,17 @@ def rmsprop(lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0,
             centered=False) -> Optimizer:
     r"""RMSprop: AdaGrad with a *forgetting* average, so steps don't shrink forever.
 
-    $$ s_t = \alpha s_{t-1} + (1-\alpha) g_t^2, \qquad
-       \theta_{t+1} = \theta_t - \eta\, \frac{g_t}{\sqrt{s_t} + \epsilon} $$
+    $$ v_t = \alpha v_{t-1} + (1-\alpha) g_t^2, \qquad
+       \theta_{t+1} = \theta_t - \eta\, \frac{g_t}{\sqrt{v_t} + \epsilon} $$
 
     ``centered`` divides by an estimate of the gradient's standard deviation instead:
 
-    $$ s_t = \alpha s_{t-1} + (1-\alpha) g_t^2, \quad m_t = \alpha m_{t-1} + (1-\alpha) g_t, \qquad
-       \theta_{t+1} = \theta_t - \eta\, \frac{g_t}{\sqrt{s_t - m_t^2} + \epsilon} $$
+    $$ v_t = \alpha v_{t-1} + (1-\alpha) g_t^2, \quad m_t = \alpha m_{t-1} + (1-\alpha) g_t, \qquad
+       \theta_{t+1} = \theta_t - \eta\, \frac{g_t}{\sqrt{v_t - m_t^2} + \epsilon} $$
 
-    and ``momentum`` $\mu$ smooths the scaled step: $v_t = \mu v_{t-1} + g_t / (\cdot)$,
-    $\theta_{t+1} = \theta_t - \eta v_t$ (torch's buffer starts at zero).
+    and ``momentum`` $\beta$ smooths the scaled step in a buffer $u$:
+    $u_t = \beta u_{t-1} + g_t / (\cdot)$, $\theta_{t+1} = \theta_t - \eta u_t$ (torch's
+    buffer starts at zero).
     """
     _check_lr(lr)
     validate.unit_interval("alpha", alpha)
@@ -322,9 +323,9 @@ def adadelta(lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0) -> Optimizer:
     The ratio of two RMS values has the units of $\theta$, so no learning rate is needed;
     torch still multiplies by ``lr`` (default 1.0, the original method):
 
-    $$ s_t = \rho s_{t-1} + (1-\rho) g_t^2, \quad
-       \Delta_t = \frac{\sqrt{u_{t-1} + \epsilon}}{\sqrt{s_t + \epsilon}}\, g_t, \quad
-       u_t = \rho u_{t-1} + (1-\rho) \Delta_t^2, \quad
+    $$ v_t = \rho v_{t-1} + (1-\rho) g_t^2, \quad
+       \Delta_t = \frac{\sqrt{v^\Delta_{t-1} + \epsilon}}{\sqrt{v_t + \epsilon}}\, g_t, \quad
+       v^\Delta_t = \rho v^\Delta_{t-1} + (1-\rho) \Delta_t^2, \quad
        \theta_{t+1} = \theta_t - \eta\, \Delta_t $$
     """
     _check_lr(lr)
@@ -352,8 +353,10 @@ def adam(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False)
        v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2, \quad
        \theta_{t+1} = \theta_t - \eta\, \frac{m_t / (1-\beta_1^t)}{\sqrt{v_t / (1-\beta_2^t)} + \epsilon} $$
 
-    The bias corrections undo the zero start of $m$ and $v$. ``amsgrad`` divides by
-    $\hat v_t = \max(\hat v_{t-1}, v_t)$ instead, so the effective step can never grow.
+    The bias corrections undo the zero start of $m$ and $v$. ``amsgrad`` replaces $v_t$ by
+    its running maximum $v^{\max}_t$ *before* the bias correction (as torch does), so the
+    step per unit of $m_t/(1-\beta_1^t)$ can still grow while the maximum is held: it is not
+    Reddi et al.'s monotone AMSGrad, which applies no bias correction.
     """
     _check_lr(lr)
     betas = _check_betas(betas)
@@ -368,11 +371,11 @@ def adam(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False)
 def adamw(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False) -> Optimizer:
     r"""AdamW: Adam with the weight decay applied to $\theta$ directly (Loshchilov & Hutter).
 
-    In Adam, $\lambda\theta$ is added to the gradient and then divided by the RMS, so large
+    In Adam, $\omega\theta$ is added to the gradient and then divided by the RMS, so large
     weights with large gradients barely decay; here every weight shrinks at the same rate:
 
     $$ \theta_{t+1} = \theta_t - \eta\, \Big(\frac{m_t / (1-\beta_1^t)}{\sqrt{v_t / (1-\beta_2^t)}
-       + \epsilon} + \lambda \theta_t\Big) $$
+       + \epsilon} + \omega \theta_t\Big) $$
 
     with $m_t, v_t$ as in Adam (computed from the raw gradient).
     """
@@ -391,11 +394,11 @@ def nadam(lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
           momentum_decay=4e-3) -> Optimizer:
     r"""NAdam: Adam whose momentum looks one step ahead, as Nesterov does for SGD.
 
-    torch's variant warms the momentum up, $\mu_t = \beta_1 (1 - \tfrac12\, 0.96^{t\psi})$
+    torch's variant warms the momentum up, $\beta_{1,t} = \beta_1 (1 - \tfrac12\, 0.96^{t\psi})$
     (``momentum_decay`` $\psi$), and mixes the fresh gradient with the next momentum:
 
-    $$ \theta_{t+1} = \theta_t - \eta\, \frac{\frac{1-\mu_t}{1-\prod_{i\le t}\mu_i}\, g_t
-       + \frac{\mu_{t+1}}{1-\prod_{i\le t+1}\mu_i}\, m_t}{\sqrt{v_t / (1-\beta_2^t)} + \epsilon} $$
+    $$ \theta_{t+1} = \theta_t - \eta\, \frac{\frac{1-\beta_{1,t}}{1-\prod_{i\le t}\beta_{1,i}}\, g_t
+       + \frac{\beta_{1,t+1}}{1-\prod_{i\le t+1}\beta_{1,i}}\, m_t}{\sqrt{v_t / (1-\beta_2^t)} + \epsilon} $$
     """
     _check_lr(lr)
     betas = _check_betas(betas)
@@ -426,11 +429,11 @@ def _solve(H: np.ndarray, g: np.ndarray) -> np.ndarray:
 def newton(lr=1.0, damping=0.0) -> Optimizer:
     r"""Damped Newton: jump to the minimum of the local quadratic model.
 
-    $$ \theta_{t+1} = \theta_t - \eta\, \big(\nabla^2 f(\theta_t) + \lambda I\big)^{-1}
+    $$ \theta_{t+1} = \theta_t - \eta\, \big(\nabla^2 f(\theta_t) + \delta I\big)^{-1}
        \nabla f(\theta_t) $$
 
     On a quadratic with ``lr = 1`` and ``damping = 0`` this lands on the minimiser in one
-    step. ``damping`` $\lambda$ (Levenberg) shortens the step towards gradient descent where
+    step. ``damping`` $\delta$ (Levenberg) shortens the step towards gradient descent where
     the Hessian is not positive definite. A singular system gives a NaN step, which the run
     reports as diverged.
     """
@@ -447,7 +450,7 @@ def newton(lr=1.0, damping=0.0) -> Optimizer:
         return params - lr_t[..., None] * _solve(H, grad), {"t": state["t"] + 1, "lr": lr_t}
 
     return Optimizer("newton", dict(lr=lr, damping=damping), equations(newton), None,
-                     "d (Hessian, recomputed)", init, update)
+                     "0 kept (the d × d Hessian is recomputed each step)", init, update)
 
 
 def armijo(objective, x, direction, grad, t0, c1=1e-4, shrink=0.5, max_halvings=40):
@@ -469,8 +472,9 @@ def bfgs(lr=1.0, line_search="armijo") -> Optimizer:
     After a step $s$ with gradient change $y$ (used only if $y^\top s > 10^{-10}$, which
     keeps $H$ positive definite):
 
-    $$ H_{t+1} = (I - \rho\, s y^\top)\, H_t\, (I - \rho\, y s^\top) + \rho\, s s^\top, \quad
-       \rho = \frac{1}{y^\top s}, \qquad \theta_{t+1} = \theta_t - \eta_t H_t \nabla f(\theta_t) $$
+    $$ H_{t+1} = \Bigl(I - \frac{s y^\top}{y^\top s}\Bigr)\, H_t\,
+       \Bigl(I - \frac{y s^\top}{y^\top s}\Bigr) + \frac{s s^\top}{y^\top s}, \qquad
+       \theta_{t+1} = \theta_t - \eta_t H_t \nabla f(\theta_t) $$
 
     $\eta_t$ starts at ``lr`` and is halved until $f$ decreases enough (Armijo backtracking).
     """

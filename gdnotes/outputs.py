@@ -32,6 +32,7 @@ import re
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
+from decimal import Decimal
 from numbers import Integral, Real
 from pathlib import Path
 
@@ -218,8 +219,13 @@ class Outputs:
         _show(display_bundle("markdown", text, text))
         return self._record(name, f"{name}.md", "table")
 
-    def value(self, name: str, value, fmt: str = "{:.4g}") -> str:
-        """Record one number (or short string) for the prose; returns the text pages will show."""
+    def value(self, name: str, value, fmt: str = "{:.4g}", bound: str | None = None) -> str:
+        """Record one number (or short string) for the prose; returns the text pages will show.
+
+        ``bound="lower"`` or ``"upper"``: the number is a bound in the prose ("every norm is
+        above x", "the product is at most x"), so it is rounded in the safe direction
+        (:func:`format_bound`): a lower bound down, an upper bound up.
+        """
         self._claim(name)
         if getattr(value, "ndim", None) == 0 and value.dtype.kind in "iuf":
             value = value.item()  # a 0-d numpy number: format it like a number, not via str()
@@ -234,8 +240,15 @@ class Outputs:
             raw = int(value)
         else:
             raw = str(value)
-        text = fmt.format(value) if not isinstance(raw, str) else raw
+        if isinstance(raw, str):
+            if bound is not None:
+                raise ValueError(f"value {name!r}: bound={bound!r} needs a number, got {raw!r}")
+            text = raw
+        else:
+            text = fmt.format(value) if bound is None else format_bound(raw, fmt, bound)
         self.manifest["values"][name] = {"text": text, "raw": raw}
+        if bound is not None:
+            self.manifest["values"][name]["bound"] = bound
         self.manifest["order"].append(f"value:{name}")
         self._write_manifest()
         _show(display_bundle("markdown", value_markdown(name, text), f"{name} = {text}"))
@@ -260,6 +273,43 @@ class Outputs:
         with contextlib.redirect_stdout(_Tee(sys.stdout, buffer)):
             yield
         self._save_text(name, buffer.getvalue())  # already shown as it was printed
+
+
+def _parse_shown(text: str) -> Decimal:
+    """The number a formatted text shows (thousands separators and a leading '+' allowed)."""
+    try:
+        return Decimal(text.replace(",", "").replace("\u2212", "-"))
+    except ArithmeticError as exc:
+        raise ValueError(f"cannot read a number back from {text!r}") from exc
+
+
+def format_bound(value: float, fmt: str, side: str) -> str:
+    """``fmt.format(value)``, rounded in the safe direction for a bound.
+
+    A lower bound ("above x") must not be shown larger than ``value``, an upper bound ("at
+    most x") not smaller: ``format_bound(2.94e14, "{:.0e}", "lower")`` is ``"2e+14"``, not
+    ``"3e+14"``. Works for fixed, exponent and general formats (not ``%``).
+    """
+    if side not in ("lower", "upper"):
+        raise ValueError(f"side must be 'lower' or 'upper', got {side!r}")
+    if "%" in fmt:
+        raise ValueError(f"format_bound does not support percent formats, got {fmt!r}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"a bound must be finite, got {value!r}")
+    text = fmt.format(value)
+    shown = _parse_shown(text)
+    exact = Decimal(value)
+    if (side == "lower" and shown <= exact) or (side == "upper" and shown >= exact):
+        return text
+    ulp = Decimal(1).scaleb(shown.as_tuple().exponent)  # one unit in the last shown digit
+    # one unit down or up; below a power of ten an exponent format's unit is ten times smaller
+    steps = (-ulp / 10, -ulp) if side == "lower" else (ulp,)
+    for step in steps:
+        text = fmt.format(float(shown + step))
+        if _parse_shown(text) == shown + step:  # shown exactly at this precision
+            return text
+    raise ValueError(f"cannot round {value!r} with {fmt!r} as a {side} bound")
 
 
 def _cell(value, fmt: str) -> str:

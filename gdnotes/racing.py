@@ -91,10 +91,12 @@ class Sweep:
         ok = self.steps >= 0
         if ok.any():
             return int(np.flatnonzero(ok)[np.argmin(self.steps[ok])])
-        alive = ~self.run.diverged & np.isfinite(self.final_values)
+        n = self.lrs.size  # the run may hold more (nudged) runs after the lrs' own
+        final = self.final_values[:n]
+        alive = ~np.asarray(self.run.diverged)[:n] & np.isfinite(final)
         if not alive.any():
             raise ValueError("every learning rate in the sweep diverged; lower the grid")
-        return int(np.flatnonzero(alive)[np.argmin(self.final_values[alive])])
+        return int(np.flatnonzero(alive)[np.argmin(final[alive])])
 
     @property
     def best_lr(self) -> float:
@@ -122,18 +124,33 @@ class Entry:
     step: int  # first step at the goal, -1 if never
     status: str  # gd.run's status: "converged" | "diverged" | "max_steps"
     steps: int  # the step budget
+    nudged: tuple[np.ndarray, ...] = ()  # paths from x0·(1 ± nudge), same lr (see race)
 
 
 def race(makers: Mapping[str, Callable[..., Optimizer]], objective: Objective, x0, steps: int,
-         goal: Callable[[np.ndarray], np.ndarray], lrs, hold: int = 0) -> list[Entry]:
+         goal: Callable[[np.ndarray], np.ndarray], lrs, hold: int = 0,
+         nudge: float = 0.0) -> list[Entry]:
     """Tune each optimizer's lr on the grid ``lrs`` (one batched run each) and keep the best
-    run of each: every optimizer starts at ``x0`` and gets the same step budget."""
+    run of each: every optimizer starts at ``x0`` and gets the same step budget.
+
+    ``nudge > 0`` also runs every lr from ``x0·(1 + nudge)`` and ``x0·(1 - nudge)`` in the
+    same batch (almost free) and keeps those paths in ``Entry.nudged``: a number quoted from
+    a run is only worth quoting if the nudged runs give the same.
+    """
+    if not (nudge >= 0 and np.isfinite(nudge)):
+        raise ValueError(f"nudge must be a finite number >= 0, got {nudge!r}")
+    lrs = np.asarray(lrs, dtype=float)
+    factors = np.array([1.0, 1 + nudge, 1 - nudge] if nudge else [1.0])
+    starts = np.repeat(factors, lrs.size)[:, None] * np.asarray(x0, dtype=float)
     entries = []
     for name, make in makers.items():
-        sweep = lr_sweep(make, lrs, objective, x0, steps, goal, hold=hold)
-        i = sweep.best
-        entries.append(Entry(name, float(sweep.lrs[i]), sweep.run.path(i), int(sweep.steps[i]),
-                             str(sweep.run.status[i]), steps))
+        sweep = lr_sweep(make, np.tile(lrs, factors.size), objective, starts, steps, goal,
+                         hold=hold)
+        tuned = Sweep(lrs, sweep.run, sweep.steps[: lrs.size])  # choose from the plain starts
+        i = tuned.best
+        nudged = tuple(sweep.run.path(i + k * lrs.size) for k in range(1, factors.size))
+        entries.append(Entry(name, float(lrs[i]), sweep.run.path(i), int(sweep.steps[i]),
+                             str(sweep.run.status[i]), steps, nudged))
     return entries
 
 

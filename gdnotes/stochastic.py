@@ -159,7 +159,7 @@ def gradient_noise(x, y, params, batch_size: int) -> np.ndarray:
 def predicted_floor(x, y, lr, batch_size: int) -> np.ndarray:
     r"""Small-step prediction of the SGD noise floor ``E[L] − L* ≈ (η/4) tr Σ_B``.
 
-    Near the optimum the loss is the quadratic ``½ δᵀHδ`` and SGD is ``δ ← (I − ηH)δ − ηξ``
+    Near the optimum the loss is the quadratic ``½ eᵀHe`` of the error ``e`` and SGD is ``e ← (I − ηH)e − ηξ``
     with gradient noise ``ξ`` of covariance ``Σ_B``. Its stationary covariance ``C`` solves
     ``HC + CH − ηHCH = ηΣ_B``; dropping the ``η²`` term and taking the trace gives
     ``½ tr(HC) = (η/4) tr Σ_B``: a floor proportional to the step size and to the noise.

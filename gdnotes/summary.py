@@ -2,8 +2,9 @@
 
 Every :class:`~gdnotes.optimizers.Optimizer` carries its update equations (``latex``), the
 state it keeps per parameter and the ``torch.optim`` class it matches; the constructors'
-signatures carry the hyperparameters and their defaults. :func:`summary_rows` reads all of
-that from :data:`gdnotes.OPTIMIZERS`, so the table on the site cannot drift from the code.
+signatures carry the hyperparameters. :func:`summary_rows` reads all of that from
+:data:`gdnotes.OPTIMIZERS`, and the defaults from ``torch.optim``'s own signatures (saying
+where gdnotes' differ), so the table on the site cannot drift from the code or from torch.
 """
 
 from __future__ import annotations
@@ -30,8 +31,8 @@ VARIANTS: tuple[tuple[str, dict, str], ...] = (
     ("lbfgs", {}, "L-BFGS"),
 )
 
-HEADERS = ("method", "gdnotes call", "state per parameter", "hyperparameters (defaults)",
-           "torch.optim")
+HEADERS = ("method", "gdnotes call", "state per parameter",
+           "hyperparameters (torch's defaults; gdnotes' where it differs)", "torch.optim")
 
 _SEPARATORS = (r", \qquad", r",\qquad", r", \quad", r",\quad", r"\qquad", r"\quad")
 
@@ -59,6 +60,29 @@ def hyperparameters(name: str) -> list[tuple[str, object]]:
     return [(p.name, p.default) for p in inspect.signature(OPTIMIZERS[name]).parameters.values()]
 
 
+def torch_defaults(torch_class: str | None) -> dict[str, object]:
+    """``{parameter: default}`` of a ``torch.optim`` class, read from the installed torch's
+    own signature (so the table cannot drift from the torch version that is pinned)."""
+    if torch_class is None:
+        return {}
+    import torch  # imported only when the table is built: importing gdnotes stays quick
+
+    cls = getattr(torch.optim, torch_class.split(".")[-1])
+    return {p.name: p.default for p in inspect.signature(cls).parameters.values()
+            if p.name != "params"}
+
+
+def _shown_default(param: str, ours, theirs: dict) -> str:
+    """``lr=0.001``; with gdnotes' own default appended where it is not torch's."""
+    if param not in theirs:
+        return (f"`{param}` (required, gdnotes only)" if ours is inspect.Parameter.empty
+                else f"`{param}={_format(ours)}` (gdnotes only)")
+    text = f"`{param}={_format(theirs[param])}`"
+    if ours is inspect.Parameter.empty:
+        return f"{text} (gdnotes: required)"
+    return text if ours == theirs[param] else f"{text} (gdnotes: `{_format(ours)}`)"
+
+
 def _lr_required(name: str) -> bool:
     return any(p == "lr" and d is inspect.Parameter.empty for p, d in hyperparameters(name))
 
@@ -82,11 +106,13 @@ def summary_rows(variants: Sequence[tuple[str, Mapping, str]] = VARIANTS) -> lis
     rows = []
     for name, overrides, label in variants:
         opt = _build(name, overrides)
+        theirs = torch_defaults(opt.torch_class)
         shown = []
         for param, default in hyperparameters(name):
-            value = overrides.get(param, default)
-            shown.append(f"`{param}` (required)" if value is inspect.Parameter.empty
-                         else f"`{param}={_format(value)}`")
+            if param in overrides:  # the variant's own setting, e.g. momentum=0.9
+                shown.append(f"`{param}={_format(overrides[param])}`")
+            else:
+                shown.append(_shown_default(param, default, theirs))
         rows.append((label, _call(name, overrides), opt.state_per_param, ", ".join(shown),
                      f"`{opt.torch_class}`" if opt.torch_class else "—"))
     return rows

@@ -90,6 +90,25 @@ def built_site(site_build: BuildResult) -> Path:
     return site_build.site
 
 
+@pytest.fixture(scope="session")
+def built_outputs(built_site):
+    """``name -> the directory of that example's outputs (manifest, tables, figures)`` as the
+    site build left them in the project's cache (the same cache and keys the build uses)."""
+    from gdnotes.site.cache import Cache
+    from gdnotes.site.runner import prepare
+
+    cache = Cache(REPO / (os.environ.get("GDNOTES_CACHE_DIR") or ".cache/gdnotes"))
+    runs = {r.name: r for r in prepare(REPO / "examples", REPO)}
+
+    def outputs(name: str) -> Path:
+        entry = cache.lookup(name, runs[name].key)
+        if entry is None:
+            pytest.fail(f"the site build left no cache entry for {name}", pytrace=False)
+        return entry / "outputs"
+
+    return outputs
+
+
 # -- tiny synthetic projects ---------------------------------------------------------------------
 MINI_MKDOCS = """\
 site_name: mini

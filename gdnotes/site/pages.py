@@ -201,13 +201,13 @@ def _run_yourself(install: Install | None) -> str:
         f"a wheel: [`{install.wheel}`](../downloads/{install.wheel}){{ download }}. In a fresh "
         "virtual environment (Python 3.11):\n\n"
         "```bash\n"
-        "pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu  # CPU build\n"
+        "# torch first, its CPU build (plain PyPI torch on Linux is a CUDA build of several GB)\n"
+        "pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu\n"
         f"pip install {install.wheel}\n"
         "python learning_rate.py   # writes gdnotes_outputs/learning_rate/ in this folder\n"
         "```\n\n"
-        "Plain `pip install torch==2.13.0` also works, but on Linux it takes a CUDA build of "
-        "several GB. A downloaded notebook says the same in its first cell, with `%pip` lines to "
-        "run in Jupyter; it shows every figure, table and number inline.\n\n"
+        "A downloaded notebook says the same in its first cell, with `%pip` lines to run in "
+        "Jupyter; it shows every figure, table and number inline.\n\n"
         "## The examples\n\n"
     )
 

@@ -79,7 +79,8 @@ E, Bm = np.meshgrid(etas, betas)  # rows: beta, columns: eta
 start = np.array([1.0, 1.0])
 # --8<-- [start:grid]
 grid = gd.run(gd.sgd(lr=E.ravel(), momentum=Bm.ravel()), bowl,
-              np.tile(start, (E.size, 1)), steps=GRID_STEPS, tol=GRID_TOL)
+              np.tile(start, (E.size, 1)), steps=GRID_STEPS, tol=GRID_TOL,
+              keep="last")  # statuses and stop steps are all the map needs
 steps_needed = np.where(grid.converged, grid.stop_step, np.nan).reshape(E.shape)
 # --8<-- [end:grid]
 

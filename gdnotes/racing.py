@@ -58,6 +58,9 @@ def first_step(run_: Run, goal: Callable[[np.ndarray], np.ndarray], hold: int = 
     """
     if isinstance(hold, bool) or int(hold) != hold or hold < 0:
         raise ValueError(f"hold must be an integer >= 0, got {hold!r}")
+    if len(run_.kept_steps) != run_.steps + 1:
+        raise ValueError(f"first_step needs every step of the run; it kept {len(run_.kept_steps)} "
+                         f"of {run_.steps + 1} (run it with keep='all')")
     points, stop = run_.points, np.asarray(run_.stop_step)
     idx = np.arange(points.shape[0]).reshape((-1,) + (1,) * stop.ndim)
     with np.errstate(invalid="ignore", over="ignore"):  # the goal may see inf past a stop
@@ -80,7 +83,7 @@ class Sweep:
 
     @property
     def final_values(self) -> np.ndarray:
-        return np.take_along_axis(self.run.values, self.run.stop_step[None], axis=0)[0]
+        return self.run.final_value
 
     @property
     def best(self) -> int:

@@ -22,13 +22,14 @@ REPO = Path(__file__).resolve().parents[1]
 
 # name -> (script, extra arguments for --quick)
 BENCHMARKS = {
-    "optimizers": ("benchmarks/bench_optimizers.py", ["--subset", "100"]),
+    "optimizers": ("benchmarks/bench_optimizers.py",
+                   ["--subset", "100", "--repeat", "2", "--no-million"]),
     "build": ("benchmarks/bench_build.py", ["--repeat", "1"]),
 }
 
 MEASUREMENT = re.compile(
     r"^\s*(?P<label>[^:]*?\S)\s*(?P<sep>:\s*|\s{2,})"  # a label, then ':' or 2+ spaces
-    r"(?P<value>-?\d+(?:\.\d+)?)(?P<unit>\s?(?:s|ms|x|%))?(?=\s|$)\s*(?P<note>.*)$"
+    r"(?P<value>-?\d+(?:\.\d+)?)(?P<unit>\s?(?:s|ms|x|%|MB|GB))?(?=\s|$)\s*(?P<note>.*)$"
 )
 
 
@@ -47,7 +48,7 @@ def parse(output: str) -> tuple[list[tuple[str, str, str]], list[str]]:
     rows, context = [], []
     for line in output.splitlines():
         match = MEASUREMENT.match(line)
-        # "label: 3 things" is prose; a measurement after ':' carries a unit (s, ms, x, %)
+        # "label: 3 things" is prose; a measurement after ':' carries a unit (s, ms, x, %, MB, GB)
         if match and (match["unit"] or not match["sep"].startswith(":")):
             value = match["value"] + (match["unit"] or "")
             rows.append((match["label"], value, match["note"].strip()))

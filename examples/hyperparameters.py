@@ -79,7 +79,8 @@ E, Bm = np.meshgrid(etas, betas)  # rows: beta, columns: eta
 start = np.array([1.0, 1.0])
 # --8<-- [start:grid]
 grid = gd.run(gd.sgd(lr=E.ravel(), momentum=Bm.ravel()), bowl,
-              np.tile(start, (E.size, 1)), steps=GRID_STEPS, tol=GRID_TOL)
+              np.tile(start, (E.size, 1)), steps=GRID_STEPS, tol=GRID_TOL,
+              keep="last")  # statuses and stop steps are all the map needs
 steps_needed = np.where(grid.converged, grid.stop_step, np.nan).reshape(E.shape)
 # --8<-- [end:grid]
 
@@ -132,7 +133,7 @@ out.value("diverged_share", float(np.mean(grid.diverged)), fmt="{:.0%}")
 # Take the axis-aligned bowl $f(x, y) = \tfrac12(\mu x^2 + L y^2)$ with
 # $L = {{ value: hyperparameters/scaled_big_l }}$ and
 # $\mu = L/{{ value: hyperparameters/scaled_kappa }}$
-# (`gd.ill_conditioned(kappa={{ value: hyperparameters/scaled_kappa }})`, the same problem the
+# (<code>gd.ill_conditioned(kappa={{ value: hyperparameters/scaled_kappa }})</code>, the same problem the
 # pages on adaptive methods use). Each coordinate is its own one-dimensional problem, with its
 # own best step $1/\lambda_i$: {{ value: hyperparameters/scaled_inv_l }} for $y$ but
 # {{ value: hyperparameters/scaled_inv_mu }} for $x$. Gradient descent must use one $\eta$

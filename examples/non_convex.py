@@ -116,7 +116,8 @@ N_START, N_LR, MAP_STEPS = 241, 60, 400
 starts = np.linspace(-1.5, 4.5, N_START)
 lrs = np.linspace(0.002, 0.14, N_LR)
 S, E = np.meshgrid(starts, lrs)  # shape (N_LR, N_START)
-grid_runs = gd.run(gd.sgd(lr=E.ravel()), quartic, x0=S.reshape(-1, 1), steps=MAP_STEPS, tol=TOL)
+grid_runs = gd.run(gd.sgd(lr=E.ravel()), quartic, x0=S.reshape(-1, 1), steps=MAP_STEPS, tol=TOL,
+                   keep="last")  # the map needs where each run ended, not its path
 final = grid_runs.final[:, 0]
 outcome = np.full(final.shape, 3)  # 3 = not settled: still moving, or cycling
 outcome[np.isclose(final, local_min, rtol=0, atol=SETTLED)] = 0

@@ -27,8 +27,13 @@ def counted(objective: Objective) -> tuple[Objective, dict[str, int]]:
             return fn(p)
         return wrapped
 
+    def both(p):
+        counts["value"] += int(np.prod(np.shape(p)[:-1], dtype=int))
+        return tally("grad", objective.fdf)(p)
+
     copy = replace(objective, f=tally("value", objective.f), df=tally("grad", objective.df),
-                   d2f=tally("hessian", objective.d2f))
+                   d2f=tally("hessian", objective.d2f),
+                   fdf=None if objective.fdf is None else both)
     return copy, counts
 
 

@@ -11,10 +11,13 @@ only, so ``import gdnotes`` stays fast.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+
+from . import validate
 
 # ----------------------------------------------------------------------------- numpy deep MLP
 
@@ -147,16 +150,44 @@ def mlp(sizes=(2, 16, 16, 1), seed: int = 0):
 
 
 def _check_training(lr, momentum, steps):
-    if not (np.isfinite(lr) and lr > 0):
-        raise ValueError(f"learning rate must be > 0, got {lr!r}")
-    if not (0 <= momentum < 1):
-        raise ValueError(f"momentum must be in [0, 1), got {momentum!r}")
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
-        raise ValueError(f"steps must be a positive integer, got {steps!r}")
+    validate.positive("learning rate", lr)
+    validate.unit_interval("momentum", momentum)
+    validate.positive_int("steps", steps)
+
+
+def _check_tensors(train: Callable) -> Callable:
+    """``train`` with its model, inputs and labels checked first: torch tensors of the model's
+    dtype, one label per input (numpy arrays or float32 tensors fail here, not deep in torch).
+    A decorator above each loop's snippet marker, so the loops shown on the site stay as they
+    are."""
+
+    @functools.wraps(train)
+    def checked(model, inputs, labels, *args, **kwargs):
+        _check_model_data(model, inputs, labels)
+        return train(model, inputs, labels, *args, **kwargs)
+
+    return checked
+
+
+def _check_model_data(model, inputs, labels) -> None:
+    import torch
+
+    validate.instance("model", model, torch.nn.Module, "a torch.nn.Module such as gd.mlp()")
+    dtype = next(model.parameters()).dtype
+    for name, value in (("inputs", inputs), ("labels", labels)):
+        if not isinstance(value, torch.Tensor) or value.dtype != dtype:
+            got = (f"a {value.dtype} tensor" if isinstance(value, torch.Tensor)
+                   else f"{type(value).__name__}")
+            raise TypeError(f"{name} must be a torch tensor of the model's dtype {dtype} "
+                            f"(torch.as_tensor({name}, dtype={dtype})), got {got}")
+    if labels.shape != inputs.shape[:1]:
+        raise ValueError(f"labels must have shape ({inputs.shape[0]},), one per input row, "
+                         f"got {tuple(labels.shape)}")
 
 
 # The two loops below are shown side by side on the neural-network page. They compute the
 # same thing; the test suite checks that they produce the same weights.
+@_check_tensors
 # --8<-- [start:manual]
 def train_manual(model, inputs, labels, lr, momentum=0.0, steps=100, callback=None):
     """Full-batch gradient descent (with optional heavy-ball momentum), update written out."""
@@ -181,6 +212,7 @@ def train_manual(model, inputs, labels, lr, momentum=0.0, steps=100, callback=No
 # --8<-- [end:manual]
 
 
+@_check_tensors
 # --8<-- [start:optim]
 def train_optim(model, inputs, labels, lr, momentum=0.0, steps=100, callback=None):
     """The same training with torch.optim.SGD doing the update."""

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import validate
+from .rows import Spread, row_sum
 
 
 @dataclass(frozen=True, eq=False)
@@ -24,6 +25,12 @@ class Objective:
     ``hessian(x)`` maps ``(..., d) -> (..., d, d)``. ``minimizers`` has shape ``(k, d)``
     (global minimiser first; may be empty) and ``bounds`` is a good plotting box.
     Objective-specific extras (``A``, ``kappa``, ``optimum`` ...) are attributes too.
+
+    Two optional fields let :func:`gdnotes.run` skip work: ``fdf(x)`` returns value and
+    gradient together, sharing what they have in common (a quadratic's ``x A``), and
+    ``finite_within`` is a radius inside which value and gradient are certainly finite (so
+    a run inside ``‖x‖ <= bound`` needs no check of them). A copy that replaces ``f`` or
+    ``df`` must replace or drop ``fdf`` too.
     """
 
     name: str
@@ -35,12 +42,20 @@ class Objective:
     minimizers: np.ndarray = field(repr=False)
     bounds: tuple[tuple[float, float], ...]
     extras: dict = field(default_factory=dict, repr=False)
+    fdf: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]] | None = field(default=None,
+                                                                              repr=False)
+    finite_within: float = field(default=0.0, repr=False)
 
     def value(self, x) -> np.ndarray:
         return self.f(validate.points("x", x, self.dim))
 
     def grad(self, x) -> np.ndarray:
         return self.df(validate.points("x", x, self.dim))
+
+    def value_and_grad(self, x) -> tuple[np.ndarray, np.ndarray]:
+        """``(value(x), grad(x))``, in one pass where the objective has one (``fdf``)."""
+        x = validate.points("x", x, self.dim)
+        return self.fdf(x) if self.fdf is not None else (self.f(x), self.df(x))
 
     def hessian(self, x) -> np.ndarray:
         return self.d2f(validate.points("x", x, self.dim))
@@ -71,10 +86,11 @@ class Objective:
         return self.value(x)
 
 
-def _make(name, dim, latex, f, df, d2f, minimizers, bounds, **extras) -> Objective:
+def _make(name, dim, latex, f, df, d2f, minimizers, bounds, fdf=None, finite_within=0.0,
+          **extras) -> Objective:
     mins = np.asarray(minimizers, dtype=float).reshape(-1, dim) + 0.0  # + 0.0: no "-0.0"
     box = tuple((float(lo), float(hi)) for lo, hi in bounds)
-    return Objective(name, dim, latex, f, df, d2f, mins, box, extras)
+    return Objective(name, dim, latex, f, df, d2f, mins, box, extras, fdf, finite_within)
 
 
 def _xy(p):
@@ -142,9 +158,9 @@ def quadratic(eigenvalues, angle: float = 0.0, b=None) -> Objective:
     ``R`` rotates by ``angle`` (radians) in 2-D and is the identity otherwise. Extras:
     ``A``, ``b``, ``R`` (eigenvectors as columns), ``eigenvalues``, ``mu``, ``L``, ``kappa``.
     """
-    lam = validate.finite("eigenvalues", np.atleast_1d(np.asarray(eigenvalues, dtype=float)))
-    if lam.ndim != 1:
-        raise ValueError(f"eigenvalues must be a 1-D list, got shape {lam.shape}")
+    lam = np.atleast_1d(validate.finite("eigenvalues", eigenvalues))
+    if lam.ndim != 1 or lam.size == 0:
+        raise ValueError(f"eigenvalues must be a non-empty 1-D list, got shape {lam.shape}")
     d = lam.size
     angle = float(validate.finite("angle", angle))
     if d != 2 and angle != 0.0:
@@ -159,15 +175,33 @@ def quadratic(eigenvalues, angle: float = 0.0, b=None) -> Objective:
         raise ValueError(f"b must have shape ({d},) to match the eigenvalues, got {bvec.shape}")
     mu, L = float(lam.min()), float(lam.max())
     kappa = L / mu if mu > 0 else np.inf
+    b_spread = Spread(bvec)
+
+    # f and ∇f both start from pA = p @ A (= (A p)ᵀ, A is symmetric); fdf computes it once
+    def value(p, pA):  # ½ Σ (pA ⊙ p) + p·b, the sum and product done in place
+        f = row_sum(pA * p)
+        f *= 0.5
+        f += p @ bvec
+        return f
+
+    def grad(pA):  # pA + b, written into pA
+        return np.add(pA, b_spread(pA.shape), out=pA)
+
+    def value_and_grad(p):
+        pA = p @ A
+        return value(p, pA), grad(pA)
+
     mins = np.linalg.solve(A, -bvec)[None] if mu > 0 else np.empty((0, d))
     half = 1.5 * max(1.0, *np.abs(mins).ravel()) if mins.size else 1.5
     center = mins[0] if mins.size else np.zeros(d)
     return _make(
         "quadratic", d, r"f(x) = \tfrac12 x^\top A x + b^\top x",
-        lambda p: 0.5 * np.sum((p @ A) * p, -1) + p @ bvec,
-        lambda p: p @ A + bvec,  # A is symmetric
+        lambda p: value(p, p @ A),
+        lambda p: grad(p @ A),
         lambda p: np.broadcast_to(A, p.shape[:-1] + (d, d)).copy(),
-        mins, [(ci - half, ci + half) for ci in center],
+        mins, [(ci - half, ci + half) for ci in center], fdf=value_and_grad,
+        # |x_i| <= R makes every |(xA)_j| <= d R max|A| <= 1e100: nothing can overflow
+        finite_within=1e100 / (1 + d * max(np.abs(A).max(), np.abs(bvec).max())),
         A=A, b=bvec, R=R, eigenvalues=lam, mu=mu, L=L, kappa=kappa,
     )
 
@@ -175,7 +209,8 @@ def quadratic(eigenvalues, angle: float = 0.0, b=None) -> Objective:
 def ill_conditioned(kappa: float, L: float = 1.0, angle: float = 0.0) -> Objective:
     """A 2-D quadratic bowl with eigenvalues ``(L/kappa, L)``: a long, narrow valley."""
     validate.positive("L", L)
-    if not (np.isfinite(kappa) and kappa >= 1):
+    validate.positive("kappa", kappa)
+    if not kappa >= 1:
         raise ValueError(f"kappa must be a finite number >= 1, got {kappa!r}")
     obj = quadratic([L / kappa, L], angle=angle)
     extras = {**obj.extras, "kappa": float(kappa)}

@@ -25,6 +25,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import validate
+from .rows import Spread
 
 
 # ----------------------------------------------------------------------------- the containers
@@ -65,6 +66,12 @@ def _col(value) -> np.ndarray:
     return np.asarray(value, dtype=float)[..., None]
 
 
+def _full(value) -> Spread:
+    """A hyperparameter copied out to the params' full shape ``(*batch, d)`` when used: numpy
+    multiplies same-shape arrays several times faster than a ``(B, 1)`` column by ``(B, d)``."""
+    return Spread(_col(value))
+
+
 def lr_at(lr, t: int) -> np.ndarray:
     """The learning rate for 0-based step ``t`` (``lr`` is a number, array or schedule)."""
     return np.asarray(lr(t) if callable(lr) else lr, dtype=float)
@@ -78,14 +85,19 @@ def chain(name, hyperparams, latex, torch_class, state_per_param, lr, *stages) -
         params = np.asarray(params, dtype=float)
         return {"t": 0, "lr": None, "stages": tuple(s.init(params) for s in stages)}
 
+    lr_full = None if callable(lr) else _full(lr)
+
     def update(state, params, grad, objective=None):
         t = state["t"] + 1  # torch counts steps from 1
         lr_t = lr_at(lr, t - 1)
         params, g, new = np.asarray(params, dtype=float), np.asarray(grad, dtype=float), []
+        if g.shape != params.shape:
+            raise ValueError(f"grad must have the shape of params {params.shape}, got {g.shape}")
         for stage, s in zip(stages, state["stages"], strict=True):
             g, s = stage.update(g, s, params, t)
             new.append(s)
-        return params - lr_t[..., None] * g, {"t": t, "lr": lr_t, "stages": tuple(new)}
+        step = (lr_t[..., None] if lr_full is None else lr_full(g.shape)) * g
+        return np.subtract(params, step, out=step), {"t": t, "lr": lr_t, "stages": tuple(new)}
 
     return Optimizer(name, hyperparams, latex, torch_class, state_per_param, init, update)
 
@@ -102,21 +114,30 @@ def add_weight_decay(weight_decay) -> Stage | None:
     then rescales it); after the scaling it is AdamW's *decoupled* decay."""
     if np.all(np.asarray(weight_decay) == 0):
         return None
-    wd = _col(weight_decay)
-    return Stage(lambda p: {}, lambda g, s, p, t: (g + wd * p, s))
+    wd = _full(weight_decay)
+    return Stage(lambda p: {}, lambda g, s, p, t: (g + wd(p.shape) * p, s))
 
 
 def trace(momentum, dampening=0.0, nesterov=False) -> Stage | None:
     """torch's SGD momentum buffer: ``v₁ = g₁``, then ``v ← μ v + (1 - τ) g``."""
     if np.all(np.asarray(momentum) == 0):
         return None
-    mu, damp = _col(momentum), _col(dampening)
+    mu, damp = _full(momentum), _full(dampening)
+    undamped = np.all(np.asarray(dampening) == 0)
+    no_buffer = Spread(_col(momentum) == 0) if np.any(np.asarray(momentum) == 0) else None
 
     def update(g, s, p, t):
-        v = g.copy() if t == 1 else mu * s["v"] + (1 - damp) * g
-        # torch keeps no buffer (so no dampening) where momentum is 0
-        out = g + mu * v if nesterov else np.where(mu == 0, g, v)
-        return out, {"v": v}
+        mu_ = mu(g.shape)
+        if t == 1:
+            v = g.copy()
+        else:
+            v = mu_ * s["v"]
+            v += g if undamped else (1 - damp(g.shape)) * g  # (1 - 0)·g is g, exactly
+        if nesterov:
+            return g + mu_ * v, {"v": v}
+        if no_buffer is not None:  # where momentum is 0 torch keeps no buffer and steps along g
+            np.copyto(v, g, where=no_buffer(g.shape))  # our buffer there is never read: hold g
+        return v, {"v": v}
 
     return Stage(_zeros("v"), update)
 
@@ -207,9 +228,7 @@ def equations(fn, which: int = 0) -> str:
 
 
 def _check_lr(lr):
-    if not callable(lr):
-        validate.positive("lr (learning rate)", lr)
-    return lr
+    return validate.learning_rate("lr (learning rate)", lr)
 
 
 def sgd(lr, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False) -> Optimizer:

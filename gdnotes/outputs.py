@@ -42,6 +42,8 @@ OUTPUT_DIR_ENV = "GDNOTES_OUTPUT_DIR"
 STANDALONE_DIR = "gdnotes_outputs"  # under the current directory, when not run by the site build
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _EXAMPLE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
+CODE_SPAN = re.compile(r"(?<!`)(?P<ticks>`+)(?!`).+?(?<!`)(?P=ticks)(?!`)", re.DOTALL)
+_BARE_PIPE = re.compile(r"(?<!\\)\|")  # a pipe not already escaped as \|
 # CPU seconds spent rendering and encoding each figure and animation of this process, by
 # "<example>/<name>": the site build reads it after a run for its timing table.
 RENDER_SECONDS: dict[str, float] = {}
@@ -107,11 +109,32 @@ class _Tee(io.TextIOBase):
 
 
 class Outputs:
-    """The output directory of one example, and the only way an example writes files."""
+    """The output directory of one example, and the only way an example writes files.
 
-    def __init__(self, example: str | os.PathLike, directory: str | os.PathLike | None = None):
-        """``example`` is the example's name, e.g. ``"learning_rate"`` (a path to its script is
-        accepted too, for the stem). ``directory`` overrides where the files go."""
+    One per example and directory in a process: ``gd.Outputs("x")`` a second time returns the
+    first one (with everything it recorded), so a stray second call cannot wipe the manifest; a
+    different example name for the same directory is an error. Inside Jupyter a new call starts
+    the directory over instead, as re-running a notebook from the top should."""
+
+    _open: dict[Path, Outputs] = {}
+
+    def __new__(cls, example: str | os.PathLike, directory: str | os.PathLike | None = None):
+        name, path = cls._where(example, directory)
+        existing = cls._open.get(path)
+        if existing is not None and _notebook_display() is None:
+            if existing.example != name:
+                raise ValueError(
+                    f"gd.Outputs({name!r}) writes to {path}, which gd.Outputs("
+                    f"{existing.example!r}) already uses; one Outputs per example"
+                )
+            return existing
+        self = super().__new__(cls)
+        self._fresh = True
+        return self
+
+    @staticmethod
+    def _where(example, directory) -> tuple[str, Path]:
+        """(example name, absolute output directory), or ValueError for a bad name."""
         if isinstance(example, os.PathLike) or (
             isinstance(example, str) and example.endswith(".py")
         ):
@@ -121,15 +144,23 @@ class Outputs:
                 "example must be the example's name (letters, digits, '_' or '-'), "
                 f"got {example!r}"
             )
-        self.example = example
         if directory is None:
             directory = os.environ.get(OUTPUT_DIR_ENV)
         if directory is None:
             directory = Path.cwd() / STANDALONE_DIR / example
-            print(f"gdnotes: {example} writes its figures, tables and numbers to {directory}",
-                  file=sys.stderr)
-        self.directory = Path(directory)
+        return example, Path(directory).absolute()
+
+    def __init__(self, example: str | os.PathLike, directory: str | os.PathLike | None = None):
+        """``example`` is the example's name, e.g. ``"learning_rate"`` (a path to its script is
+        accepted too, for the stem). ``directory`` overrides where the files go."""
+        if not self.__dict__.pop("_fresh", False):
+            return  # the example's Outputs already (see the class docstring)
+        self.example, self.directory = self._where(example, directory)
+        if directory is None and os.environ.get(OUTPUT_DIR_ENV) is None:
+            print(f"gdnotes: {self.example} writes its figures, tables and numbers to "
+                  f"{self.directory}", file=sys.stderr)
         self.directory.mkdir(parents=True, exist_ok=True)
+        Outputs._open[self.directory] = self
         # "order" lists "output:<name>" and "value:<name>" in the order they were made, which is
         # the order a notebook shows them in
         self.manifest: dict = {"example": self.example, "outputs": {}, "values": {}, "order": []}
@@ -168,6 +199,7 @@ class Outputs:
     # -- what examples call ------------------------------------------------------------------
     def figure(self, fig, name: str, *, alt: str, dpi: int | None = None) -> Path:
         """Save a static figure as ``<name>.png`` and close it."""
+        _check_figure(fig)
         self._claim(name)
         alt = self._check_alt(alt)
         started = time.process_time()
@@ -191,6 +223,7 @@ class Outputs:
         quantize: str = "fastoctree",
     ) -> Path:
         """Animate ``fig`` into ``<name>.gif`` plus its last frame as ``<name>.png``."""
+        _check_figure(fig)
         self._claim(name)
         alt = self._check_alt(alt)
         started = time.process_time()
@@ -227,6 +260,11 @@ class Outputs:
         (:func:`format_bound`): a lower bound down, an upper bound up.
         """
         self._claim(name)
+        if value is None or isinstance(value, bool) or not (
+            isinstance(value, Real | str) or getattr(value, "ndim", None) is not None
+        ):
+            raise TypeError(f"value {name!r} must be a number or a short string, got {value!r} "
+                            f"({type(value).__name__})")
         if getattr(value, "ndim", None) == 0 and value.dtype.kind in "iuf":
             value = value.item()  # a 0-d numpy number: format it like a number, not via str()
         elif getattr(value, "ndim", 0) > 0:
@@ -275,6 +313,28 @@ class Outputs:
         self._save_text(name, buffer.getvalue())  # already shown as it was printed
 
 
+def outside_code_spans(text: str, change: Callable[[str], str]) -> str:
+    """``text`` with ``change`` applied to everything outside its Markdown code spans."""
+    out, last = [], 0
+    for span in CODE_SPAN.finditer(text):
+        out += [change(text[last : span.start()]), span[0]]
+        last = span.end()
+    return "".join(out) + change(text[last:])
+
+
+def markdown_cell(text: str) -> str:
+    """Text as one Markdown table cell: a ``|`` (outside code spans, not already written ``\\|``)
+    stays text, not a column break, and a line break becomes a space."""
+    return outside_code_spans(" ".join(str(text).splitlines()),
+                              lambda p: _BARE_PIPE.sub(r"\\|", p))
+
+
+def _check_figure(fig) -> None:
+    if not callable(getattr(fig, "savefig", None)):
+        raise TypeError(f"fig must be a matplotlib Figure (from gd.figure() or plt.subplots()), "
+                        f"got {fig!r} ({type(fig).__name__})")
+
+
 def _parse_shown(text: str) -> Decimal:
     """The number a formatted text shows (thousands separators and a leading '+' allowed)."""
     try:
@@ -314,7 +374,7 @@ def format_bound(value: float, fmt: str, side: str) -> str:
 
 def _cell(value, fmt: str) -> str:
     if isinstance(value, bool) or not isinstance(value, Real):
-        return str(value)
+        return markdown_cell(value)
     if isinstance(value, Integral):
         return str(int(value))
     return format(float(value), fmt)
@@ -335,7 +395,7 @@ def markdown_table(
     for i, row in enumerate(rows):
         if len(row) != width:
             raise ValueError(f"table row {i} has {len(row)} cells, expected {width}")
-    lines = ["| " + " | ".join(headers) + " |"]
+    lines = ["| " + " | ".join(markdown_cell(h) for h in headers) + " |"]
     numeric = [all(isinstance(r[j], Real) and not isinstance(r[j], bool) for r in rows)
                for j in range(width)] if rows else [False] * width
     lines.append("|" + "|".join("---:" if n else ":---" for n in numeric) + "|")

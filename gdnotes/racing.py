@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import optimizers as opt
+from . import validate
 from .objectives import Objective
 from .optimizers import Optimizer
 from .runs import Run, run
@@ -57,6 +58,9 @@ def first_step(run_: Run, goal: Callable[[np.ndarray], np.ndarray], hold: int = 
     """
     if isinstance(hold, bool) or int(hold) != hold or hold < 0:
         raise ValueError(f"hold must be an integer >= 0, got {hold!r}")
+    if len(run_.kept_steps) != run_.steps + 1:
+        raise ValueError(f"first_step needs every step of the run; it kept {len(run_.kept_steps)} "
+                         f"of {run_.steps + 1} (run it with keep='all')")
     points, stop = run_.points, np.asarray(run_.stop_step)
     idx = np.arange(points.shape[0]).reshape((-1,) + (1,) * stop.ndim)
     with np.errstate(invalid="ignore", over="ignore"):  # the goal may see inf past a stop
@@ -79,7 +83,7 @@ class Sweep:
 
     @property
     def final_values(self) -> np.ndarray:
-        return np.take_along_axis(self.run.values, self.run.stop_step[None], axis=0)[0]
+        return self.run.final_value
 
     @property
     def best(self) -> int:
@@ -106,7 +110,11 @@ def lr_sweep(make: Callable[..., Optimizer], lrs, objective: Objective, x0, step
     lrs = np.asarray(lrs, dtype=float)
     if lrs.ndim != 1 or lrs.size == 0:
         raise ValueError(f"lrs must be a non-empty 1-D array, got shape {lrs.shape}")
-    x0 = np.broadcast_to(np.asarray(x0, dtype=float), (lrs.size, objective.dim))
+    x0 = validate.points("x0", x0, objective.dim)
+    if x0.shape not in {(objective.dim,), (lrs.size, objective.dim)}:
+        raise ValueError(f"x0 must have shape ({objective.dim},) or ({lrs.size}, "
+                         f"{objective.dim}) (one start per lr), got shape {x0.shape}")
+    x0 = np.broadcast_to(x0, (lrs.size, objective.dim))
     result = run(make(lr=lrs), objective, x0, steps=steps)
     return Sweep(lrs, result, first_step(result, goal, hold=hold))
 

@@ -7,6 +7,10 @@ order (:func:`gdnotes.batches`); each update fits the line to the current batch 
 loop records what the comparisons on the site need: the full-data loss after every update and
 the *cost*, counted as per-sample gradients evaluated. Counting instead of timing keeps the
 comparison exact and the same on every machine.
+
+A run that blows up gets the same contract as :func:`gdnotes.run`: ``status`` is "diverged"
+from the first recorded row whose loss or parameters are not finite (or ``‖params‖ > bound``),
+``stop_step`` is the last good row, nothing after it is kept (NaN), and no warning is printed.
 """
 
 from __future__ import annotations
@@ -16,8 +20,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import validate
 from .data import batches
 from .objectives import line_mse
+from .optimizers import Optimizer
 
 
 @dataclass(frozen=True)
@@ -27,6 +33,8 @@ class StochasticRun:
     ``params`` has shape ``(rows, *batch, 2)`` and ``losses`` ``(rows, *batch)``: the
     parameters ``(w, b)`` and the loss on *all* the data there. ``samples[k]`` counts the
     per-sample gradients evaluated up to row ``k`` and ``epochs[k]`` the passes over the data.
+    ``status`` is "diverged" or "max_steps" (every epoch ran) and ``stop_step`` the last good
+    row, per run of a batch as in :class:`gdnotes.Run`.
     """
 
     params: np.ndarray
@@ -35,6 +43,20 @@ class StochasticRun:
     epochs: np.ndarray
     batch_size: int
     n: int
+    status: str | np.ndarray = "max_steps"
+    stop_step: int | np.ndarray = -1
+    bound: float = 1e8
+
+    @property
+    def diverged(self):
+        out = np.asarray(self.status) == "diverged"
+        return bool(out) if out.ndim == 0 else out
+
+    @property
+    def diverged_at(self):
+        """The row at which each run blew up (``stop_step + 1``), or -1 if it did not."""
+        out = np.where(self.diverged, np.asarray(self.stop_step) + 1, -1)
+        return int(out) if out.ndim == 0 else out
 
     @property
     def updates_per_epoch(self) -> int:
@@ -73,6 +95,23 @@ def _batch_losses(x, y, reuse: bool):
     return loss_on
 
 
+def _stop_at_divergence(params: np.ndarray, losses: np.ndarray, bound: float):
+    """(params, losses, status, stop_step) with every row after a run's blow-up set to NaN."""
+    bad = ~(np.isfinite(losses) & np.all(np.isfinite(params), -1)
+            & (np.linalg.norm(np.nan_to_num(params, nan=np.inf), axis=-1) <= bound))
+    rows = losses.shape[0]
+    diverged = bad.any(axis=0)
+    stop = np.where(diverged, np.argmax(bad, axis=0) - 1, rows - 1)
+    after = np.arange(rows).reshape((-1,) + (1,) * (losses.ndim - 1)) > stop
+    params, losses = params.copy(), losses.copy()
+    params[after], losses[after] = np.nan, np.nan
+    status = np.where(diverged, "diverged", "max_steps")
+    if status.ndim == 0:
+        return params, losses, str(status), int(stop)
+    return params, losses, status, stop
+
+
+@np.errstate(all="ignore")  # a run that blows up is reported by its status, not by warnings
 def minibatch_sgd(
     optimizer,
     x,
@@ -82,6 +121,7 @@ def minibatch_sgd(
     epochs: int,
     seed: int = 0,
     record_every: int = 1,
+    bound: float = 1e8,
 ) -> StochasticRun:
     """Fit ``y ≈ w x + b`` by ``optimizer`` using ``batch_size`` samples per update.
 
@@ -89,8 +129,12 @@ def minibatch_sgd(
     ``x0`` is ``(2,)`` or a batch ``(B, 2)`` of starts; combined with array hyperparameters
     of shape ``(B,)`` this runs a whole family (say one run per learning rate) on the *same*
     sequence of batches, so the runs differ only in what is being compared. Losses are
-    recorded every ``record_every`` updates (and always at the end of each epoch).
+    recorded every ``record_every`` updates (and always at the end of each epoch). A run whose
+    loss or parameters stop being finite, or leave ``‖params‖ <= bound``, is "diverged" (see
+    :class:`StochasticRun`).
     """
+    validate.instance("optimizer", optimizer, Optimizer, "an optimizer such as gd.sgd(0.1)")
+    validate.positive("bound", bound, finite=False)
     x = np.asarray(x, dtype=float).ravel()
     y = np.asarray(y, dtype=float).ravel()
     full = line_mse(x, y)  # validates the data
@@ -102,9 +146,10 @@ def minibatch_sgd(
     for name, value in (("epochs", epochs), ("record_every", record_every)):
         if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
             raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    params = np.array(x0, dtype=float)
+    params = validate.finite("x0", x0).copy()
     if params.shape[-1:] != (2,) or params.ndim > 2:
         raise ValueError(f"x0 must have shape (2,) or (B, 2), got {params.shape}")
+    validate.run_schedules(optimizer.hyperparams, epochs * math.ceil(n / batch_size))
 
     # --8<-- [start:loop]
     state = optimizer.init(params)
@@ -122,13 +167,17 @@ def minibatch_sgd(
                 rows_s.append(touched)
     # --8<-- [end:loop]
     samples = np.array(rows_s)
+    params, losses, status, stop = _stop_at_divergence(np.array(rows_p), np.array(rows_l), bound)
     return StochasticRun(
-        params=np.array(rows_p),
-        losses=np.array(rows_l),
+        params=params,
+        losses=losses,
         samples=samples,
         epochs=samples / n,
         batch_size=int(batch_size),
         n=n,
+        status=status,
+        stop_step=stop,
+        bound=float(bound),
     )
 
 

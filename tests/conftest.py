@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -196,6 +197,33 @@ def make_project(tmp_path):
         return project
 
     return make
+
+
+# -- processes (the fault-injection tests check that nothing is left running) ------------------
+def live_processes(match) -> list[str]:
+    """Command lines of live (not zombie) processes other than this one for which
+    `match(cmdline, cwd)` is true; `cwd` is the process's working directory."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit() or int(proc.name) == os.getpid():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
+            cwd = Path(os.readlink(proc / "cwd"))
+        except OSError:
+            continue
+        if state != "Z" and match(cmdline, cwd):
+            found.append(cmdline)
+    return found
+
+
+def wait_until_none(match, seconds: float = 5.0) -> list[str]:
+    """`live_processes(match)` once it is empty, or what is still there after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while (left := live_processes(match)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return left
 
 
 # -- pytest 9 + pytest-xdist 3.8: keep `--dist loadgroup` grouping -------------------------

@@ -20,12 +20,14 @@ def test_measurement_lines_become_rows_and_prose_stays_context():
         "  cold build (6/6 examples run)   12.34 s  target <= 60 s: ok\n"
         "  no-change / execution off     1.05    target <= 1.2: ok\n"
         "statuses: 39000 converged, 1000 diverged\n"
+        "peak resident memory : 412 MB  target < 2048 MB\n"
     )
     assert rows == [
         ("gdnotes, one vectorised gd.run call", "0.120 s", ""),
         ("speed-up", "80.1x", "(target >= 50x)"),
         ("cold build (6/6 examples run)", "12.34 s", "target <= 60 s: ok"),
         ("no-change / execution off", "1.05", "target <= 1.2: ok"),
+        ("peak resident memory", "412 MB", "target < 2048 MB"),
     ]
     assert context == [
         "grid 200x200 heavy-ball runs, 100 steps each",

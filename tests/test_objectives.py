@@ -227,7 +227,7 @@ def test_minimizers_have_no_negative_zero():
 
 
 @pytest.mark.parametrize("make, message", [
-    (lambda: gd.quadratic([[1.0, 2.0]]), r"eigenvalues must be a 1-D list, got shape \(1, 2\)"),
+    (lambda: gd.quadratic([[1.0, 2.0]]), r"eigenvalues must be a non-empty 1-D list, got shape \(1, 2\)"),
     (lambda: gd.quadratic([1.0, np.inf]), "eigenvalues must be finite"),
     (lambda: gd.rosenbrock(b=0.0), "b must be > 0, got 0.0"),
     (lambda: gd.rosenbrock(a=np.nan), "a must be finite"),
@@ -235,7 +235,7 @@ def test_minimizers_have_no_negative_zero():
     (lambda: gd.shifted_parabola(np.inf), "center must be finite"),
     (lambda: gd.parabola_plus(np.nan), "c must be finite"),
     (lambda: gd.ill_conditioned(10.0, L=0.0), "L must be > 0, got 0.0"),
-    (lambda: gd.ill_conditioned(np.inf), "kappa must be a finite number >= 1, got inf"),
+    (lambda: gd.ill_conditioned(np.inf), "kappa must be finite, got inf"),
     (lambda: gd.line_mse([], []), "x_data and y_data must be non-empty and the same length, got 0 and 0"),
     (lambda: gd.line_mse([1.0, np.nan], [1.0, 2.0]), "x_data must be finite"),
     (lambda: gd.line_mse([1.0, 2.0], [1.0, np.inf]), "y_data must be finite"),

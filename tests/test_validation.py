@@ -21,7 +21,7 @@ def test_bad_learning_rate(make, lr):
 
 @pytest.mark.parametrize("make", ALL, ids=lambda f: f.__name__)
 def test_a_missing_learning_rate_is_not_a_number(make):
-    with pytest.raises(ValueError, match=r"^lr \(learning rate\) must be a number .*got None"):
+    with pytest.raises(TypeError, match=r"^lr \(learning rate\) must be a number .*got None"):
         make(lr=None)
 
 

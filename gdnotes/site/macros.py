@@ -3,6 +3,13 @@
 Each macro becomes the output an example recorded in its manifest. Figures carry the recorded alt
 text and a caption linking to the example's page; a GIF becomes a `<picture>` whose reduced-motion
 source is its still PNG, with visible links to the animation and the still.
+
+What an example recorded is escaped for the place it lands: a value is HTML-escaped text, a table
+loses any raw HTML (`<` outside its code spans becomes `&lt;`), a text output goes into a code fence
+longer than any backtick run in it. Anything else between `{{ }}` that has a colon or starts with a
+space (`{{ figur: a/b }}`, `{{ figure: }}`, `{{ value: a/b/c }}`) is not a valid macro: it is
+reported with its line (failing a `--strict` build) and shown as an error. A macro inside inline code
+or a fenced code block is left as written: that is how a page shows one literally.
 """
 
 from __future__ import annotations
@@ -11,14 +18,19 @@ import html
 import re
 import struct
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from gdnotes.outputs import CODE_SPAN as _CODE_SPAN
+from gdnotes.outputs import outside_code_spans
 
 MACRO = re.compile(
     r"\{\{\s*(?P<kind>figure|table|value|text)\s*:\s*"
     r"(?P<example>[A-Za-z0-9_\-]+)/(?P<name>[A-Za-z0-9_\-.]+)\s*\}\}"
 )
 FIGURE_LINK = re.compile(r"(?<![\w/])figures/(?P<example>[A-Za-z0-9_\-]+)/(?P<file>[\w\-.]+)")
+# anything that looks meant as a macro: `{{` then a space, or a colon before the `}}`
+LOOKS_LIKE_MACRO = re.compile(r"\{\{(?=\s|[^{}\n]*:)[^{}\n]*\}\}")
 _FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})")
 _KINDS = {"figure": {"figure", "gif"}, "table": {"table"}, "text": {"text"}}
 
@@ -28,9 +40,57 @@ class Reference:
     kind: str
     example: str
     name: str
+    line: int = field(default=0, compare=False)  # 1-based line in the page, 0 if unknown
+    raw: str = field(default="", compare=False)  # the text as written, for malformed macros
 
     def __str__(self) -> str:
-        return f"{{{{ {self.kind}: {self.example}/{self.name} }}}}"
+        return self.raw or f"{{{{ {self.kind}: {self.example}/{self.name} }}}}"
+
+
+MALFORMED = ("is not a valid macro; write {{ figure: <example>/<name> }} (or table, value, text), "
+             "or put it in inline code to show it literally")
+
+
+def escape_html(text: str) -> str:
+    """Markdown with any raw HTML neutralised: `<` outside code spans becomes `&lt;` (code spans
+    are escaped by Markdown itself)."""
+    return outside_code_spans(text, lambda piece: piece.replace("<", "&lt;"))
+
+
+def code_fence(text: str, lang: str, title: str = "") -> str:
+    """A fenced block holding `text` verbatim: the fence is longer than any backtick run in it."""
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    ticks = "`" * max(3, longest + 1)
+    attrs = f' title="{title}"' if title else ""
+    return f"{ticks}{lang}{attrs}\n{text.rstrip()}\n{ticks}"
+
+
+def _outside_code(chunk: str, offset: int):
+    """(start, text) pieces of a non-fenced chunk that are not inline code."""
+    last = 0
+    for span in _CODE_SPAN.finditer(chunk):
+        yield offset + last, chunk[last : span.start()]
+        last = span.end()
+    yield offset + last, chunk[last:]
+
+
+def _macros(markdown: str):
+    """(match, page offset, chunk, chunk offset) for every macro-looking text outside code."""
+    offset = 0
+    for fenced, chunk in _split_fences(markdown):
+        if not fenced:
+            for start, piece in _outside_code(chunk, offset):
+                for match in LOOKS_LIKE_MACRO.finditer(piece):
+                    yield match, start, chunk, offset
+        offset += len(chunk)
+
+
+def _reference(match: re.Match, start: int, markdown: str) -> Reference:
+    line = markdown.count("\n", 0, start + match.start()) + 1
+    valid = MACRO.fullmatch(match[0])
+    if valid:
+        return Reference(valid["kind"], valid["example"], valid["name"], line)
+    return Reference("", "", "", line, raw=match[0])
 
 
 def _split_fences(markdown: str) -> list[tuple[bool, str]]:
@@ -52,13 +112,9 @@ def _split_fences(markdown: str) -> list[tuple[bool, str]]:
 
 
 def references(markdown: str) -> list[Reference]:
-    """Every macro reference outside fenced code."""
-    return [
-        Reference(m["kind"], m["example"], m["name"])
-        for fenced, chunk in _split_fences(markdown)
-        if not fenced
-        for m in MACRO.finditer(chunk)
-    ]
+    """Every valid macro reference outside code (fenced or inline)."""
+    refs = [_reference(m, start, markdown) for m, start, _, _ in _macros(markdown)]
+    return [r for r in refs if not r.raw]
 
 
 def figure_links(markdown: str) -> set[str]:
@@ -129,9 +185,8 @@ class OutputIndex:
             return self.figure_html(ref.example, record)
         text = (directory / record["file"]).read_text(encoding="utf-8")
         if ref.kind == "table":
-            return "\n\n" + text.strip("\n") + "\n\n"
-        fence = "````" if "```" in text else "```"
-        return f"\n\n{fence}text\n{text.rstrip()}\n{fence}\n\n"
+            return "\n\n" + escape_html(text.strip("\n")) + "\n\n"
+        return "\n\n" + code_fence(text, "text") + "\n\n"
 
     def figure_html(self, example: str, record: dict) -> str:
         directory = self.directories[example]
@@ -167,19 +222,27 @@ class OutputIndex:
         """Replace every macro; unknown references become visible errors listed in `problems`
         as (reference, what is wrong)."""
 
-        def replace(match: re.Match, chunk: str) -> str:
-            ref = Reference(match["kind"], match["example"], match["name"])
+        pieces, last = [], 0
+        for match, start, chunk, chunk_offset in _macros(markdown):
+            begin, end = start + match.start(), start + match.end()
+            ref = _reference(match, start, markdown)
+            pieces.append(markdown[last:begin])
+            last = end
+            if ref.raw:
+                problems.append((ref, MALFORMED))
+                pieces.append(f'<strong class="gd-missing">not a macro: {html.escape(ref.raw)}'
+                              "</strong>")
+                continue
             record, problem = self.find(ref)
             if record is None:
                 problems.append((ref, problem))
-                return f'<strong class="gd-missing">missing output {html.escape(str(ref))}</strong>'
+                pieces.append(
+                    f'<strong class="gd-missing">missing output {html.escape(str(ref))}</strong>')
+                continue
             # keep multi-line output inside the block (admonition, tab, list) the macro sits in
-            line_start = chunk.rfind("\n", 0, match.start()) + 1
-            prefix = chunk[line_start : match.start()]
+            at = begin - chunk_offset
+            prefix = chunk[chunk.rfind("\n", 0, at) + 1 : at]
             indent = prefix if not prefix.strip() else ""
-            return self.render(ref, record).replace("\n", "\n" + indent)
-
-        return "".join(
-            chunk if fenced else MACRO.sub(lambda m, c=chunk: replace(m, c), chunk)
-            for fenced, chunk in _split_fences(markdown)
-        )
+            pieces.append(self.render(ref, record).replace("\n", "\n" + indent))
+        pieces.append(markdown[last:])
+        return "".join(pieces)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from gdnotes.outputs import markdown_cell
+from gdnotes.site.macros import code_fence, escape_html
 from gdnotes.site.runner import ExampleRun
 from gdnotes.site.script import title_of
 
@@ -60,20 +62,6 @@ class ExamplePage:
         return f"examples/{self.run.name}.md"
 
 
-def _fence(text: str, lang: str, title: str = "") -> str:
-    ticks = "`" * max(3, _longest_backtick_run(text) + 1)
-    attrs = f' title="{title}"' if title else ""
-    return f"{ticks}{lang}{attrs}\n{text.rstrip()}\n{ticks}"
-
-
-def _longest_backtick_run(text: str) -> int:
-    longest = run = 0
-    for ch in text:
-        run = run + 1 if ch == "`" else 0
-        longest = max(longest, run)
-    return longest
-
-
 def _indent(text: str) -> str:
     return "\n".join("    " + line if line else "" for line in text.splitlines())
 
@@ -110,9 +98,9 @@ def _cell_outputs(page: ExamplePage, index: int) -> list[str]:
     blocks = []
     stdout = result.get("stdout", "")
     if stdout.strip():
-        blocks.append(_fence(stdout, "text", "Output"))
+        blocks.append(code_fence(stdout, "text", "Output"))
     if result.get("stderr", "").strip():
-        blocks.append(_fence(result["stderr"], "text", "Warnings (stderr)"))
+        blocks.append(code_fence(result["stderr"], "text", "Warnings (stderr)"))
     outputs = run.manifest.get("outputs", {})
     for key in result.get("new", []):
         kind, _, name = key.partition(":")
@@ -134,7 +122,8 @@ def _values_table(run: ExampleRun) -> str:
     values = run.manifest.get("values", {})
     if not values:
         return ""
-    rows = "\n".join(f"| `{name}` | {rec.get('text', '')} |" for name, rec in values.items())
+    rows = "\n".join(f"| `{name}` | {markdown_cell(escape_html(str(rec.get('text', ''))))} |"
+                     for name, rec in values.items())
     return (
         "## Numbers this example hands to the prose\n\n"
         f"Pages quote these as `{{{{ value: {run.name}/<name> }}}}`.\n\n"
@@ -153,7 +142,7 @@ def example_markdown(page: ExamplePage) -> str:
         parts.append(f"# {page.title}")
     parts.append(_about(page))
     if run.status == "failed":
-        parts.append('!!! failure "This example failed"\n\n' + _indent(_fence(run.error, "text")))
+        parts.append('!!! failure "This example failed"\n\n' + _indent(code_fence(run.error, "text")))
     if run.status == "skipped":
         parts.append(
             '!!! warning "Not run"\n\n    Example execution is switched off for this build '
@@ -163,7 +152,7 @@ def example_markdown(page: ExamplePage) -> str:
         if cell.kind == "markdown":
             parts.append(cell.source)
         else:
-            parts.append(_fence(cell.display_source, "python"))
+            parts.append(code_fence(cell.display_source, "python"))
             parts.extend(_cell_outputs(page, index))
     values = _values_table(run)
     if values:

@@ -9,6 +9,12 @@ Configuration (mkdocs.yml, all optional)::
           execute: true                 # env GDNOTES_EXECUTE=0 turns example execution off
           jobs: 0                       # parallel runs; 0 = one per core (env GDNOTES_JOBS)
           wheel: true                   # build and serve the gdnotes wheel (downloads/)
+          timeout: 300                  # seconds one example may run (env GDNOTES_TIMEOUT)
+          budgets:                      # size limits in KB, per example run (see runner.Budgets)
+            output_kb: 1500             #   any one output file
+            printed_kb: 256             #   everything its cells print
+            notebook_kb: 4000           #   its executed notebook
+            example_kb: 8000            #   all of it together
 
 Environment only: `GDNOTES_ZYGOTE=0` starts every example as a new interpreter instead of forking
 it from a pre-warmed one (same outputs, slower).
@@ -16,9 +22,11 @@ it from a pre-warmed one (same outputs, slower).
 Outputs become generated site files `figures/<example>/<file>`; example pages are generated as
 `examples/<example>.md` with the script and executed notebook beside them, and the gdnotes wheel
 is published as `downloads/<wheel>` so that both run without the repository (see `wheel`). Nothing is written
-into `docs/`. A page referring to an output no example produced is reported as a warning naming the
-page and the reference, which fails a `--strict` build. A failing example fails `mkdocs build`;
-under `mkdocs serve` it is logged and shown on its page, and the site keeps its last good outputs.
+into `docs/`. A page referring to an output no example produced, or holding a malformed macro, is reported as a
+warning naming the page, the line and the reference, which fails a `--strict` build. A failing
+example (an error, a timeout, over its size budget) fails `mkdocs build`; under `mkdocs serve` it is
+logged and shown on its page, the site keeps its last good outputs, and every page using them says
+so in a banner. A cache directory that cannot be used is an error naming the setting and the path.
 The API reference replaces `{{ api_reference }}` in `docs/api.md` (see `gdnotes.site.apiref`).
 """
 
@@ -38,7 +46,7 @@ from mkdocs.utils import get_relative_url
 
 from gdnotes.site.apiref import MARKER as API_MARKER
 from gdnotes.site.apiref import api_markdown, api_targets
-from gdnotes.site.cache import Cache, package_dir
+from gdnotes.site.cache import Cache, CacheError, package_dir
 from gdnotes.site.macros import OutputIndex, figure_links, references
 from gdnotes.site.mathjax import mathjax_files
 from gdnotes.site.notebook import with_install_cell
@@ -49,7 +57,7 @@ from gdnotes.site.pages import (
     gallery_markdown,
     install_markdown,
 )
-from gdnotes.site.runner import ExampleRun, discover, run_examples
+from gdnotes.site.runner import TIMEOUT_SECONDS, Budgets, ExampleRun, discover, run_examples
 from gdnotes.site.script import api_names_used, parse_cells, public_names, title_of
 from gdnotes.site.wheel import build_wheel, wheel_source
 
@@ -64,6 +72,8 @@ class GdnotesConfig(Config):
     execute = c.Type(bool, default=True)
     jobs = c.Type(int, default=0)
     wheel = c.Type(bool, default=True)
+    timeout = c.Type((int, float), default=TIMEOUT_SECONDS)
+    budgets = c.Type(dict, default={})
 
 
 def _env_flag(name: str, default: bool) -> bool:
@@ -103,9 +113,16 @@ class GdnotesPlugin(BasePlugin[GdnotesConfig]):
         self.project_dir = Path(config.config_file_path or ".").resolve().parent
         self.examples_dir = (self.project_dir / self.config.examples_dir).resolve()
         cache_dir = os.environ.get("GDNOTES_CACHE_DIR") or self.config.cache_dir
+        self.cache_setting = ("GDNOTES_CACHE_DIR" if os.environ.get("GDNOTES_CACHE_DIR")
+                              else "cache_dir in mkdocs.yml")
         self.cache = Cache((self.project_dir / cache_dir).resolve())
         self.execute = _env_flag("GDNOTES_EXECUTE", self.config.execute)
         self.jobs = int(os.environ.get("GDNOTES_JOBS") or self.config.jobs or 0) or None
+        self.timeout = _timeout(os.environ.get("GDNOTES_TIMEOUT"), self.config.timeout)
+        try:
+            self.budgets = Budgets.from_config(self.config.budgets)
+        except ValueError as exc:
+            raise PluginError(f"gdnotes: {exc}") from exc
         os.environ.setdefault("SOURCE_DATE_EPOCH", _source_date_epoch(self.project_dir))
         config.nav = self._expand_nav(config.nav)
         return config
@@ -163,14 +180,24 @@ class GdnotesPlugin(BasePlugin[GdnotesConfig]):
 
     # -- run the examples and add everything they made -----------------------------------------
     def on_files(self, files: Files, config):
-        runs = run_examples(
-            self.examples_dir,
-            self.project_dir,
-            self.cache,
-            execute=self.execute,
-            jobs=self.jobs,
-            zygote=_env_flag("GDNOTES_ZYGOTE", True),
-        )
+        try:
+            self.cache.check_usable()
+            runs = run_examples(
+                self.examples_dir,
+                self.project_dir,
+                self.cache,
+                execute=self.execute,
+                jobs=self.jobs,
+                zygote=_env_flag("GDNOTES_ZYGOTE", True),
+                timeout=self.timeout,
+                budgets=self.budgets,
+            )
+        except CacheError as exc:
+            raise PluginError(
+                f"gdnotes: cannot use the example cache directory {exc.root} (set by "
+                f"{self.cache_setting}): {exc.cause}. Point {self.cache_setting} at a writable "
+                "directory with free space."
+            ) from exc
         failed = [r for r in runs if r.status == "failed"]
         if failed:
             message = f"{len(failed)} example(s) failed:\n\n" + "\n\n".join(
@@ -271,7 +298,7 @@ class GdnotesPlugin(BasePlugin[GdnotesConfig]):
             public = public_names(package / "__init__.py")
             markdown = markdown.replace(API_MARKER, api_markdown(package, public))
         refs = references(markdown)
-        if not refs:
+        if not refs and "{{" not in markdown:
             return markdown
         page_url = page.file.url
 
@@ -297,17 +324,48 @@ class GdnotesPlugin(BasePlugin[GdnotesConfig]):
         markdown = index.expand(markdown, problems)
         for ref, problem in problems:
             run = self.runs.get(ref.example)
+            page_name = f"page '{page.file.src_uri}'"
+            said = f"{page_name} refers to {ref} on line {ref.line}: {problem}"
             if not self.execute and run is not None and not run.entry:
-                log.info(f"gdnotes: page '{page.file.src_uri}' refers to {ref}: {problem}")
+                log.info(f"gdnotes: {said}")
+            elif ref.raw:
+                log.warning(f"gdnotes: {page_name}, line {ref.line}: {ref} {problem}")
             else:
-                log.warning(f"gdnotes: page '{page.file.src_uri}' refers to {ref}: {problem}")
-        return markdown
+                log.warning(f"gdnotes: {said}")
+        own = page.file.src_uri.removeprefix("examples/").removesuffix(".md")
+        return stale_banner([r for r in refs if r.example != own], self.runs, example_page) + markdown
 
     # -- mkdocs serve --------------------------------------------------------------------------
     def on_serve(self, server, config, builder):
         server.watch(str(self.examples_dir))
         server.watch(str(package_dir(self.project_dir)))
         return server
+
+
+def stale_banner(refs, runs: dict[str, ExampleRun], example_page) -> str:
+    """A notice at the top of a page showing outputs of examples that failed this build (only
+    under `mkdocs serve`, which keeps their last good outputs; `mkdocs build` stops instead)."""
+    failed = sorted({r.example for r in refs
+                     if r.example in runs and runs[r.example].status == "failed"})
+    if not failed:
+        return ""
+    links = ", ".join(f"[{name}]({example_page(name)})" for name in failed)
+    return (f'!!! failure "Outdated outputs"\n\n    Example {links} failed in this build; this '
+            "page shows its last good outputs, which may be out of date. The example's page "
+            "has the error.\n\n")
+
+
+def _timeout(env: str | None, configured) -> float:
+    """The example timeout in seconds: GDNOTES_TIMEOUT, else `timeout:` in mkdocs.yml."""
+    value = env if env else configured
+    setting = "GDNOTES_TIMEOUT" if env else "timeout in mkdocs.yml"
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = float("nan")
+    if isinstance(value, bool) or not seconds > 0 or seconds == float("inf"):
+        raise PluginError(f"gdnotes: {setting} must be a positive number of seconds, got {value!r}")
+    return seconds
 
 
 def _page_title(markdown: str, fallback: str) -> str:

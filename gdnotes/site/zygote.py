@@ -8,6 +8,11 @@ executor), with its file descriptors 1/2 redirected to files.
 Protocol (JSON lines): the runner writes `{"id", "argv", "env", "stdout", "stderr"}` to stdin;
 this process answers `{"id", "pid"}` when it forked and `{"id", "code"}` when the child exited.
 Stdlib only at import; the preloaded modules are given on the command line.
+
+Each child leads its own process group; when it exits, whatever it left running in that group is
+killed before the child is reaped. Ctrl-C is the build's business (this process ignores SIGINT):
+when its stdin closes (the build finished, was interrupted or died), it kills every run still
+going and exits.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import importlib
 import json
 import os
 import select
+import signal
 import sys
 
 
@@ -28,6 +34,8 @@ def _preload(modules: list[str]) -> None:
 
 
 def _child(job: dict, executor) -> None:
+    os.setpgid(0, 0)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
     for fd, path in ((1, job["stdout"]), (2, job["stderr"])):
@@ -49,7 +57,24 @@ def _send(message: dict) -> None:
     sys.stdout.flush()
 
 
+def _kill_group(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _finished_child() -> int:
+    """A child that has exited (0 if none), with its process group killed, not yet reaped."""
+    info = os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+    if info is None or info.si_pid == 0:
+        return 0
+    _kill_group(info.si_pid)
+    return info.si_pid
+
+
 def main(modules: list[str]) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     here = os.path.dirname(os.path.abspath(__file__))
     sys.path.insert(0, here)
     import executor  # the sibling module; stdlib only
@@ -59,8 +84,8 @@ def main(modules: list[str]) -> None:
     _send({"ready": True})
     children: dict[int, str] = {}
     buffer, stdin_open = b"", True
-    while stdin_open or children:
-        if stdin_open:
+    try:
+        while stdin_open:
             readable, _, _ = select.select([0], [], [], 0.02)
             if readable:
                 chunk = os.read(0, 65536)
@@ -73,15 +98,24 @@ def main(modules: list[str]) -> None:
                     pid = os.fork()
                     if pid == 0:
                         _child(job, executor)
+                    try:
+                        os.setpgid(pid, pid)  # also here: no race with the child's own call
+                    except OSError:
+                        pass
                     children[pid] = job["id"]
                     _send({"id": job["id"], "pid": pid})
-        else:
-            select.select([], [], [], 0.02)
-        while children:
-            pid, status = os.waitpid(-1, os.WNOHANG)
-            if pid == 0:
-                break
-            _send({"id": children.pop(pid), "code": os.waitstatus_to_exitcode(status)})
+            while children:
+                pid = _finished_child()
+                if pid == 0:
+                    break
+                _, status = os.waitpid(pid, 0)
+                _send({"id": children.pop(pid), "code": os.waitstatus_to_exitcode(status)})
+    except OSError:  # the build's end of a pipe is gone: same as stdin closing
+        pass
+    # stdin closed: the build is over or gone; leave nothing behind
+    for pid in children:
+        _kill_group(pid)
+    os._exit(0)
 
 
 if __name__ == "__main__":

@@ -142,7 +142,7 @@ def test_strong_wolfe_and_cubic_steps_equal_torchs_on_random_searches():
     rng = np.random.default_rng(0)
     objectives = [gd.rosenbrock(), gd.beale(), gd.quadratic([0.1, 10.0], angle=0.3)]
     checked = 0
-    for k in range(150):
+    for k in range(300):
         obj = objectives[k % 3]
         x = rng.uniform(-1.5, 1.5, 2)
         g = obj.grad(x)
@@ -151,7 +151,10 @@ def test_strong_wolfe_and_cubic_steps_equal_torchs_on_random_searches():
         if gtd >= 0:
             continue
         t0 = 10.0 ** rng.uniform(-6, 4)
-        c2 = rng.choice([0.9, 0.1])
+        c2 = float(rng.choice([0.9, 0.1]))
+        c1 = float(rng.choice([1e-4, 0.05, 0.3]))
+        max_ls = int(rng.choice([25, 4, 1]))
+        tol = float(rng.choice([1e-9, 1e-4]))
 
         def fg(t, obj=obj, x=x, d=d):
             return float(obj.value(x + t * d)), obj.grad(x + t * d)
@@ -160,15 +163,16 @@ def test_strong_wolfe_and_cubic_steps_equal_torchs_on_random_searches():
             p = x_t.numpy() + float(t) * d_t.numpy()  # torch passes t as a 0-d tensor at times
             return float(obj.value(p)), torch.tensor(obj.grad(p), dtype=torch.float64)
 
-        ours = strong_wolfe(fg, t0, d, float(obj.value(x)), g, gtd, c2=c2)
+        ours = strong_wolfe(fg, t0, d, float(obj.value(x)), g, gtd, c1=c1, c2=c2,
+                            tolerance_change=tol, max_ls=max_ls)
         f_ref, g_ref, t_ref, _ = _strong_wolfe(
             torch_fg, torch.tensor(x), t0, torch.tensor(d), float(obj.value(x)),
-            torch.tensor(g), gtd, c2=float(c2))
+            torch.tensor(g), gtd, c1=c1, c2=c2, tolerance_change=tol, max_ls=max_ls)
         assert ours[0] == pytest.approx(float(t_ref), rel=1e-12, abs=1e-300), (k, t0)
         assert ours[1] == pytest.approx(float(f_ref), rel=1e-12, abs=1e-300)
         np.testing.assert_allclose(ours[2], g_ref.numpy(), rtol=1e-10, atol=1e-300)
         checked += 1
-    assert checked > 100
+    assert checked > 200
     for _ in range(200):
         x1, x2 = rng.normal(size=2) * 3
         f1, g1, f2, g2 = rng.normal(size=4) * 5
@@ -176,3 +180,23 @@ def test_strong_wolfe_and_cubic_steps_equal_torchs_on_random_searches():
         assert cubic_interpolate(x1, f1, g1, x2, f2, g2, bounds) == pytest.approx(
             float(_cubic_interpolate(x1, f1, torch.tensor(g1), x2, f2, torch.tensor(g2), bounds)),
             rel=1e-12, abs=1e-15)  # torch takes the slopes as tensors
+
+
+def test_lbfgs_update_is_pure_follows_a_schedule_and_scales_only_a_large_first_step():
+    obj = gd.rosenbrock()
+    opt = gd.lbfgs(lr=gd.exponential_decay(0.5, 0.5))
+    x = np.array([[-1.2, 1.0], [0.5, 0.5]])
+    state = opt.init(x)
+    for _ in range(3):  # a few steps to fill the history
+        x, state = opt.update(state, x, obj.grad(x), obj)
+    a, sa = opt.update(state, x, obj.grad(x), obj)
+    b, sb = opt.update(state, x, obj.grad(x), obj)  # the same state again: the same step
+    np.testing.assert_array_equal(a, b)
+    assert [len(r["ys"]) for r in state["runs"]] == [2, 2]  # update did not touch it
+    np.testing.assert_array_equal(sa["lr"], 0.5 * 0.5**3)  # step 3 of the schedule
+    assert gd.lbfgs(line_search_fn="strong_wolfe").hyperparams["line_search_fn"] == "strong_wolfe"
+    # the first step is -g scaled by min(1, 1/‖g‖₁): a small gradient is not scaled up
+    bowl = gd.quadratic([1.0, 1.0])
+    r = gd.run(gd.lbfgs(), bowl, [0.1, 0.2], 1)  # ‖g‖₁ = 0.3
+    np.testing.assert_allclose(r.points[1], [0.0, 0.0], atol=1e-17)
+    assert r.lrs[0] == 1.0

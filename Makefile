@@ -42,7 +42,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
 
-# Mutation testing of the core library (slow: tens of minutes; not part of `make test`).
+# Mutation testing of the core library (slow: over an hour on two cores; not part of `make test`).
 # `make mutate MODULES="runs schedules"` mutates only those modules.
 mutate: $(STAMP)
 	$(THREADS) $(BIN)/python tests/mutation/mutate.py $(MODULES)

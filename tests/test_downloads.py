@@ -92,9 +92,10 @@ def test_notebook_runs_in_a_fresh_kernel_from_an_empty_folder(
     assert "torch==2.13.0" in ran.cells[0].source
     # every figure, table and number is shown inline, as in the executed notebook served
     assert _display_kinds(ran) == _display_kinds(built)
-    assert any("image/png" in kinds or "image/gif" in kinds for kinds in _display_kinds(ran)) or (
-        name == "optimizer_summary"  # a table-only example
-    )
+    manifest = json.loads((built_site / "figures" / name / "manifest.json").read_text())
+    drawn = [r for r in manifest["outputs"].values() if r["kind"] in {"figure", "gif"}]
+    images = [k for k in _display_kinds(ran) if "image/png" in k or "image/gif" in k]
+    assert len(images) == len(drawn)  # each figure and animation, inline
     assert_matches_the_build(workdir / "gdnotes_outputs" / name,
                              built_site / "figures" / name, name)
     # tables and values: identical Markdown in both

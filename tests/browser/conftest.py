@@ -2,6 +2,8 @@
 
 Every page is visited exactly once (``page_visits``); each test then asserts one property over all
 visits and lists every offending page, so a failure says everything at once and the suite stays fast.
+The pages are split into ``SHARDS`` shards: a test over visits runs once per shard, each shard in
+its own xdist group, so two test workers visit half the site each (each with its own browser).
 Test modules here carry ``pytestmark = BROWSER`` (marker + the xdist group of the site build).
 """
 
@@ -20,7 +22,6 @@ import pytest
 from sitetools import html_pages, page_url_path, site_base_path, site_dir
 
 from .browsing import (
-    ARTIFACTS,
     CHROMIUM,
     CHROMIUM_ARGS,
     VIEWPORT,
@@ -114,9 +115,28 @@ def browser_context(base_url: str):
     shutil.rmtree(profile, ignore_errors=True)
 
 
+SHARDS = 2
+
+
+def pytest_generate_tests(metafunc):
+    if "page_visits" in metafunc.fixturenames:
+        metafunc.parametrize(
+            "shard",
+            [pytest.param(i, id=f"pages{i}", marks=pytest.mark.xdist_group(f"pages{i}"))
+             for i in range(SHARDS)],
+            scope="session",
+        )
+
+
 @pytest.fixture(scope="session")
 def page_paths(site: Path) -> list[str]:
     return [page_url_path(site, p) for p in html_pages(site)]
+
+
+@pytest.fixture(scope="session")
+def shard_paths(page_paths: list[str], shard: int) -> list[str]:
+    """This shard's pages: every SHARDS-th page of the site, starting at the shard's index."""
+    return page_paths[shard::SHARDS]
 
 
 def dark_axe_sample(paths: list[str]) -> set[str]:
@@ -130,8 +150,8 @@ def dark_axe_sample(paths: list[str]) -> set[str]:
 
 
 @pytest.fixture(scope="session")
-def page_visits(browser_context, base_url: str, page_paths: list[str]) -> list[PageVisit]:
-    """Every page of the site, visited once (screenshots of an earlier run are removed first)."""
-    shutil.rmtree(ARTIFACTS / "light", ignore_errors=True)
+def page_visits(browser_context, base_url: str, page_paths: list[str],
+                shard_paths: list[str]) -> list[PageVisit]:
+    """Every page of this shard, visited once (its screenshot in ARTIFACTS is replaced)."""
     sample = dark_axe_sample(page_paths)
-    return [visit(browser_context, base_url, path, path in sample) for path in page_paths]
+    return [visit(browser_context, base_url, path, path in sample) for path in shard_paths]

@@ -6,6 +6,7 @@ docs/stylesheets/a11y.css, templates), never disable the rule."""
 from __future__ import annotations
 
 from .browsing import BROWSER, fail_on
+from .conftest import dark_axe_sample
 
 pytestmark = BROWSER
 
@@ -21,9 +22,14 @@ def test_no_serious_or_critical_axe_violations(page_visits):
     fail_on(problems, "axe-core serious/critical violations:")
 
 
-def test_no_colour_contrast_violations_in_dark_mode(page_visits):
+def test_dark_mode_sample_has_one_page_of_each_template(page_paths):
+    assert len(dark_axe_sample(page_paths)) == 5, dark_axe_sample(page_paths)
+
+
+def test_no_colour_contrast_violations_in_dark_mode(page_visits, page_paths):
     checked = [v for v in page_visits if "axe" in v.dark]
-    assert checked, "no page was checked in dark mode"
+    sampled_here = dark_axe_sample(page_paths) & {v.path for v in page_visits}
+    assert {v.path for v in checked} == sampled_here, "a sampled page was not checked in dark mode"
     problems = {
         v.path: [
             f"{a['impact']} {a['id']} x{a['count']}: {', '.join(a['targets'])}"

@@ -23,10 +23,10 @@ MATH_IN_MARKDOWN = re.compile(r"\$\$.+?\$\$|(?<![\\$])\$[^$\s][^$\n]*?(?<![\\\s]
 CODE = re.compile(r"^(```|~~~).*?^\1|`[^`\n]+`", re.DOTALL | re.MULTILINE)
 
 
-def test_every_page_was_visited(page_visits, page_paths):
+def test_every_page_was_visited(page_visits, page_paths, shard_paths):
     assert page_paths, "the built site has no HTML pages"
     assert "" in page_paths, "the built site has no home page (index.html)"
-    assert len(page_visits) == len(page_paths)
+    assert [v.path for v in page_visits] == shard_paths
 
 
 def test_every_page_loads(page_visits):

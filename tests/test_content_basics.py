@@ -8,17 +8,15 @@ both the library and what the example wrote for the page.
 
 from __future__ import annotations
 
-import json
 import math
-import os
 import re
-import runpy
 from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+from exampletools import Example
 
 import gdnotes as gd
 
@@ -26,34 +24,6 @@ REPO = Path(__file__).resolve().parents[1]
 
 # One worker runs this whole module, so each example is executed once per test session.
 pytestmark = pytest.mark.xdist_group("content_basics")
-
-
-class Example:
-    """An example's globals after running it, and the outputs it wrote."""
-
-    def __init__(self, name: str, directory: Path):
-        old = os.environ.get("GDNOTES_OUTPUT_DIR")
-        os.environ["GDNOTES_OUTPUT_DIR"] = str(directory)
-        try:
-            self.ns = runpy.run_path(str(REPO / "examples" / f"{name}.py"), run_name="__main__")
-        finally:
-            if old is None:
-                del os.environ["GDNOTES_OUTPUT_DIR"]
-            else:
-                os.environ["GDNOTES_OUTPUT_DIR"] = old
-        self.dir = directory
-        self.manifest = json.loads((directory / "manifest.json").read_text())
-
-    def value(self, name):
-        return self.manifest["values"][name]["raw"]
-
-    def text(self, name) -> str:
-        return (self.dir / f"{name}.txt").read_text()
-
-    def table(self, name) -> list[list[str]]:
-        """Body rows of a generated Markdown table, cells stripped."""
-        lines = (self.dir / f"{name}.md").read_text().strip().splitlines()
-        return [[c.strip() for c in line.strip().strip("|").split("|")] for line in lines[2:]]
 
 
 @pytest.fixture(scope="module")
@@ -438,7 +408,7 @@ def test_worked_regression_printed_torch_output(example):
     ex = example("worked_regression")
     expected = torch_table(ex.ns["STEPS"])
     for name in ("torch_manual", "torch_optim"):
-        lines = ex.text(name).strip().splitlines()
+        lines = ex.printed(name).strip().splitlines()
         assert len(lines) == len(expected) + 1
         for line, exp in zip(lines, expected, strict=False):
             loss, w, b = map(float, re.findall(r"-?\d+\.\d+", line))

@@ -25,7 +25,7 @@ out = gd.Outputs("minibatch")
 SLOPE, INTERCEPT, DATA_SEED = 2.0, 3.0, 42  # gd.regression_data's defaults: 100 noisy points
 x, y = gd.regression_data(seed=DATA_SEED, slope=SLOPE, intercept=INTERCEPT)  # n = 100
 loss = gd.line_mse(x, y)
-best = float(loss.value(loss.optimum))  # L* = the least-squares loss
+best = float(loss.value(loss.optimum))  # f* = the least-squares loss
 ETA, START, EPOCHS = 0.1, np.zeros(2), 40
 SIZES = {"full batch (100)": 100, "mini-batch (10)": 10, "single sample (1)": 1}
 COLOR = dict(zip(SIZES, (gd.COLORS["blue"], gd.COLORS["orange"], gd.COLORS["green"]), strict=True))
@@ -83,7 +83,7 @@ for label, r in runs.items():
             ax.plot(t[k], trend - best, color=COLOR[label], lw=2.0, label=label, zorder=3)
         else:
             ax.plot(t, r.losses - best, color=COLOR[label], lw=2.0, label=label, zorder=3)
-ax_epoch.set(xlabel="epochs (passes over the data)", ylabel="excess loss  L(w, b) − L*",
+ax_epoch.set(xlabel="epochs (passes over the data)", ylabel="excess loss  f(w, b) − f*",
              yscale="log", ylim=(1e-4, 50), title="per epoch")
 ax_work.set(xlabel="per-sample gradients evaluated", xscale="log", yscale="log",
             ylim=(1e-4, 50), title="per unit of work")
@@ -303,7 +303,7 @@ fig, ax = gd.figure()
 ax.loglog(cost[:, 0], cost[:, 2], "o-", color=gd.COLORS["blue"], label="full batch")
 ax.loglog(cost[:, 0], cost[:, 3], "s-", color=gd.COLORS["orange"],
           label=f"mini-batch ({MINI})")
-ax.set(xlabel="data-set size n", ylabel=f"per-sample gradients to reach L* + {TARGET:g}",
+ax.set(xlabel="data-set size n", ylabel=f"per-sample gradients to reach f* + {TARGET:g}",
        title="work to fit the line")
 ax.legend()
 out.figure(fig, "cost", alt=(

@@ -1,7 +1,7 @@
 # %% [markdown]
 # # Gradient descent inside a neural network
 #
-# The same update rule, $\theta \leftarrow \theta - \eta\,\nabla L(\theta)$, trains a neural
+# The same update rule, $\theta \leftarrow \theta - \eta\,\nabla f(\theta)$, trains a neural
 # network; the only new ingredient is that the gradient comes from back-propagation
 # (`loss.backward()`) instead of a formula written by hand. A
 # {{ value: neural_network/sizes }} tanh network

@@ -140,7 +140,7 @@ out.value("saddle_y0", saddle_y0, fmt="{:g}")
 out.value("saddle_growth", 1 + 2 * SADDLE_LR, fmt="{:g}")
 out.value("saddle_gd_estimate", np.log(1 / saddle_y0) / np.log(1 + 2 * SADDLE_LR), fmt="{:.0f}")
 # Heavy ball along y: y_{k+1} = (1 + β + 2η) y_k - β y_{k-1}, so y grows like the largest root
-# of z² - (1 + β + 2η) z + β; a step 1/(1 - β) times larger would grow by 1 + 2η/(1 - β).
+# of r² - (1 + β + 2η) r + β; a step 1/(1 - β) times larger would grow by 1 + 2η/(1 - β).
 beta = gd.racing.RACE_MOMENTUM
 root = max(np.roots([1.0, -(1 + beta + 2 * SADDLE_LR), beta]).real)
 out.value("hb_poly_b", 1 + beta + 2 * SADDLE_LR, fmt="{:g}")

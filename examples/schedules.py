@@ -53,7 +53,7 @@ out.figure(fig, "curves", alt=(
 # step's gradient is noisy, so with a constant learning rate SGD never settles — it jitters
 # around the optimum at a distance that grows with $\eta$. Decaying $\eta$ shrinks the ball.
 # Each schedule is run from $(0, 0)$ with {{ value: schedules/noise_seeds }} different shuffling
-# seeds; the curves are the mean excess loss $L(\theta_t) - L(\theta^\star)$ over the seeds.
+# seeds; the curves are the mean excess loss $f(\theta_t) - f(\theta^\star)$ over the seeds.
 
 # %%
 x, y = gd.regression_data(n=N)
@@ -70,7 +70,7 @@ gain = excess["constant"][-1] / excess["cosine"][-1]
 fig, ax = gd.figure()
 for name, curve in excess.items():
     ax.semilogy(np.arange(len(curve)), curve, color=gd.COLORS[COLOR[name]], label=name, lw=1.5)
-ax.set(xlabel="update", ylabel=r"mean excess loss $L(\theta_t) - L(\theta^\star)$",
+ax.set(xlabel="update", ylabel=r"mean excess loss $f(\theta_t) - f(\theta^\star)$",
        title=f"SGD, batch {BATCH}, mean of {len(SEEDS)} shuffling seeds")
 ax.legend(fontsize=8)
 out.figure(fig, "noise_ball", alt=(

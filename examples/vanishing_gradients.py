@@ -1,12 +1,12 @@
 # %% [markdown]
 # # Vanishing and exploding gradients
 #
-# A deep network is a composition $f = f_L \circ \dots \circ f_1$, so by the chain rule the
+# A deep network is a composition of $D$ layers, $h = h_D \circ \dots \circ h_1$, so by the chain rule the
 # gradient that reaches layer $l$ is the loss gradient at the output multiplied by one
 # Jacobian per layer above it:
 #
-# $$\frac{\partial L}{\partial z_l}
-#   = \frac{\partial L}{\partial z_L}\, J_L J_{L-1} \cdots J_{l+1},
+# $$\frac{\partial f}{\partial z_l}
+#   = \frac{\partial f}{\partial z_D}\, J_D J_{D-1} \cdots J_{l+1},
 #   \qquad J_k = \frac{\partial z_k}{\partial z_{k-1}}
 #   = W_k\,\operatorname{diag}\!\big(\varphi'(z_{k-1})\big).$$
 #
@@ -16,8 +16,8 @@
 # initial weights fix the other. [gd.deep_gradient_norms][gdnotes.deep_gradient_norms]
 # writes this backward pass out in numpy for a {{ value: vanishing_gradients/depth }}-layer,
 # {{ value: vanishing_gradients/width }}-unit MLP on random data and
-# records the gradient norm of every layer's weights, $\lVert \partial L / \partial W_l \rVert
-# = \lVert (\partial L/\partial z_l)^\top a_{l-1} \rVert$.
+# records the gradient norm of every layer's weights, $\lVert \partial f / \partial W_l \rVert
+# = \lVert (\partial f/\partial z_l)^\top a_{l-1} \rVert$.
 
 # %%
 import numpy as np

@@ -2,7 +2,7 @@
 # # Worked example: fitting a line by hand
 #
 # Fit $\hat y = w x + b$ to the two points $(1, 2)$ and $(2, 4)$ with the mean-squared-error
-# loss $L(w, b) = \frac1n \sum_i (\hat y_i - y_i)^2$, starting from $w = b = 0$ with learning
+# loss $f(w, b) = \frac1n \sum_i (\hat y_i - y_i)^2$, starting from $w = b = 0$ with learning
 # rate $\eta = 0.1$. Every number in the step-by-step part is computed in exact rational
 # arithmetic (`fractions.Fraction`) by [gd.worked_regression][gdnotes.worked_regression], so
 # nothing on the page is rounded except where it says so.
@@ -80,14 +80,14 @@ for it in iterations:
         "    $$",
         "",
         "    $$",
-        rf"    L(w_{k}, b_{k}) = \tfrac{{1}}{{{N}}}\left[{paren(r1)}^2 + {paren(r2)}^2\right]"
+        rf"    f(w_{k}, b_{k}) = \tfrac{{1}}{{{N}}}\left[{paren(r1)}^2 + {paren(r2)}^2\right]"
         rf" {eq(it.loss_before)}",
         "    $$",
         "",
         "    $$",
-        rf"    \frac{{\partial L}}{{\partial w}} = \tfrac{{2}}{{{N}}}\left[{paren(r1)} \cdot {x1}"
+        rf"    \frac{{\partial f}}{{\partial w}} = \tfrac{{2}}{{{N}}}\left[{paren(r1)} \cdot {x1}"
         rf" + {paren(r2)} \cdot {x2}\right] {eq(it.grad_w)}, \qquad"
-        rf" \frac{{\partial L}}{{\partial b}} = \tfrac{{2}}{{{N}}}\left[{paren(r1)} + {paren(r2)}\right]"
+        rf" \frac{{\partial f}}{{\partial b}} = \tfrac{{2}}{{{N}}}\left[{paren(r1)} + {paren(r2)}\right]"
         rf" {eq(it.grad_b)}",
         "    $$",
         "",
@@ -96,7 +96,7 @@ for it in iterations:
         rf" b_{k + 1} {eq(b)} - {tex(LR)} \cdot {paren(it.grad_b)} {eq(it.new_b)}",
         "    $$",
         "",
-        f"    New loss: $L(w_{k + 1}, b_{k + 1}) {eq(it.loss_after)}$"
+        f"    New loss: $f(w_{k + 1}, b_{k + 1}) {eq(it.loss_after)}$"
         + (" (smaller)." if it.loss_after < it.loss_before else "."),
         "",
     ]
@@ -106,7 +106,7 @@ out.table("step_tabs", "\n".join(tabs))
 rows = [(it.step + 1, num(it.w), num(it.b), num(it.loss_before), num(it.grad_w), num(it.grad_b),
          num(it.new_w), num(it.new_b), num(it.loss_after)) for it in iterations]
 out.table("iterations", rows, headers=[
-    "step", "$w$", "$b$", "loss before", r"$\partial L/\partial w$", r"$\partial L/\partial b$",
+    "step", "$w$", "$b$", "loss before", r"$\partial f/\partial w$", r"$\partial f/\partial b$",
     "new $w$", "new $b$", "loss after"])
 first, last = iterations[0], iterations[-1]
 out.value("n_steps", STEPS)
@@ -166,7 +166,7 @@ ax_c.plot(path[: STEPS + 1, 0], path[: STEPS + 1, 1], "o", ms=5, mfc="none",
           color=gd.COLORS["blue"], label=f"the {STEPS} steps worked by hand")
 gd.mark_optimum(ax_c, float(w_star), float(b_star),
                label=f"optimum $(w^*, b^*) = ({num(w_star)}, {num(b_star)})$")
-ax_c.set(xlabel="slope $w$", ylabel="intercept $b$", title="Level sets of $L(w, b)$",
+ax_c.set(xlabel="slope $w$", ylabel="intercept $b$", title="Level sets of $f(w, b)$",
          aspect="equal")
 ax_c.legend(loc="lower left", fontsize=8.5)
 ax_l.semilogy(np.arange(LONG + 1), long_run.values, color=gd.COLORS["blue"], label="loss $L$")
@@ -175,7 +175,7 @@ ax_l.semilogy(np.arange(LONG + 1), dist, color=gd.COLORS["orange"],
 ax_l.set(xlabel="step $t$", title="Loss and distance per step")
 ax_l.legend()
 out.figure(fig, "path", alt=(
-    f"Left: elliptical level sets of the loss L(w, b) with the gradient-descent path from (0, 0): "
+    f"Left: elliptical level sets of the loss f(w, b) with the gradient-descent path from (0, 0): "
     f"the first step jumps to ({num(first.new_w)}, {num(first.new_b)}), close to the valley "
     f"floor, then the path bends and creeps along the valley towards the optimum ({num(w_star)}, "
     f"{num(b_star)}). Right: loss and distance to the optimum over {LONG} steps on a log scale, "

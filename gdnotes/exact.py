@@ -14,7 +14,7 @@ from .data import WORKED_X, WORKED_Y
 
 
 class Iteration(NamedTuple):
-    """One step of gradient descent on ``L(w, b) = mean((w x + b - y)^2)``.
+    """One step of gradient descent on ``f(w, b) = mean((w x + b - y)^2)``.
 
     ``residuals`` are ``ŷ - y``; ``grad_w = 2·mean(r·x)`` and ``grad_b = 2·mean(r)``.
     """

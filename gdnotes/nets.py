@@ -53,13 +53,13 @@ class DeepGradients:
     weights: list[np.ndarray]  # W_l, shape (width, width)
     inputs: np.ndarray  # (batch, width) Gaussian inputs
     targets: np.ndarray  # (batch, width) Gaussian targets
-    weight_grad_norms: np.ndarray  # ‖∂L/∂W_l‖_F: what the optimizer gets to update layer l
-    signal_norms: np.ndarray  # ‖∂L/∂z_l‖_F: the back-propagated signal at pre-activation z_l
+    weight_grad_norms: np.ndarray  # ‖∂f/∂W_l‖_F: what the optimizer gets to update layer l
+    signal_norms: np.ndarray  # ‖∂f/∂z_l‖_F: the back-propagated signal at pre-activation z_l
     activation_rms: np.ndarray  # RMS of the layer outputs a_l in the forward pass
 
     @property
     def first_last_ratio(self) -> float:
-        """‖∂L/∂W_1‖ / ‖∂L/∂W_L‖: below 1 the early layers learn slower than the late ones."""
+        """‖∂f/∂W_1‖ / ‖∂f/∂W_D‖: below 1 the early layers learn slower than the late ones."""
         return float(self.weight_grad_norms[0] / self.weight_grad_norms[-1])
 
 
@@ -75,8 +75,8 @@ def deep_gradient_norms(
 
     Every layer is ``z_l = a_{l-1} W_lᵀ`` (``width → width``, no bias), ``a_l = φ(z_l)``
     except the last, which is linear; the loss is ``½·mean_batch ‖a_L − y‖²`` for Gaussian
-    inputs and targets. Going down, ``∂L/∂z_{l-1} = (∂L/∂z_l · W_l) ⊙ φ'(z_{l-1})``: each
-    layer multiplies the signal by its Jacobian, and ``∂L/∂W_l = (∂L/∂z_l)ᵀ a_{l-1}``.
+    inputs and targets. Going down, ``∂f/∂z_{l-1} = (∂f/∂z_l · W_l) ⊙ φ'(z_{l-1})``: each
+    layer multiplies the signal by its Jacobian, and ``∂f/∂W_l = (∂f/∂z_l)ᵀ a_{l-1}``.
     """
     if activation not in ACTIVATIONS:
         raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
@@ -98,7 +98,7 @@ def deep_gradient_norms(
         pre.append(z)
         acts.append(phi(z) if layer < depth - 1 else z)
 
-    signal = (acts[-1] - targets) / batch  # ∂L/∂z_L
+    signal = (acts[-1] - targets) / batch  # ∂f/∂z_D
     grad_norms, signal_norms = np.empty(depth), np.empty(depth)
     for layer in reversed(range(depth)):
         grad_norms[layer] = np.linalg.norm(signal.T @ acts[layer])

@@ -33,6 +33,8 @@ SYMBOLS: tuple[Symbol, ...] = (
     Symbol(r"\lambda", "a curvature: an eigenvalue of the Hessian", "problems"),
     Symbol(r"q", r"the factor $1 - \eta\lambda$ one gradient step multiplies the error by",
            "learning-rate"),
+    Symbol(r"r", "a root of the heavy ball's characteristic polynomial (its per-step factor)",
+           "momentum"),
     Symbol(r"\beta", "the momentum coefficient", "momentum", "momentum", "SGD"),
     Symbol(r"u", "the momentum buffer (the heavy ball's velocity)", "momentum",
            "momentum_buffer"),
@@ -66,6 +68,7 @@ SYMBOLS: tuple[Symbol, ...] = (
     Symbol(r"M", "L-BFGS's history size: the number of $(s, y)$ pairs kept", "second-order",
            "history_size", "LBFGS"),
     Symbol(r"d", "the number of parameters", "second-order"),
+    Symbol(r"D", "the number of layers of a deep network", "problems"),
     Symbol(r"e", r"the error $\theta - \theta^\star$ of SGD near the optimum", "stochastic"),
     Symbol(r"\Sigma_B", "the covariance of a batch gradient at the optimum", "stochastic"),
 )

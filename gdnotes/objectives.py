@@ -361,7 +361,7 @@ def line_mse(x_data, y_data) -> Objective:
     center = optimum if optimum is not None else np.zeros(2)
     half = max(2.0, 1.25 * np.abs(center).max())  # wide enough to show the start (0, 0)
     return _make(
-        "line_mse", 2, r"L(w, b) = \frac1n \sum_i (w x_i + b - y_i)^2",
+        "line_mse", 2, r"f(w, b) = \frac1n \sum_i (w x_i + b - y_i)^2",
         lambda p: np.mean(residual(p) ** 2, -1), df,
         lambda p: np.broadcast_to(H, p.shape[:-1] + (2, 2)).copy(),
         mins, [(c - half, c + half) for c in center], x=x, y=y, optimum=optimum,

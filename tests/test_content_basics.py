@@ -397,7 +397,7 @@ def test_worked_regression_page_table(example):
     assert tabs.count('=== "Step') == len(rows)
     number = r"(-?\d+(?:\.\d+)?)"
     rel = r"(?:=|\\approx) "  # "= 0.5" for an exact value, "\approx 0.0697" otherwise
-    new_loss = re.findall(r"New loss: \$L\(w_\d+, b_\d+\) " + rel + number, tabs)
+    new_loss = re.findall(r"New loss: \$f\(w_\d+, b_\d+\) " + rel + number, tabs)
     updates = re.findall(r"w_\d+ " + rel + ".* " + rel + number + r", \\qquad b_\d+ " + rel
                          + ".* " + rel + number, tabs)
     np.testing.assert_allclose([float(v) for v in new_loss], expected[:, 10], atol=5e-9)

@@ -164,7 +164,7 @@ FORMULAS = {
     "monkey_saddle": (lambda: gd.monkey_saddle(), r"f(x, y) = x^3 - 3xy^2"),
     "plateau": (lambda: gd.plateau(), r"f(x, y) = 1 - \exp\!\left(-\frac{x^2 + 2y^2}{2}\right)"),
     "plateau(2)": (lambda: gd.plateau(2.0), r"f(x, y) = 1 - \exp\!\left(-\frac{x^2 + 2y^2}{8}\right)"),
-    "line_mse": (lambda: gd.line_mse(X, Y), r"L(w, b) = \frac1n \sum_i (w x_i + b - y_i)^2"),
+    "line_mse": (lambda: gd.line_mse(X, Y), r"f(w, b) = \frac1n \sum_i (w x_i + b - y_i)^2"),
 }
 
 

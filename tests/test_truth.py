@@ -512,11 +512,17 @@ OLD_NOTATION = {  # the conflicts the referee found, none of which may come back
     r"\\alpha\\, m_": "α is RMSprop's smoothing constant, not a learning rate",
     r"2m = ": "L-BFGS keeps 2M + 2 vectors per parameter",
     r"\\delta = \\theta - \\theta": "the SGD error is e; δ is Newton's damping",
+    r"L\((\\theta|w,)|\\nabla L|L\^\\star|L\*|\\partial L|z_L\b": "the loss is f, the depth D; "
+    "L is the largest curvature",
+    r"\$z\^2|\\ln z\b": "the heavy ball's characteristic root is r",
+    r"\\sigma_w|\\sigma\^2": "σ is the sigmoid; noise is Σ_B, a weight scale is a variance",
+    r"f_\\theta": "f is the loss; the network's output is h_θ",
 }
 
 
 def test_old_conflicting_notation_is_gone():
     sources = {p.name: p.read_text() for p in DOCS.glob("*.md")}
+    sources |= {p.name: p.read_text() for p in (REPO / "examples").glob("*.py")}
     sources["optimizers.py"] = (REPO / "gdnotes" / "optimizers.py").read_text()
     sources["limited_memory.py"] = (REPO / "gdnotes" / "limited_memory.py").read_text()
     sources["equations"] = gd.update_equations()

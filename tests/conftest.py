@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from exampletools import Example
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -108,6 +109,19 @@ def built_outputs(built_site):
         return entry / "outputs"
 
     return outputs
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory):
+    """``example(name)``: that example run in-process once per test module (then reused)."""
+    cache: dict[str, Example] = {}
+
+    def get(name: str) -> Example:
+        if name not in cache:
+            cache[name] = Example(name, tmp_path_factory.mktemp(name))
+        return cache[name]
+
+    return get
 
 
 # -- tiny synthetic projects ---------------------------------------------------------------------

@@ -16,7 +16,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from exampletools import Example
 
 import gdnotes as gd
 
@@ -24,18 +23,6 @@ REPO = Path(__file__).resolve().parents[1]
 
 # One worker runs this whole module, so each example is executed once per test session.
 pytestmark = pytest.mark.xdist_group("content_basics")
-
-
-@pytest.fixture(scope="module")
-def example(tmp_path_factory):
-    cache: dict[str, Example] = {}
-
-    def get(name: str) -> Example:
-        if name not in cache:
-            cache[name] = Example(name, tmp_path_factory.mktemp(name))
-        return cache[name]
-
-    return get
 
 
 def cell_number(cell: str) -> float:

@@ -18,7 +18,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from exampletools import Example
 
 import gdnotes as gd
 
@@ -26,18 +25,6 @@ REPO = Path(__file__).resolve().parents[1]
 DOCS = REPO / "docs"
 
 pytestmark = pytest.mark.xdist_group("truth")
-
-
-@pytest.fixture(scope="module")
-def example(tmp_path_factory):
-    cache: dict[str, Example] = {}
-
-    def get(name: str) -> Example:
-        if name not in cache:
-            cache[name] = Example(name, tmp_path_factory.mktemp(name))
-        return cache[name]
-
-    return get
 
 
 def page(name: str) -> str:

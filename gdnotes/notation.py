@@ -30,7 +30,7 @@ SYMBOLS: tuple[Symbol, ...] = (
            "two-dimensions"),
     Symbol(r"\mu", "the smallest curvature (smallest Hessian eigenvalue)", "two-dimensions"),
     Symbol(r"\kappa", r"the condition number $L/\mu$", "two-dimensions"),
-    Symbol(r"\lambda", "a curvature: an eigenvalue of the Hessian", "problems"),
+    Symbol(r"\lambda", "a curvature: an eigenvalue of the Hessian", "problems/step-size"),
     Symbol(r"q", r"the factor $1 - \eta\lambda$ one gradient step multiplies the error by",
            "learning-rate"),
     Symbol(r"r", "a root of the heavy ball's characteristic polynomial (its per-step factor)",
@@ -68,7 +68,7 @@ SYMBOLS: tuple[Symbol, ...] = (
     Symbol(r"M", "L-BFGS's history size: the number of $(s, y)$ pairs kept", "second-order",
            "history_size", "LBFGS"),
     Symbol(r"d", "the number of parameters", "second-order"),
-    Symbol(r"D", "the number of layers of a deep network", "problems"),
+    Symbol(r"D", "the number of layers of a deep network", "problems/vanishing-gradients"),
     Symbol(r"e", r"the error $\theta - \theta^\star$ of SGD near the optimum", "stochastic"),
     Symbol(r"\Sigma_B", "the covariance of a batch gradient at the optimum", "stochastic"),
 )

@@ -105,7 +105,9 @@ site_test = pytest.mark.xdist_group(SITE_GROUP)
 
 
 def _page_sources() -> dict[str, str]:
-    return {p.name: p.read_text(encoding="utf-8") for p in sorted((REPO / "docs").glob("*.md"))}
+    docs = REPO / "docs"
+    return {p.relative_to(docs).as_posix(): p.read_text(encoding="utf-8")
+            for p in sorted(docs.rglob("*.md"))}
 
 
 @site_test

@@ -28,8 +28,11 @@ pytestmark = pytest.mark.xdist_group("truth")
 
 
 def page(name: str) -> str:
-    """A page's Markdown with line breaks folded, so a sentence can be matched whole."""
-    return " ".join((DOCS / f"{name}.md").read_text().split())
+    """A page's Markdown with line breaks folded, so a sentence can be matched whole; a section
+    (a folder of pages, such as problems/) is its pages joined."""
+    folder = DOCS / name
+    paths = sorted(folder.glob("*.md")) if folder.is_dir() else [DOCS / f"{name}.md"]
+    return " ".join(" ".join(p.read_text().split()) for p in paths)
 
 
 def shown(text: str) -> float:
@@ -63,7 +66,7 @@ def test_format_bound_rejects_bad_input():
 
 
 def test_vanishing_gradient_bounds_are_safe(example):
-    """problems.md: "every ReLU layer's gradient norm is above X", "the product ... is at most
+    """problems/vanishing-gradients.md: "every ReLU layer's gradient norm is above X", "the product ... is at most
     Y", "every gradient is below Z": X no larger than the true minimum, Y and Z no smaller
     than the true values (recomputed here from the networks' weights)."""
     ex = example("vanishing_gradients")
@@ -97,7 +100,7 @@ def test_every_bound_in_prose_is_rounded_the_safe_way(site_build):
         manifest = json.loads((entry / "outputs" / "manifest.json").read_text())
         values.update({f"{run.name}/{k}": v for k, v in manifest["values"].items()})
     wrong = []
-    for md in sorted(DOCS.glob("*.md")):
+    for md in sorted(DOCS.rglob("*.md")):
         text = " ".join(md.read_text().split())
         for side, words in BOUND_WORDS.items():
             for ref in re.findall(words + r" \$?\{\{ value: ([a-z0-9_/-]+) \}\}", text):
@@ -120,7 +123,7 @@ def _steps_1d(eta, curvature, tol, limit=100_000):
 
 
 def test_best_shared_learning_rate_is_computed(example):
-    """problems.md: the best shared η on the axis-aligned bowl is 2/(L + μ), and no other η
+    """problems/hyperparameters.md: the best shared η on the axis-aligned bowl is 2/(L + μ), and no other η
     brings both coordinates below the tolerance in fewer steps (a dense scan, plain math)."""
     ex = example("hyperparameters")
     mu, L, tol = 0.01, 1.0, ex.raw("coord_tol")
@@ -134,7 +137,7 @@ def test_best_shared_learning_rate_is_computed(example):
 
 
 def test_best_plain_step_without_momentum_is_computed(example):
-    """problems.md: without momentum the page quotes η = 2/(L + μ) and its step count, from a
+    """problems/hyperparameters.md: without momentum the page quotes η = 2/(L + μ) and its step count, from a
     plain numpy loop on the rotated κ = 25 bowl (stop at ‖∇f‖ ≤ 1e-6)."""
     ex = example("hyperparameters")
     bowl = gd.ill_conditioned(kappa=25.0, angle=np.pi / 6)
@@ -167,7 +170,7 @@ def test_learning_rate_q_of_the_same_size_and_opposite_sign(example):
 
 
 def test_local_minima_sentence_allows_jumps_over_the_hump():
-    """problems.md used to say GD "stops in the first minimum it reaches"; the non-convex
+    """problems/local-minima.md used to say GD "stops in the first minimum it reaches"; the non-convex
     page's basin map shows large steps jumping the hump. Plain numpy on the quartic: a start
     left of the maximum at x = 1 ends right of it with a large step."""
     def grad(x):
@@ -508,7 +511,7 @@ OLD_NOTATION = {  # the conflicts the referee found, none of which may come back
 
 
 def test_old_conflicting_notation_is_gone():
-    sources = {p.name: p.read_text() for p in DOCS.glob("*.md")}
+    sources = {p.relative_to(DOCS).as_posix(): p.read_text() for p in DOCS.rglob("*.md")}
     sources |= {p.name: p.read_text() for p in (REPO / "examples").glob("*.py")}
     sources["optimizers.py"] = (REPO / "gdnotes" / "optimizers.py").read_text()
     sources["limited_memory.py"] = (REPO / "gdnotes" / "limited_memory.py").read_text()

@@ -25,6 +25,8 @@ def _module_title(package: Path, module: str) -> str:
         doc = ""
     first = doc.strip().splitlines()[0] if doc.strip() else ""
     title = first.split(":", 1)[0].strip().rstrip(".") if first else module
+    if len(title) > 60:  # "The optimizer summary table, generated from ..." -> its first clause
+        title = title.split(",", 1)[0].strip()
     return title if len(title) <= 60 else module.replace("_", " ").capitalize()
 
 
@@ -58,7 +60,12 @@ def sections(package: Path, public: set[str]) -> list[tuple[str, str, list[str]]
         names = [a.asname or a.name for a in node.names]
         names = [n for n in names if n in public and n not in seen]
         seen |= set(names)
-        if names:
+        if not names:
+            continue
+        earlier = next((section for section in out if section[0] == node.module), None)
+        if earlier:  # two `from .summary import ...` lines: one section (one heading) per module
+            earlier[2].extend(names)
+        else:
             out.append((node.module, _module_title(package, node.module), names))
     return sorted(out, key=lambda section: _reading_order(section[0]))
 

@@ -136,6 +136,18 @@ def image_size(path: Path) -> tuple[int, int] | None:
     return None
 
 
+def animation_html(src: str, still: str, alt: str, dims: str, frames: int | None) -> str:
+    """A GIF for the in-page player (docs/javascripts/player.js): without JavaScript the browser
+    plays it, or shows the still under reduced motion; with it, the player adds play/pause and a
+    frame scrubber and starts paused on the still under reduced motion."""
+    count = f' data-frames="{int(frames)}"' if frames else ""
+    return (
+        f'<div class="gd-anim" data-gif="{src}"{count}>'
+        f'<picture><source srcset="{still}" media="(prefers-reduced-motion: reduce)">'
+        f'<img src="{src}" alt="{alt}"{dims} loading="lazy"></picture></div>'
+    )
+
+
 class OutputIndex:
     """Looks up example outputs for the macros; `url(example, file, page_url)` makes links."""
 
@@ -200,10 +212,7 @@ class OutputIndex:
         )
         if record.get("kind") == "gif" and record.get("still"):
             still = self.url(f"figures/{example}/{record['still']}")
-            body = (
-                f'<picture><source srcset="{still}" media="(prefers-reduced-motion: reduce)">'
-                f'<img src="{src}" alt="{alt}"{dims} loading="lazy"></picture>'
-            )
+            body = animation_html(src, still, alt, dims, record.get("frames"))
             links = (
                 f'<a href="{src}">Play the animation</a> · '
                 f'<a href="{still}">still image (final frame)</a>. '

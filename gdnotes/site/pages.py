@@ -52,6 +52,7 @@ class ExamplePage:
     install: Install | None
     used_on: list[tuple[str, str]] = field(default_factory=list)  # (title, docs-relative path)
     api: dict[str, str] = field(default_factory=dict)  # gdnotes name used -> API page identifier
+    thumbnail: tuple[str, int, int] | None = None  # gallery card image: (file, width, height)
 
     @property
     def title(self) -> str:
@@ -131,6 +132,12 @@ def _values_table(run: ExampleRun) -> str:
     )
 
 
+# Search ranks the lessons above the example pages that share their words (an example page repeats
+# its lesson's vocabulary around its code); the download boilerplate is not indexed at all.
+EXAMPLE_SEARCH_BOOST = 0.5
+_FRONT_MATTER = f"---\nsearch:\n  boost: {EXAMPLE_SEARCH_BOOST}\n---\n\n"
+
+
 def example_markdown(page: ExamplePage) -> str:
     run = page.run
     parts: list[str] = []
@@ -140,7 +147,7 @@ def example_markdown(page: ExamplePage) -> str:
         cells = cells[1:]
     else:
         parts.append(f"# {page.title}")
-    parts.append(_about(page))
+    parts.append(f"<div data-search-exclude markdown>\n\n{_about(page)}\n\n</div>")
     if run.status == "failed":
         parts.append('!!! failure "This example failed"\n\n' + _indent(code_fence(run.error, "text")))
     if run.status == "skipped":
@@ -157,7 +164,7 @@ def example_markdown(page: ExamplePage) -> str:
     values = _values_table(run)
     if values:
         parts.append(values)
-    return "\n\n".join(parts) + "\n"
+    return _FRONT_MATTER + "\n\n".join(parts) + "\n"
 
 
 def _summary(run: ExampleRun) -> str:
@@ -172,13 +179,28 @@ def _summary(run: ExampleRun) -> str:
     return ""
 
 
-def _thumbnail(run: ExampleRun) -> str:
+THUMBNAIL = "gallery-thumbnail.png"  # published beside the example's figures
+
+
+def thumbnail_source(run: ExampleRun) -> tuple[str, str] | None:
+    """(file, alt) of the image a gallery card shows: the first figure, or an animation's still."""
     for name, record in run.manifest.get("outputs", {}).items():
         if record.get("kind") in {"figure", "gif"}:
-            file = record.get("still") or record["file"]
-            alt = record.get("alt", name).replace("]", ")").replace("[", "(")
-            return f"![{alt}](../figures/{run.name}/{file}){{ loading=lazy }}"
-    return ""
+            return record.get("still") or record["file"], record.get("alt", name)
+    return None
+
+
+def _thumbnail(page: ExamplePage) -> str:
+    source = thumbnail_source(page.run)
+    if source is None:
+        return ""
+    file, alt = source
+    alt = alt.replace("]", ")").replace("[", "(")
+    if page.thumbnail:
+        thumb, width, height = page.thumbnail
+        return (f"![{alt}](../figures/{page.run.name}/{thumb})"
+                f"{{ loading=lazy width={width} height={height} }}")
+    return f"![{alt}](../figures/{page.run.name}/{file}){{ loading=lazy }}"
 
 
 def _run_yourself(install: Install | None) -> str:
@@ -205,7 +227,7 @@ def gallery_markdown(pages: list[ExamplePage], install: Install | None) -> str:
     cards = []
     for page in pages:
         card = [f"-   [**{page.title}**]({page.run.name}.md)", ""]
-        thumb = _thumbnail(page.run)
+        thumb = _thumbnail(page)
         if thumb:
             card += ["    " + thumb, ""]
         summary = _summary(page.run)

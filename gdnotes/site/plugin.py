@@ -47,18 +47,21 @@ from mkdocs.utils import get_relative_url
 from gdnotes.site.apiref import MARKER as API_MARKER
 from gdnotes.site.apiref import api_markdown, api_targets
 from gdnotes.site.cache import Cache, CacheError, package_dir
-from gdnotes.site.macros import OutputIndex, figure_links, references
+from gdnotes.site.macros import OutputIndex, figure_links, image_size, references
 from gdnotes.site.mathjax import mathjax_files
 from gdnotes.site.notebook import with_install_cell
 from gdnotes.site.pages import (
+    THUMBNAIL,
     ExamplePage,
     Install,
     example_markdown,
     gallery_markdown,
     install_markdown,
+    thumbnail_source,
 )
 from gdnotes.site.runner import TIMEOUT_SECONDS, Budgets, ExampleRun, discover, run_examples
 from gdnotes.site.script import api_names_used, parse_cells, public_names, title_of
+from gdnotes.site.thumbnails import thumbnail
 from gdnotes.site.wheel import build_wheel, wheel_source
 
 log = logging.getLogger("mkdocs.plugins.gdnotes")
@@ -281,6 +284,7 @@ class GdnotesPlugin(BasePlugin[GdnotesConfig]):
                     for name in api_names_used(run.script.read_text(encoding="utf-8"), set(targets))
                 },
             )
+            page.thumbnail = self._publish_thumbnail(files, config, run)
             self.pages[name] = page
             files.append(File.generated(config, page.src_uri, content=example_markdown(page)))
         if not files.get_file_from_path(GALLERY):
@@ -290,6 +294,17 @@ class GdnotesPlugin(BasePlugin[GdnotesConfig]):
             files.append(
                 File.generated(config, GALLERY, content=gallery_markdown(ordered, self.install))
             )
+
+    def _publish_thumbnail(self, files: Files, config, run: ExampleRun):
+        """The gallery card's small copy of the example's first figure, as figures/<ex>/THUMBNAIL."""
+        source = thumbnail_source(run) if run.entry else None
+        if source is None or not (run.outputs_dir / source[0]).is_file():
+            return None
+        thumb = thumbnail(run.outputs_dir / source[0], self.cache.root / "thumbnails")
+        files.append(File.generated(
+            config, f"figures/{run.name}/{THUMBNAIL}", abs_src_path=str(thumb)))
+        size = image_size(thumb)
+        return (THUMBNAIL, *size) if size else None
 
     # -- macros ------------------------------------------------------------------------------
     def on_page_markdown(self, markdown, page, config, files):

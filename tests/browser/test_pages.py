@@ -120,12 +120,14 @@ def test_typeset_math_is_drawn(page_visits):
 
 
 def pages_with_math_in_markdown(docs: Path = REPO / "docs") -> list[str]:
-    """URL paths of docs/*.md pages whose Markdown (outside code) contains $...$ or $$...$$ math."""
+    """URL paths of docs/**/*.md pages whose Markdown (outside code) contains $...$ or $$...$$ math."""
     paths = []
-    for md in sorted(docs.glob("*.md")):
+    for md in sorted(docs.rglob("*.md")):
         prose = CODE.sub("", md.read_text(encoding="utf-8"))
         if MATH_IN_MARKDOWN.search(prose):
-            paths.append("" if md.stem == "index" else f"{md.stem}/")
+            page = md.relative_to(docs).with_suffix("").as_posix()  # problems/step-size
+            page = page.removesuffix("index").rstrip("/")
+            paths.append(f"{page}/" if page else "")
     return paths
 
 

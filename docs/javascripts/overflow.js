@@ -10,6 +10,7 @@
     ".md-typeset div.arithmatex",        // display math (MathJax today)
     ".md-typeset .katex-display",        // display math rendered at build time by KaTeX
     ".md-typeset .gd-math-display",      // ... or by any other build-time renderer
+    ".md-typeset :not(mjx-assistive-mml, .katex-mathml) > math[display=block]",  // ... or as MathML
     ".md-typeset pre > code",            // code blocks
   ].join(", ");
   const NUMBER = /^[−\-+±≈~<>≤≥]?\s*[\d.,\u2009\u202f]+(\s*(×|x)\s*10[⁰¹²³⁴⁵⁶⁷⁸⁹⁻\-\d]*)?([eE][−\-+]?\d+)?\s*(%|×)?$/;
@@ -53,7 +54,8 @@
       update(e.target.dataset.gdOverflow ? e.target : e.target.parentElement)));
 
   // Inline math wider than its paragraph becomes a scroll box of its own (extra.css).
-  const INLINE = ".md-typeset span.arithmatex, .md-typeset span.katex, .md-typeset math:not([display=block])";
+  const INLINE = ".md-typeset span.arithmatex, .md-typeset span.katex, " +
+    ".md-typeset :not(mjx-assistive-mml, .katex-mathml) > math:not([display=block])";
   const wideInline = () => {
     for (const math of document.querySelectorAll(INLINE)) {
       const parent = math.parentElement;

@@ -119,7 +119,7 @@ SHARDS = 2
 
 
 def pytest_generate_tests(metafunc):
-    if "page_visits" in metafunc.fixturenames:
+    if "shard" in metafunc.fixturenames:  # page_visits, screen_problems (test_screens.py)
         metafunc.parametrize(
             "shard",
             [pytest.param(i, id=f"pages{i}", marks=pytest.mark.xdist_group(f"pages{i}"))

@@ -11,7 +11,7 @@ STAMP  := $(VENV)/.installed
 # Two test workers share two cores: one BLAS/OpenMP thread each avoids oversubscription.
 THREADS := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 
-.PHONY: serve build test test-fast browser-deps lint bench mutate clean
+.PHONY: serve build readme-screenshots test test-fast browser-deps lint bench mutate clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; gdnotes needs Python 3.11" >&2; exit 1; }
@@ -25,6 +25,9 @@ serve: $(STAMP)
 
 build: $(STAMP)
 	$(BIN)/mkdocs build --strict
+
+readme-screenshots: $(STAMP) browser-deps
+	$(BIN)/python tools/readme_screenshots.py
 
 browser-deps:
 	@bash .ci/browser-deps

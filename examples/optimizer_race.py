@@ -160,10 +160,45 @@ out.value("adagrad_long_escape", int(escaped[0]) if escaped.size else f"more tha
 # %% [markdown]
 # ## The GIFs
 # Frame $k$ shows every path up to the same step; steps grow geometrically from frame to
-# frame so that both the first moves and the end game are visible.
+# frame (time is log-spaced, and the frame says so) so that both the first moves and the end
+# game are visible. Each runner carries its name at its head, in its colour, instead of a
+# legend: labels that would overlap are pushed apart vertically.
 
 # %%
 FRAMES = 40
+LABEL_GAP_PX = 12  # the least vertical distance between two runners' name tags
+
+
+def spread(ys, gap):
+    """Positions as close to ``ys`` as possible, in the same order, at least ``gap`` apart."""
+    order = np.argsort(ys)
+    placed = np.asarray(ys, dtype=float)[order].copy()
+    for i in range(1, placed.size):
+        placed[i] = max(placed[i], placed[i - 1] + gap)
+    shift = (placed - np.asarray(ys, dtype=float)[order]).mean()  # re-centre the stack
+    out = np.empty_like(placed)
+    out[order] = placed - max(shift, 0) / 2
+    return out
+
+
+def place_tags(ax, tags, heads_xy):
+    """Put each name tag just right of its runner's head (left of it near the right edge);
+    a runner outside the view (diverged, say) shows no tag."""
+    to_px, to_data = ax.transData, ax.transData.inverted()
+    with np.errstate(invalid="ignore", over="ignore"):
+        px = to_px.transform(np.nan_to_num(heads_xy, nan=np.inf))
+    box = ax.bbox
+    inside = (np.isfinite(px).all(axis=1) & (px[:, 0] >= box.x0) & (px[:, 0] <= box.x1)
+              & (px[:, 1] >= box.y0) & (px[:, 1] <= box.y1))
+    ys = np.full(len(tags), np.nan)
+    if inside.any():
+        ys[inside] = spread(px[inside, 1], LABEL_GAP_PX)
+    for tag, (x, _), y, shown in zip(tags, px, ys, inside, strict=True):
+        tag.set_visible(bool(shown))
+        if shown:
+            left = x < box.x1 - 60
+            tag.set_position(to_data.transform((x + (6 if left else -6), y)))
+            tag.set_horizontalalignment("left" if left else "right")
 
 
 def draw_race(key: str):
@@ -181,30 +216,36 @@ def draw_race(key: str):
     else:
         gd.contour(ax, objective, spec["view"], levels=np.linspace(-2, 2, 13), **lines_style)
     gd.mark_start(ax, *spec["x0"], label=None, ms=11)
-    lines, heads = [], []
+    lines, heads, tags = [], [], []
     for entry in entries:
         color, dash = STYLE[entry.name]
-        (line,) = ax.plot([], [], dash, lw=1.8, color=gd.COLORS[color], label=entry.name)
+        (line,) = ax.plot([], [], dash, lw=1.8, color=gd.COLORS[color])
         (head,) = ax.plot([], [], "o", ms=5, color=gd.COLORS[color])
+        tag = ax.text(0, 0, entry.name, color=gd.COLORS[color], fontsize=8, va="center",
+                      fontweight="bold", clip_on=True,
+                      bbox=dict(facecolor="white", edgecolor="none", alpha=0.75, pad=0.5))
         lines.append(line)
         heads.append(head)
+        tags.append(tag)
     ax.set(xlim=(x_lo, x_hi), ylim=(y_lo, y_hi), xlabel="$x$", ylabel="$y$",
            title=f"{objective.name}, {spec['steps']} steps at most")
-    ax.legend(fontsize=6.5, ncol=2, loc="upper left", handlelength=1.5, columnspacing=0.8)
     label = ax.text(0.97, 0.03, "", transform=ax.transAxes, ha="right", va="bottom", fontsize=9,
                     bbox=dict(facecolor="white", edgecolor="none", alpha=0.8))
     # Everything but the paths is static: render it once, redraw only the moving artists.
-    gd.freeze_background(fig, [*lines, *heads, label])
+    gd.freeze_background(fig, [*lines, *heads, *tags, label])
     shown = np.unique(np.geomspace(1, spec["steps"], FRAMES).astype(int))
     shown = np.concatenate([shown, np.full(FRAMES - shown.size, spec["steps"])])
 
     def draw_frame(i):
         step = int(shown[i])
+        ends = []
         for entry, line, head in zip(entries, lines, heads, strict=True):
             part = entry.path[: step + 1]
             line.set_data(part[:, 0], part[:, 1])
             head.set_data(part[-1:, 0], part[-1:, 1])
-        label.set_text(f"step {step}")
+            ends.append(part[-1])
+        place_tags(ax, tags, np.array(ends))
+        label.set_text(f"step {step} of {spec['steps']} (steps log-spaced)")
 
     return fig, draw_frame
 

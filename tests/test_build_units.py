@@ -112,6 +112,44 @@ def test_gif_figure_has_reduced_motion_still_and_links(tmp_path):
     )
     assert 'alt="A dot &lt;moving&gt;"' in html and 'width="64" height="32"' in html
     assert 'href="../figures/ex/anim.gif"' in html and 'href="../ex/ex/"' in html
+    # the player (docs/javascripts/player.js) finds the GIF through its wrapper
+    assert '<div class="gd-anim" data-gif="../figures/ex/anim.gif">' in html
+
+
+# -- issue 14 layout: thumbnails, search rank, API headings ---------------------------------------
+def test_gallery_thumbnail_is_small_cached_and_keeps_the_aspect(tmp_path):
+    from PIL import Image
+
+    from gdnotes.site.thumbnails import THUMB_WIDTH, thumbnail
+
+    big = tmp_path / "fig.png"
+    Image.new("RGB", (1200, 600), "white").save(big)
+    thumb = thumbnail(big, tmp_path / "thumbs")
+    assert Image.open(thumb).size == (THUMB_WIDTH, THUMB_WIDTH // 2)
+    assert thumb.stat().st_size < big.stat().st_size
+    mtime = thumb.stat().st_mtime_ns
+    assert thumbnail(big, tmp_path / "thumbs") == thumb and thumb.stat().st_mtime_ns == mtime
+
+
+def test_example_pages_rank_below_lessons_in_search():
+    import yaml
+
+    from gdnotes.site.pages import _FRONT_MATTER, EXAMPLE_SEARCH_BOOST
+
+    assert yaml.safe_load(_FRONT_MATTER.strip().strip("-")) == {
+        "search": {"boost": EXAMPLE_SEARCH_BOOST}}
+    assert 0 < EXAMPLE_SEARCH_BOOST < 1  # a lesson's boost is 1
+
+
+def test_api_page_has_one_section_per_module_with_distinct_titles():
+    from gdnotes.site.apiref import sections
+    from gdnotes.site.script import public_names
+
+    package = Path(__file__).resolve().parents[1] / "gdnotes"
+    found = sections(package, public_names(package / "__init__.py"))
+    titles = [title for _, title, _ in found]
+    modules = [module for module, _, _ in found]
+    assert len(set(titles)) == len(titles) and len(set(modules)) == len(modules), titles
 
 
 def test_table_and_value_and_indentation(tmp_path):

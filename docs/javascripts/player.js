@@ -152,7 +152,7 @@ class Player {
     controls.setAttribute("aria-label", "Animation controls");
     this.button = document.createElement("button");
     this.button.type = "button";
-    this.button.className = "gd-anim__toggle md-button";
+    this.button.className = "gd-anim__toggle";
     this.button.addEventListener("click", () => (this.playing ? this.pause() : this.play()));
     this.slider = document.createElement("input");
     this.slider.type = "range";

@@ -47,6 +47,7 @@ _PAGE_ONLY = {
     "site/plugin.py",
     "site/apiref.py",
     "site/macros.py",
+    "site/mathml.py",
     "site/pages.py",
     "site/runner.py",
     "site/wheel.py",

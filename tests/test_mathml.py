@@ -8,7 +8,7 @@ import pytest
 
 from gdnotes.site.mathml import math_element, tex_of_numbers, tex_to_mathml
 
-EXTENSIONS = ["pymdownx.arithmatex", "toc", "gdnotes.site.mathml"]
+EXTENSIONS = ["pymdownx.arithmatex", "toc", "gdnotes.site.mathml", "gdnotes.site.searchtext"]
 CONFIG = {"pymdownx.arithmatex": {"generic": True}}
 
 
@@ -61,3 +61,8 @@ def test_the_same_formula_is_rendered_once():
     for _ in range(3):
         tex_to_mathml("a + b", False)
     assert tex_to_mathml.cache_info().hits == 2
+
+
+def test_code_blocks_are_marked_out_of_the_search_index():
+    html, _ = render("Run `gd.run` like this:\n\n    x = 1\n")
+    assert "<pre data-search-exclude>" in html and "<code>gd.run</code>" in html

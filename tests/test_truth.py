@@ -444,7 +444,7 @@ def test_adamw_on_beale_misses_by_constant_step_noise_not_by_weight_decay(exampl
     to zero over 20 000 steps it converges (torch's AdamW update, plain Python)."""
     ex = example("optimizer_race")
     row = next(r for r in ex.table("steps_beale") if r[0] == "AdamW")
-    lr = float(row[1])
+    lr = shown(row[1])
     lr = min(np.geomspace(1e-4, 3.0, 14), key=lambda g: abs(g - lr))  # the grid value shown
     assert 3 < 1 / 0.01
     constant = _adamw_beale([lr] * 5000)

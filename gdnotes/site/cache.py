@@ -48,6 +48,7 @@ _PAGE_ONLY = {
     "site/apiref.py",
     "site/macros.py",
     "site/mathml.py",
+    "site/searchtext.py",
     "site/pages.py",
     "site/runner.py",
     "site/wheel.py",

@@ -94,7 +94,10 @@ def _visit(context, site: Path, base_url: str, path: str) -> MathVisit:
             page.add_init_script(OBSERVE_SHIFTS_JS)
             page.goto(url, wait_until="load")
             record.layout_shift = page.evaluate(LAYOUT_SHIFT_JS)
-            page.wait_for_load_state("networkidle")
+            try:  # the search worker fetches the index after load
+                page.wait_for_load_state("networkidle", timeout=5000)
+            except Exception:  # an animation still loading: what arrived so far is counted
+                pass
         finally:
             page.close()
         for response_url, kind in responses:

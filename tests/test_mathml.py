@@ -25,6 +25,7 @@ def render(text: str) -> tuple[str, markdown.Markdown]:
     (r"\beta_1", "β₁"),
     (r"x^2 - y^2", "x² − y²"),
     (r"\sqrt{1-\beta_2}", "√(1 − β₂)"),
+    (r"\epsilon = 10^{-8}", "ϵ = 10⁻⁸"),
 ])
 def test_a_formula_reads_as_plain_text(tex, reading):
     math = math_element(tex, display=False)

@@ -21,8 +21,8 @@ from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
 _SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-", strict=True))
-_SUBSCRIPT_DIGITS = dict(zip("0123456789", "₀₁₂₃₄₅₆₇₈₉", strict=True))
-_SUPERSCRIPT_DIGITS = {v: k for k, v in _SUPERSCRIPTS.items()}
+_SUBSCRIPT_DIGITS = dict(zip("0123456789−+", "₀₁₂₃₄₅₆₇₈₉₋₊", strict=True))
+_SUPERSCRIPT_DIGITS = {v: k for k, v in _SUPERSCRIPTS.items()} | {"−": "⁻", "+": "⁺"}
 _SPACED = set("=≠<>≤≥≈←→↦+−±×∈")
 _INVISIBLE = dict.fromkeys(range(0x2061, 0x2065))  # function application, invisible times, ...
 _COMBINING = {"ˆ": "\u0302", "^": "\u0302", "¯": "\u0304", "~": "\u0303", "˜": "\u0303",
@@ -91,8 +91,9 @@ def _grouped(text: str) -> str:
 
 def _script(mark: str, text: str) -> str:
     table = _SUBSCRIPT_DIGITS if mark == "_" else _SUPERSCRIPT_DIGITS
-    if text and all(c in table for c in text):
-        return "".join(table[c] for c in text)
+    compact = text.replace(" ", "")
+    if compact and all(c in table for c in compact):
+        return "".join(table[c] for c in compact)
     return mark + _grouped(text)
 
 

@@ -10,7 +10,7 @@
     ".md-typeset div.arithmatex",        // display math (MathJax today)
     ".md-typeset .katex-display",        // display math rendered at build time by KaTeX
     ".md-typeset .gd-math-display",      // ... or by any other build-time renderer
-    ".md-typeset :not(mjx-assistive-mml, .katex-mathml) > math[display=block]",  // ... or as MathML
+    ".md-typeset :not(.arithmatex, mjx-assistive-mml, .katex-mathml) > math[display=block]",  // ... or as MathML
     ".md-typeset pre > code",            // code blocks
   ].join(", ");
   const NUMBER = /^[−\-+±≈~<>≤≥]?\s*[\d.,\u2009\u202f]+(\s*(×|x)\s*10[⁰¹²³⁴⁵⁶⁷⁸⁹⁻\-\d]*)?([eE][−\-+]?\d+)?\s*(%|×)?$/;

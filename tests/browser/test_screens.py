@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import pytest
 
-from .browsing import ARTIFACTS, BROWSER, MATH_WAIT_JS, _slug, fail_on
+from .browsing import ARTIFACTS, BROWSER, _slug, fail_on
 
 pytestmark = BROWSER
 
@@ -116,7 +116,6 @@ def visit_screen(context, base_url: str, path: str, screen: str) -> list[str]:
         page.set_viewport_size(viewport)
         page.emulate_media(color_scheme=scheme, reduced_motion=motion)
         page.goto(base_url + path, wait_until="load")
-        page.evaluate(MATH_WAIT_JS)
         found = []
         layout = page.evaluate(OVERFLOW_JS)
         want = "slate" if scheme == "dark" else "default"

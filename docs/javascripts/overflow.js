@@ -7,10 +7,10 @@
 (function () {
   const BOXES = [
     ".md-typeset__scrollwrap",          // material's wrapper around every table
-    ".md-typeset div.arithmatex",        // display math (MathJax today)
+    ".md-typeset div.arithmatex",        // display math (the build's MathML in arithmatex's div)
     ".md-typeset .katex-display",        // display math rendered at build time by KaTeX
     ".md-typeset .gd-math-display",      // ... or by any other build-time renderer
-    ".md-typeset :not(.arithmatex, mjx-assistive-mml, .katex-mathml) > math[display=block]",  // ... or as MathML
+    ".md-typeset :not(.arithmatex, .katex-mathml) > math[display=block]",  // ... or as MathML
     ".md-typeset pre > code",            // code blocks
   ].join(", ");
   const NUMBER = /^[−\-+±≈~<>≤≥]?\s*[\d.,\u2009\u202f]+(\s*(×|x)\s*10[⁰¹²³⁴⁵⁶⁷⁸⁹⁻\-\d]*)?([eE][−\-+]?\d+)?\s*(%|×)?$/;
@@ -55,7 +55,7 @@
 
   // Inline math wider than its paragraph becomes a scroll box of its own (extra.css).
   const INLINE = ".md-typeset span.arithmatex, .md-typeset span.katex, " +
-    ".md-typeset :not(mjx-assistive-mml, .katex-mathml) > math:not([display=block])";
+    ".md-typeset :not(.arithmatex, .katex-mathml) > math:not([display=block])";
   const wideInline = () => {
     for (const math of document.querySelectorAll(INLINE)) {
       const parent = math.parentElement;
@@ -86,13 +86,9 @@
       update(box);
     }
   };
-  // MathJax typesets after load and changes widths: the ResizeObserver sees the boxes; inline math
-  // is measured again once MathJax says it is done.
-  const afterMath = () => {
-    const startup = window.MathJax && window.MathJax.startup;
-    if (startup && startup.promise) startup.promise.then(wideInline);
-  };
-  window.addEventListener("load", afterMath);
+  // Fonts arriving late change widths: the ResizeObserver sees the boxes; inline math is measured
+  // again once the page has loaded.
+  window.addEventListener("load", wideInline);
   if (typeof document$ !== "undefined") document$.subscribe(setUp);
   else if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setUp);
   else setUp();

@@ -32,7 +32,7 @@ SCREENS = {  # name: (viewport, colour scheme, reduced motion, screenshot folder
 OVERFLOW_JS = """async () => {
   await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
   const boxes = '.md-typeset__scrollwrap, .md-typeset div.arithmatex, .md-typeset .katex-display, '
-    + '.md-typeset .gd-math-display, .md-typeset :not(.arithmatex, mjx-assistive-mml, .katex-mathml) > math[display=block], '
+    + '.md-typeset .gd-math-display, .md-typeset :not(.arithmatex, .katex-mathml) > math[display=block], '
     + '.md-typeset pre > code, '
     + '.md-typeset .gd-wide-inline';
   const name = el => el.tagName.toLowerCase() + (el.className ? '.' + [...el.classList].join('.') : '')

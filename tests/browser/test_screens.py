@@ -52,6 +52,8 @@ OVERFLOW_JS = """async () => {
           scheme: document.body.dataset.mdColorScheme, boxes: found};
 }"""
 
+HOLD_MS = 3000  # longer than any frame of any animation is shown (gd.gif holds the last 1.5 s)
+
 # Each animation's state, frame and a fingerprint of what its canvas shows.
 ANIMATIONS_JS = """() => [...document.querySelectorAll('.gd-anim')].map(a => {
   const canvas = a.querySelector('canvas');
@@ -92,10 +94,17 @@ def _check_animations(page, reduced: bool) -> list[str]:
     for a in before:
         if a["state"] != "playing" or a["button"] != "Pause" or not a["label"]:
             found.append(f"{a['gif']}: should be playing with a labelled Pause button, is {a}")
-    moved = _animations(page, 700)
-    for a, b in zip(before, moved, strict=True):
-        if a["frame"] == b["frame"] and a["pixels"] == b["pixels"]:
-            found.append(f"{a['gif']}: 'playing' but the frame did not change in 0.7 s")
+    try:  # every one moves on within a frame's time (the last frame is held longest, 1.5 s)
+        page.wait_for_function(
+            """(frames) => [...document.querySelectorAll('.gd-anim')]
+                 .every((a, i) => a.querySelector('input[type=range]').value !== frames[i])""",
+            arg=[a["frame"] for a in before], timeout=HOLD_MS)
+    except Exception:
+        moved = _animations(page, 0)
+        for a, b in zip(before, moved, strict=True):
+            if a["frame"] == b["frame"]:
+                found.append(f"{a['gif']}: 'playing' but the frame did not change in "
+                             f"{HOLD_MS / 1000:g} s")
     for i in range(buttons.count()):
         buttons.nth(i).click()  # Pause
     paused = _animations(page, 100)

@@ -43,6 +43,7 @@ from decimal import Decimal
 from numbers import Integral, Real
 from pathlib import Path
 
+from .animate import thaw_background
 from .style import (
     CSS_DPI,
     gif_bytes,
@@ -238,6 +239,7 @@ class Outputs:
         started = time.process_time()
         png = png_bytes(fig, **({"dpi": dpi} if dpi else {}))
         sizes = self._legible(fig, name)
+        fig.set_layout_engine("none")  # laid out already: the twin skips a layout pass
         restyle_dark(fig)
         dark = png_bytes(fig, **({"dpi": dpi} if dpi else {}))
         RENDER_SECONDS[f"{self.example}/{name}"] = time.process_time() - started
@@ -270,6 +272,7 @@ class Outputs:
         started = time.process_time()
         gif, still = gif_bytes(fig, draw_frame, frames, fps=fps, hold_last_ms=hold_last_ms,
                                quantize=quantize)
+        thaw_background(fig)  # the dark still restyles the drawing, not a frozen picture of it
         sizes = self._legible(fig, name)
         restyle_dark(fig)
         dark = png_bytes(fig, dpi=CSS_DPI)

@@ -45,6 +45,10 @@ def freeze_background(fig, animated: Iterable) -> None:
             if id(child) not in keep and child.get_visible():
                 child.set_visible(False)
                 hidden.append(child)
+    for artist in [*fig.legends, *fig.texts, *fig.lines, *fig.patches]:  # figure-level ones
+        if id(artist) not in keep and artist.get_visible():
+            artist.set_visible(False)
+            hidden.append(artist)
     fig.patch.set_visible(False)
     image = fig.figimage(background, xo=0, yo=0, origin="upper", zorder=-100)
     fig._gdnotes_frozen = (image, hidden)  # for thaw_background

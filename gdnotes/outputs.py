@@ -239,7 +239,7 @@ class Outputs:
         started = time.process_time()
         png = png_bytes(fig, **({"dpi": dpi} if dpi else {}))
         sizes = self._legible(fig, name)
-        fig.set_layout_engine("none")  # laid out already: the twin skips a layout pass
+        fig.set_layout_engine(None)  # laid out already: the twin skips the layout passes
         restyle_dark(fig)
         dark = png_bytes(fig, **({"dpi": dpi} if dpi else {}))
         RENDER_SECONDS[f"{self.example}/{name}"] = time.process_time() - started
@@ -274,6 +274,7 @@ class Outputs:
                                quantize=quantize)
         thaw_background(fig)  # the dark still restyles the drawing, not a frozen picture of it
         sizes = self._legible(fig, name)
+        fig.set_layout_engine(None)
         restyle_dark(fig)
         dark = png_bytes(fig, dpi=CSS_DPI)
         RENDER_SECONDS[f"{self.example}/{name}"] = time.process_time() - started

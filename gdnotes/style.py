@@ -230,8 +230,10 @@ def _swap_neutral(color, background, ink):
     from matplotlib.colors import to_rgba
 
     r, g, b, a = to_rgba(color)
-    if a == 0 or max(r, g, b) - min(r, g, b) > 0.12:
-        return color  # invisible ("none") or a real colour
+    if a == 0:
+        return "none"
+    if max(r, g, b) - min(r, g, b) > 0.12:
+        return color  # a real colour
     v = (r + g + b) / 3
     bg, fg = to_rgba(background), to_rgba(ink)
     return tuple(bg[i] + (1 - v) * (fg[i] - bg[i]) for i in range(3)) + (a,)
@@ -267,13 +269,12 @@ def restyle_dark(fig, background: str = DARK_BACKGROUND, ink: str = DARK_INK) ->
             if box is not None:
                 box.set_facecolor(swap(box.get_facecolor()))
                 box.set_edgecolor(swap(box.get_edgecolor()))
-        elif isinstance(artist, Line2D):
-            artist.set_color(swap(artist.get_color()))
-            for get, put in (("get_markerfacecolor", "set_markerfacecolor"),
-                             ("get_markeredgecolor", "set_markeredgecolor")):
-                value = getattr(artist, get)()
-                if not (isinstance(value, str) and value == "none"):
-                    getattr(artist, put)(swap(value))
+        elif isinstance(artist, Line2D):  # read all three first: markers follow the colour
+            colors = (artist.get_color(), artist.get_markerfacecolor(),
+                      artist.get_markeredgecolor())
+            artist.set_color(swap(colors[0]))
+            artist.set_markerfacecolor(swap(colors[1]))
+            artist.set_markeredgecolor(swap(colors[2]))
         elif isinstance(artist, Patch) and artist is not fig.patch:
             artist.set_facecolor(swap(artist.get_facecolor()))
             artist.set_edgecolor(swap(artist.get_edgecolor()))

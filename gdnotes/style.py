@@ -172,12 +172,11 @@ def png_bytes(fig, dpi: int = DPI, colors: int = 256) -> bytes:
     disappears into a page of the same colour. ``colors=0`` keeps full colour."""
     from PIL import Image
 
-    raw = io.BytesIO()
-    fig.savefig(raw, format="png", dpi=dpi, metadata={"Software": None},
-                pil_kwargs={"compress_level": 0 if colors else 6})
     if not colors:
+        raw = io.BytesIO()
+        fig.savefig(raw, format="png", dpi=dpi, metadata={"Software": None})
         return raw.getvalue()
-    image = Image.open(raw).convert("RGB")
+    image = _rgb(fig, dpi)
     indexed = image.quantize(colors=colors, method=Image.Quantize.FASTOCTREE,
                              dither=Image.Dither.NONE)
     palette = np.array(indexed.getpalette()[: 3 * colors], dtype=int).reshape(-1, 3)
@@ -187,6 +186,22 @@ def png_bytes(fig, dpi: int = DPI, colors: int = 256) -> bytes:
     out = io.BytesIO()
     indexed.save(out, format="PNG", compress_level=6)
     return out.getvalue()
+
+
+def _rgb(fig, dpi: int):
+    """``fig`` rendered at ``dpi`` as a Pillow RGB image, straight from Agg's buffer (no PNG
+    encoded and decoded on the way)."""
+    from PIL import Image
+
+    raw = io.BytesIO()
+    fig.savefig(raw, format="rgba", dpi=dpi)
+    width, height = int(fig.get_figwidth() * dpi), int(fig.get_figheight() * dpi)
+    if len(raw.getbuffer()) != 4 * width * height:  # Agg rounded differently: ask a PNG
+        raw = io.BytesIO()
+        fig.savefig(raw, format="png", dpi=dpi, pil_kwargs={"compress_level": 0})
+        return Image.open(raw).convert("RGB")
+    return Image.frombuffer("RGBA", (width, height), raw.getbuffer(), "raw", "RGBA", 0, 1
+                            ).convert("RGB")
 
 
 def text_sizes(fig) -> dict:

@@ -39,7 +39,7 @@ STEPS = 60
 plain = gd.run(gd.sgd(lr=eta_gd), bowl, x0, steps=STEPS)
 ball = gd.run(gd.sgd(lr=eta_hb, momentum=beta_hb), bowl, x0, steps=STEPS)
 
-fig, (ax_path, ax_err) = gd.figure(2, 1)
+fig, (ax_path, ax_err) = gd.figure(2, 1, figsize=(5.4, 5.8), height_ratios=[1.6, 1])
 (x_lo, x_hi), (y_lo, y_hi) = (-2.0, 2.0), (-1.6, 1.6)
 GREY_LINES = dict(cmap=None, colors=gd.COLORS["grey"], linewidths=0.6)  # coloured paths on top
 gd.contour(ax_path, bowl, ((x_lo, x_hi), (y_lo, y_hi)),

@@ -54,7 +54,7 @@ out.figure(fig, "bowl_surface", caption=(
     "bottom at the origin."
 ))
 
-fig, (ax_c, ax_l) = gd.figure(2, 1)
+fig, (ax_c, ax_l) = gd.figure(2, 1, figsize=(5.4, 5.8), height_ratios=[1.6, 1])
 contour(ax_c, bowl, ((-5, 5), (-4, 4)), levels=[0.25, 1, 2.25, 4, 6.25, 9, 12.25, 16, 20.25, 25])
 ax_c.plot(path[:, 0], path[:, 1], "o-", ms=3, lw=1.2, color=gd.COLORS["red"], label="GD path")
 gd.mark_start(ax_c, *X0)
@@ -100,7 +100,7 @@ out.value("valley_best_lr", best, fmt="{:.4f}")
 out.value("valley_best_rate", gd.regimes.optimal_rate(KAPPA), fmt="{:.4f}")
 out.value("valley_slow_rate", 1 - 1 / KAPPA, fmt="{:g}")
 
-fig, (ax_c, ax_e) = gd.figure(2, 1)
+fig, (ax_c, ax_e) = gd.figure(2, 1, figsize=(5.4, 5.8), height_ratios=[1.6, 1])
 levels = valley.value(START) * np.geomspace(1e-3, 1.0, 9)
 contour(ax_c, valley, ((-4.5, 4.5), (-3.5, 3.5)), levels=levels)
 labels = [rf"$\eta = 1/L = {etas[0]:g}$", rf"$\eta^* = 2/(\mu+L) \approx {etas[1]:.3f}$"]

@@ -157,7 +157,7 @@ out.value("long_loss", long_run.values[-1], fmt="{:.7f}")
 out.value("long_distance", dist[-1], fmt="{:.3f}")
 out.value("steps_to_loss_1e-3", int(np.argmax(long_run.values <= 1e-3)))
 
-fig, (ax_c, ax_l) = gd.figure(2, 1)
+fig, (ax_c, ax_l) = gd.figure(2, 1, figsize=(5.4, 5.8), height_ratios=[1.6, 1])
 gd.contour(ax_c, objective, ((-0.5, 3.0), (-1.5, 2.0)), n=201,
            levels=np.geomspace(1e-3, 12, 12))
 ax_c.plot(path[:, 0], path[:, 1], "o-", ms=2, lw=1, color=gd.COLORS["red"],

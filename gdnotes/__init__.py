@@ -40,7 +40,7 @@ from .optimizers import (
     rmsprop,
     sgd,
 )
-from .outputs import Outputs, format_bound, markdown_table
+from .outputs import Outputs, format_bound, format_number, markdown_table
 from .racing import Entry, Sweep, first_step, lr_sweep, near_minimizer, outcome, race
 from .rates import (
     distances,

@@ -298,6 +298,7 @@ class Outputs:
         """Save a Markdown table; ``rows`` is a list of rows, or ready-made Markdown text."""
         self._claim(name)
         text = rows if isinstance(rows, str) else markdown_table(rows, headers, floatfmt)
+        text = outside_code_spans(text, written_powers)
         text = text.rstrip("\n") + "\n"
         self._write(f"{name}.md", text.encode())
         _show(display_bundle("markdown", text, text))
@@ -332,9 +333,9 @@ class Outputs:
         if isinstance(raw, str):
             if bound is not None:
                 raise ValueError(f"value {name!r}: bound={bound!r} needs a number, got {raw!r}")
-            text = raw
+            text = outside_code_spans(raw, written_powers)
         else:
-            text = fmt.format(value) if bound is None else format_bound(raw, fmt, bound)
+            text = format_number(value, fmt) if bound is None else format_bound(raw, fmt, bound)
         self.manifest["values"][name] = {"text": text, "raw": raw}
         if bound is not None:
             self.manifest["values"][name]["bound"] = bound
@@ -391,8 +392,45 @@ def _check_figure(fig) -> None:
                         f"got {fig!r} ({type(fig).__name__})")
 
 
-def _parse_shown(text: str) -> Decimal:
-    """The number a formatted text shows (thousands separators and a leading '+' allowed)."""
+# -- numbers as a reader reads them: 4.4 × 10⁻⁹, not 4.4e-09 ------------------------------------
+_EXPONENT = re.compile(r"(?<![\w.])([-+]?\d+(?:\.\d*)?)[eE]([-+]?)(\d+)(?![\w.])")
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+TIMES = "\u00a0×\u00a0"  # no-break spaces: a number never breaks over two lines
+
+
+def _power_of_ten(m: re.Match) -> str:
+    mantissa, sign, exponent = m.group(1), m.group(2), m.group(3).lstrip("0")
+    if not exponent:  # 1.00e+00
+        return mantissa
+    power = "10" + ((("-" if sign == "-" else "") + exponent).translate(_SUPERSCRIPT))
+    if mantissa.lstrip("+-") == "1":
+        return mantissa[:-1] + power  # 1e-08 -> 10⁻⁸, -1e+03 -> -10³
+    return mantissa + TIMES + power
+
+
+def written_powers(text: str) -> str:
+    """Every number in ``text`` written with an exponent (``4.4e-09``) as ``4.4 × 10⁻⁹``."""
+    return _EXPONENT.sub(_power_of_ten, text)
+
+
+def format_number(value, fmt: str = "{:.4g}") -> str:
+    """``fmt.format(value)`` as the site shows numbers: an exponent as a power of ten
+    (``format_number(4.4e-9, "{:.1e}")`` is ``"4.4 × 10⁻⁹"``). Every number a page shows goes
+    through here (values, table cells, bounds), so prose, tables, math and notebooks agree."""
+    return written_powers(fmt.format(value))
+
+
+_PARSE_POWER = re.compile(r"^([-+]?[\d.,]*?)(?:\u00a0×\u00a0)?10([⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)$")
+
+
+def parse_shown(text: str) -> Decimal:
+    """The number a formatted text shows (thousands separators, a leading '+' and powers of ten
+    written ``a × 10ᵏ`` allowed)."""
+    power = _PARSE_POWER.match(text)
+    if power:
+        digits = power.group(2).translate(str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789"))
+        mantissa = power.group(1)
+        text = f"{mantissa if mantissa.strip('+-') else mantissa + '1'}e{digits}"
     try:
         return Decimal(text.replace(",", "").replace("\u2212", "-"))
     except ArithmeticError as exc:
@@ -403,8 +441,9 @@ def format_bound(value: float, fmt: str, side: str) -> str:
     """``fmt.format(value)``, rounded in the safe direction for a bound.
 
     A lower bound ("above x") must not be shown larger than ``value``, an upper bound ("at
-    most x") not smaller: ``format_bound(2.94e14, "{:.0e}", "lower")`` is ``"2e+14"``, not
-    ``"3e+14"``. Works for fixed, exponent and general formats (not ``%``).
+    most x") not smaller: ``format_bound(2.94e14, "{:.0e}", "lower")`` is ``"2 × 10¹⁴"``, not
+    ``"3 × 10¹⁴"`` (written by :func:`format_number`'s rule). Works for fixed, exponent and
+    general formats (not ``%``).
     """
     if side not in ("lower", "upper"):
         raise ValueError(f"side must be 'lower' or 'upper', got {side!r}")
@@ -414,17 +453,17 @@ def format_bound(value: float, fmt: str, side: str) -> str:
     if not math.isfinite(value):
         raise ValueError(f"a bound must be finite, got {value!r}")
     text = fmt.format(value)
-    shown = _parse_shown(text)
+    shown = parse_shown(text)
     exact = Decimal(value)
     if (side == "lower" and shown <= exact) or (side == "upper" and shown >= exact):
-        return text
+        return written_powers(text)
     ulp = Decimal(1).scaleb(shown.as_tuple().exponent)  # one unit in the last shown digit
     # one unit down or up; below a power of ten an exponent format's unit is ten times smaller
     steps = (-ulp / 10, -ulp) if side == "lower" else (ulp,)
     for step in steps:
         text = fmt.format(float(shown + step))
-        if _parse_shown(text) == shown + step:  # shown exactly at this precision
-            return text
+        if parse_shown(text) == shown + step:  # shown exactly at this precision
+            return written_powers(text)
     raise ValueError(f"cannot round {value!r} with {fmt!r} as a {side} bound")
 
 
@@ -433,7 +472,7 @@ def _cell(value, fmt: str) -> str:
         return markdown_cell(value)
     if isinstance(value, Integral):
         return str(int(value))
-    return format(float(value), fmt)
+    return format_number(float(value), "{:" + fmt + "}")
 
 
 def markdown_table(

@@ -4,6 +4,7 @@ site (`built_site`) for what readers get."""
 from __future__ import annotations
 
 import filecmp
+import json
 import re
 import shutil
 from pathlib import Path
@@ -176,8 +177,36 @@ def test_built_html_fetches_nothing_from_another_host(built_site: Path):
                     offenders.append(f"{path.relative_to(built_site)}: {part}")
     assert not offenders, "\n".join(offenders[:20])
     home = (built_site / "index.html").read_text()
-    assert "javascripts/mathjax/tex-chtml.js" in home
-    assert (
-        built_site / "javascripts" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2"
-    ).is_dir()
+    assert "mathjax" not in home.lower() and not (built_site / "javascripts" / "mathjax").exists()
     assert "fonts.googleapis" not in home and "require.js" not in home
+
+
+_TEX = re.compile(r"\\\(|\\\[|\\frac|\\eta\b|\$\$")
+
+
+@site_test
+def test_math_is_mathml_in_the_html_and_plain_text_in_search(built_site: Path):
+    """Every formula is rendered during the build; the search index holds each formula once,
+    as plain text (its reading), never TeX or the MathML's text glued together."""
+    from bs4 import BeautifulSoup
+
+    left, formulas = [], 0
+    for path in built_site.rglob("*.html"):
+        soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        for marked in soup.select(".arithmatex"):
+            formulas += 1
+            if marked.find("math", recursive=False) is None:
+                left.append(f"{path.relative_to(built_site)}: {marked.get_text()[:60]}")
+        for el in soup.select("code, pre, script, style"):
+            el.decompose()
+        if _TEX.search(soup.get_text(" ")):
+            left.append(f"{path.relative_to(built_site)}: {_TEX.search(soup.get_text(' '))[0]}")
+    assert formulas > 500 and not left, left[:10]
+
+    index = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    texts = {d["location"]: d["title"] + " " + d["text"] for d in index["docs"]}
+    everything = " ".join(texts.values())
+    assert not _TEX.search(everything), _TEX.search(everything)
+    rule = " ".join(t for loc, t in texts.items() if loc.startswith("update-rule/"))
+    assert rule.count("θ_(t + 1) = θ_t − η∇f(θ_t)") == 1  # the update rule, read plainly, once
+    assert "θt+1" not in rule and "=θt−η" not in rule  # not the drawn MathML's text glued on

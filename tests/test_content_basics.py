@@ -18,6 +18,7 @@ import pytest
 import torch
 
 import gdnotes as gd
+from gdnotes.outputs import parse_shown
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -26,8 +27,9 @@ pytestmark = pytest.mark.xdist_group("content_basics")
 
 
 def cell_number(cell: str) -> float:
-    """A number from a table cell: exact decimals, '≈ 0.123' and '$...$' wrappers allowed."""
-    return float(cell.replace("≈", "").replace("$", "").replace("−", "-").strip())
+    """A number from a table cell: exact decimals, '≈ 0.123', '$...$' wrappers and powers of ten
+    (``4.4 × 10⁻⁹``) allowed."""
+    return float(parse_shown(cell.replace("≈", "").replace("$", "").strip()))
 
 
 # ============================================================================ home page
@@ -241,9 +243,9 @@ def test_best_fixed_step_rate_within_two_percent(kappa):
 def test_two_dimensions_rate_table(example):
     ex = example("two_dimensions")
     rows = ex.table("rates")
-    assert [int(float(r[0])) for r in rows] == KAPPAS
+    assert [int(cell_number(r[0])) for r in rows] == KAPPAS
     for row in rows:
-        kappa = float(row[0])
+        kappa = cell_number(row[0])
         assert cell_number(row[1]) == pytest.approx(2 / (1 / kappa + 1), abs=1e-4)
         predicted = (kappa - 1) / (kappa + 1)
         assert cell_number(row[2]) == pytest.approx(predicted, abs=1e-4)

@@ -132,7 +132,9 @@ def test_a_fresh_venv_with_only_the_served_wheel_runs_a_downloaded_notebook(
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
     python = venv / "bin" / "python"
     install = subprocess.run(
-        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+        # --no-compile: byte-compiling torch's sources is most of the install's CPU, and a
+        # reader's interpreter compiles what it imports anyway
+        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-compile",
          "-c", str(REPO / "constraints.txt"), str(wheels[0]), "ipykernel"],
         capture_output=True, text=True, timeout=1200,
     )

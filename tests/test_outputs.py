@@ -7,6 +7,7 @@ import pytest
 from PIL import Image
 
 import gdnotes as gd
+from gdnotes.outputs import parse_shown
 
 
 def _draw_everything(directory):
@@ -146,3 +147,27 @@ def test_start_and_optimum_markers_are_one_style():
     assert list(start.get_xydata()[0]) == [1.0, 2.0]
     assert (best.get_label(), best.get_markersize(), best.get_color()) == ("optimum", 20, "#E69F00")
     fig.clf()
+
+
+# -- numbers are written as a reader reads them: one formatter for values, tables and bounds ---
+@pytest.mark.parametrize(("value", "fmt", "expected"), [
+    (4.4e-9, "{:.1e}", "4.4\u00a0×\u00a010⁻⁹"),
+    (1e-8, "{:g}", "10⁻⁸"),
+    (-8.3e15, "{:.1e}", "-8.3\u00a0×\u00a010¹⁵"),
+    (1.0, "{:.2e}", "1.00"),
+    (0.5, "{:.2f}", "0.50"),
+    (14460.0, "{:.4g}", "1.446\u00a0×\u00a010⁴"),
+])
+def test_format_number_writes_powers_of_ten(value, fmt, expected):
+    text = gd.format_number(value, fmt)
+    assert text == expected
+    assert float(parse_shown(text)) == float(fmt.format(value))
+
+
+def test_values_and_tables_use_the_one_formatter(tmp_path):
+    out = gd.Outputs("numbers", directory=tmp_path)
+    assert out.value("eps", 1e-8, fmt="{:g}") == "10⁻⁸"
+    assert out.value("range", "from 1e-04 to `1e-04` in code") == "from 10⁻⁴ to `1e-04` in code"
+    out.table("t", [("a", 3.2e-3)], headers=["name", "x"], floatfmt=["", ".1e"])
+    table = (tmp_path / "t.md").read_text()
+    assert "3.2\u00a0×\u00a010⁻³" in table and "e-03" not in table

@@ -20,6 +20,7 @@ import pytest
 import torch
 
 import gdnotes as gd
+from gdnotes.outputs import parse_shown
 
 REPO = Path(__file__).resolve().parents[1]
 DOCS = REPO / "docs"
@@ -33,14 +34,16 @@ def page(name: str) -> str:
 
 
 def shown(text: str) -> float:
-    return float(text.replace(",", "").replace("\u2212", "-"))
+    """The number a page shows, read back (``12,345``, ``−3``, ``4.4 × 10⁻⁹``)."""
+    return float(parse_shown(text))
 
 
 # ============================================================ 7. bounds round the safe way
 @pytest.mark.parametrize(("value", "fmt", "side", "expected"), [
-    (2.94e14, "{:.0e}", "lower", "2e+14"),
-    (1.16e-6, "{:.0e}", "upper", "2e-06"),
-    (9.5e-7, "{:.0e}", "lower", "9e-07"),
+    (2.94e14, "{:.0e}", "lower", "2\u00a0×\u00a010¹⁴"),
+    (1.16e-6, "{:.0e}", "upper", "2\u00a0×\u00a010⁻⁶"),
+    (9.5e-7, "{:.0e}", "lower", "9\u00a0×\u00a010⁻⁷"),
+    (1.4e-6, "{:.0e}", "lower", "10⁻⁶"),
     (1.985, "{:.2f}", "lower", "1.98"),
     (1.981, "{:.2f}", "upper", "1.99"),
     (9.96, "{:.1f}", "upper", "10.0"),
@@ -441,7 +444,7 @@ def test_adamw_on_beale_misses_by_constant_step_noise_not_by_weight_decay(exampl
     to zero over 20 000 steps it converges (torch's AdamW update, plain Python)."""
     ex = example("optimizer_race")
     row = next(r for r in ex.table("steps_beale") if r[0] == "AdamW")
-    lr = float(row[1])
+    lr = shown(row[1])
     lr = min(np.geomspace(1e-4, 3.0, 14), key=lambda g: abs(g - lr))  # the grid value shown
     assert 3 < 1 / 0.01
     constant = _adamw_beale([lr] * 5000)

@@ -47,6 +47,8 @@ _PAGE_ONLY = {
     "site/plugin.py",
     "site/apiref.py",
     "site/macros.py",
+    "site/mathml.py",
+    "site/searchtext.py",
     "site/pages.py",
     "site/runner.py",
     "site/wheel.py",

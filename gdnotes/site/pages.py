@@ -127,7 +127,8 @@ def _values_table(run: ExampleRun) -> str:
     return (
         "## Numbers this example hands to the prose\n\n"
         f"Pages quote these as `{{{{ value: {run.name}/<name> }}}}`.\n\n"
-        f"| name | value |\n|:--|--:|\n{rows}"
+        # out of the search index every page loads (issue 14): names and numbers, no prose
+        f'<div data-search-exclude="" markdown>\n\n| name | value |\n|:--|--:|\n{rows}\n\n</div>'
     )
 
 

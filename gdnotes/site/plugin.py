@@ -48,7 +48,6 @@ from gdnotes.site.apiref import MARKER as API_MARKER
 from gdnotes.site.apiref import api_markdown, api_targets
 from gdnotes.site.cache import Cache, CacheError, package_dir
 from gdnotes.site.macros import OutputIndex, figure_links, references
-from gdnotes.site.mathjax import mathjax_files
 from gdnotes.site.notebook import with_install_cell
 from gdnotes.site.pages import (
     ExamplePage,
@@ -215,8 +214,6 @@ class GdnotesPlugin(BasePlugin[GdnotesConfig]):
         self.install = self._publish_wheel(files, config) if self.config.wheel else None
         for run in runs:
             self._add_run_files(files, config, run)
-        for src_uri, path in mathjax_files():
-            files.append(File.generated(config, src_uri, abs_src_path=str(path)))
         self._add_example_pages(files, config)
         self.files = files
         return files

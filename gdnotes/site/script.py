@@ -8,6 +8,7 @@ the executor compiles a cell under its real line numbers and a traceback names t
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,7 +47,15 @@ def _cell_starts(lines: list[str], count: int) -> list[int]:
 
 
 def parse_cells(text: str) -> list[Cell]:
-    """Split percent-format source into cells; a code cell knows the script line it starts on."""
+    """Split percent-format source into cells; a code cell knows the script line it starts on.
+
+    Memoised on the text: the nav and the runner both read every script in one build, and
+    `mkdocs serve` rebuilds with mostly unchanged scripts."""
+    return list(_parse_cells(text))
+
+
+@functools.lru_cache(maxsize=128)
+def _parse_cells(text: str) -> tuple[Cell, ...]:
     notebook = read_notebook(text)
     lines = text.splitlines()
     starts = _cell_starts(lines, len(notebook.cells))
@@ -68,7 +77,7 @@ def parse_cells(text: str) -> list[Cell]:
             if start > len(lines):
                 raise ValueError(f"cannot find the line {first!r} of a code cell in the script")
         cells.append(Cell(kind, source, start))
-    return cells
+    return tuple(cells)
 
 
 def title_of(cells: list[Cell], fallback: str) -> str:

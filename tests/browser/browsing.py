@@ -40,9 +40,9 @@ class PageVisit:
     console_errors: list[str] = field(default_factory=list)
     images: list[dict] = field(default_factory=list)
     raw_math: list[str] = field(default_factory=list)
-    math_source: int = 0  # TeX spans/blocks written by arithmatex in the HTML
-    math_rendered: int = 0  # MathJax output elements after typesetting
-    math_blank: int = 0  # MathJax outputs whose glyphs are not drawn (formula shows as a gap)
+    math_source: int = 0  # formulas arithmatex marked in the Markdown
+    math_rendered: int = 0  # of them, rendered to MathML by the build
+    math_blank: int = 0  # MathML formulas drawn with no size (formula shows as a gap)
     screenshot: Path | None = None
     dark: dict = field(default_factory=dict)
     axe: list[dict] = field(default_factory=list)  # serious/critical violations, light scheme
@@ -67,30 +67,19 @@ IMAGES_JS = """async () => {
   }));
 }"""
 
-# Waits for MathJax to finish typesetting what arithmatex marked (up to a few seconds).
-MATH_WAIT_JS = """async () => {
-  const pending = () => [...document.querySelectorAll('.arithmatex')]
-    .some(el => !el.querySelector('mjx-container'));
-  for (let i = 0; i < 100 && pending(); i++) await new Promise(r => setTimeout(r, 50));
-  const startup = window.MathJax && window.MathJax.startup;
-  if (startup && startup.promise) await startup.promise;
-}"""
-
-# [TeX blocks from arithmatex, MathJax outputs, outputs drawn blank]. A CHTML output is blank when
-# none of its glyph elements (mjx-c) got the ::before content that draws the character.
+# [formulas arithmatex marked, of them rendered as MathML during the build, formulas drawn with no
+# width or height (a formula that shows as a gap)].
 MATH_COUNT_JS = """() => {
-  const drawn = c => !['none', 'normal', '""', ''].includes(getComputedStyle(c, '::before').content);
-  const outputs = [...document.querySelectorAll('mjx-container')];
-  const blank = outputs.filter(m => {
-    const glyphs = [...m.querySelectorAll('mjx-c')];
-    return glyphs.length > 0 && !glyphs.some(drawn);
-  });
-  return [document.querySelectorAll('.arithmatex').length, outputs.length, blank.length];
+  const marked = [...document.querySelectorAll('.arithmatex')];
+  const maths = marked.map(el => el.querySelector(':scope > math')).filter(Boolean);
+  const blank = maths.filter(m => { const r = m.getBoundingClientRect();
+    return m.checkVisibility() && (r.width === 0 || r.height === 0); });
+  return [marked.length, maths.length, blank.length];
 }"""
 
 # Visible text outside code, i.e. what a reader sees as prose; raw TeX here means math did not render.
 VISIBLE_TEXT_JS = """() => {
-  const skip = 'code, pre, kbd, samp, script, style, noscript, textarea, mjx-container, mjx-assistive-mml';
+  const skip = 'code, pre, kbd, samp, script, style, noscript, textarea, math';
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   const parts = [];
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
@@ -204,7 +193,6 @@ def visit(context, base_url: str, path: str, dark_axe: bool = False) -> PageVisi
     try:
         page.goto(url, wait_until="load")
         record.images = page.evaluate(IMAGES_JS)
-        page.evaluate(MATH_WAIT_JS)
         record.math_source, record.math_rendered, record.math_blank = page.evaluate(MATH_COUNT_JS)
         text = page.evaluate(VISIBLE_TEXT_JS)
         record.raw_math = sorted({m.group(0) for m in RAW_MATH.finditer(text)})

@@ -103,11 +103,11 @@ def test_no_raw_tex_in_visible_text(page_visits):
 
 def test_arithmatex_math_is_typeset(page_visits):
     problems = {
-        v.path: [f"{v.math_source} TeX blocks but {v.math_rendered} MathJax outputs"]
+        v.path: [f"{v.math_source} formulas but {v.math_rendered} rendered as MathML"]
         for v in page_visits
         if v.math_source and v.math_rendered < v.math_source
     }
-    fail_on(problems, "math not rendered by MathJax:")
+    fail_on(problems, "math not rendered to MathML by the build:")
 
 
 def test_typeset_math_is_drawn(page_visits):
@@ -116,7 +116,7 @@ def test_typeset_math_is_drawn(page_visits):
         for v in page_visits
         if v.math_blank
     }
-    fail_on(problems, "MathJax output without visible glyphs (missing CHTML styles):")
+    fail_on(problems, "MathML formulas drawn with no size:")
 
 
 def pages_with_math_in_markdown(docs: Path = REPO / "docs") -> list[str]:
@@ -132,7 +132,7 @@ def pages_with_math_in_markdown(docs: Path = REPO / "docs") -> list[str]:
 def test_pages_whose_markdown_has_math_show_rendered_math(page_visits):
     expected = set(pages_with_math_in_markdown())
     problems = {
-        v.path: ["the Markdown has $...$ math but no MathJax output is on the page"]
+        v.path: ["the Markdown has $...$ math but no MathML formula is on the page"]
         for v in page_visits
         if v.path in expected and v.math_rendered == 0
     }

@@ -171,7 +171,7 @@ out.figure(fig, "effective_lr", caption=(
 # %%
 LONG = 3000
 bowl = problems["axis-aligned"]
-fig, ax = gd.figure()
+fig, ax = gd.figure(figsize=(5.0, 3.2))  # shown inside a warning box: a narrower column
 bounce = {}
 for name in ("AdaGrad", "RMSprop"):
     lr = best[name, "axis-aligned", COARSE][0]

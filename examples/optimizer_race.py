@@ -170,7 +170,7 @@ def draw_race(key: str):
     spec, entries = RACES[key], results[key]
     objective = spec["objective"]
     (x_lo, x_hi), (y_lo, y_hi) = spec["view"]
-    fig, ax = gd.figure(figsize=(4.8, 3.6))
+    fig, ax = gd.figure(figsize=(5.4, 4.6))
     # light grey, not anti-aliased: few colours, so the GIF palette keeps the paths' colours
     lines_style = dict(cmap=None, colors="#bbbbbb", linewidths=0.6, antialiased=False)
     if objective.minimizers.size:  # level sets spaced evenly in log f: the valley floors show
@@ -190,8 +190,8 @@ def draw_race(key: str):
         heads.append(head)
     ax.set(xlim=(x_lo, x_hi), ylim=(y_lo, y_hi), xlabel="$x$", ylabel="$y$",
            title=f"{objective.name}, {spec['steps']} steps at most")
-    ax.legend(fontsize=6.5, ncol=2, loc="upper left", handlelength=1.5, columnspacing=0.8)
-    label = ax.text(0.97, 0.03, "", transform=ax.transAxes, ha="right", va="bottom", fontsize=9,
+    fig.legend(ncol=4, loc="outside lower center", handlelength=1.5, columnspacing=0.8)
+    label = ax.text(0.97, 0.03, "", transform=ax.transAxes, ha="right", va="bottom",
                     bbox=dict(facecolor="white", edgecolor="none", alpha=0.8))
     # Everything but the paths is static: render it once, redraw only the moving artists.
     gd.freeze_background(fig, [*lines, *heads, label])
@@ -228,6 +228,20 @@ ALT = {
               "point; all first slide towards the origin, then the adaptive ones peel away along "
               "y quickly while plain gradient descent takes much longer to escape.",
 }
+# Frames are spaced geometrically in steps, and every caption says so.
+CAPTION = {
+    "rosenbrock": f"Eight optimizers from {point(RACES['rosenbrock']['x0'])}, frames log-spaced "
+                  "in steps (step number at the bottom right): all reach the curved valley "
+                  "quickly; the race is along its floor, which is where they differ.",
+    "beale": f"Eight optimizers from {point(RACES['beale']['x0'])} towards the minimum at "
+             f"{point(RACES['beale']['objective'].minimizers[0])}, frames log-spaced in steps: "
+             "the gradient changes by orders of magnitude between the flat plain and the "
+             "ridges, which favours methods that normalise their step.",
+    "saddle": f"Eight optimizers from {point(RACES['saddle']['x0'])}, almost on the line into "
+              "the saddle point, frames log-spaced in steps: all first slide towards the "
+              "origin; how soon each peels away along y is the race.",
+}
 for key in RACES:
     fig, draw_frame = draw_race(key)
-    out.gif(fig, draw_frame, frames=FRAMES, name=key, alt=ALT[key], fps=8)
+    out.gif(fig, draw_frame, frames=FRAMES, name=key, alt=ALT[key], caption=CAPTION[key],
+            fps=8)

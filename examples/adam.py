@@ -85,8 +85,12 @@ ax.semilogx(t, (1 - B1**t) / np.sqrt(1 - B2**t), ":", color=gd.COLORS["black"], 
             label=r"$(1-\beta_1^t)/\sqrt{1-\beta_2^t}$ (constant gradient)")
 ax.set(xlabel="step $t$", ylabel=r"step size of $x_1$ / learning rate",
        title=rf"Adam's steps on the flat coordinate ($\beta_1 = {B1:g}$, $\beta_2 = {B2:g}$)")
-ax.legend(fontsize=8)
-out.figure(fig, "bias_correction", alt=(
+ax.legend()
+out.figure(fig, "bias_correction", caption=(
+    f"Without bias correction Adam's first step is {ratio[0]:.1f} times the learning rate and "
+    f"the excess peaks at {ratio.max():.1f} times (step {np.argmax(ratio) + 1}); with it, the "
+    "steps are about one learning rate from the start."),
+    alt=(
     "Step size of the flat coordinate divided by the learning rate, against the step on a log "
     "axis. With bias correction Adam's steps are about one learning rate from the very first "
     f"step. Without it the steps start {ratio[0]:.1f} times too large, grow to about "
@@ -189,8 +193,12 @@ gd.mark_optimum(ax, *c, label=rf"minimiser of $f$, $c = ({c[0]:g}, {c[1]:g})$")
 ax.plot(*ridge, "s", ms=8, color=gd.COLORS["blue"], mec="black", label="ridge solution")
 ax.set(xlabel=rf"$\theta_1$ (curvature {a[0]:g})", ylabel=rf"$\theta_2$ (curvature {a[1]:g})",
        title=rf"Same $\omega = {lam:g}$, two different answers")
-ax.legend(fontsize=8, loc="upper left")
-out.figure(fig, "weight_decay_paths", alt=(
+ax.legend(loc="upper left")
+out.figure(fig, "weight_decay_paths", caption=(
+    "Same problem, same decay strength: Adam with an L2 term shrinks the flat coordinate "
+    f"by a factor {c[1] / run_l2.final[1]:.0f}, while AdamW stops near θ₂ = 1/ω = {1 / lam:g} "
+    "and leaves the steep coordinate where it was."),
+    alt=(
     "Contours of a quadratic that is steep in theta_1 and very flat in theta_2, with minimiser "
     f"({c[0]:g}, {c[1]:g}). Adam with an L2 term ends at the ridge solution near "
     f"({run_l2.final[0]:.2f}, {run_l2.final[1]:.2f}), shrinking the flat coordinate by a factor "

@@ -104,7 +104,7 @@ out.value("fine", THRESHOLDS[1], fmt="{:g}")
 out.value("lr_grid", f"{LRS.size} learning rates from {LRS[0]:g} to {LRS[-1]:g}")
 
 SHOWN = 120
-fig, axes = gd.figure(1, 2, sharey=True)
+fig, axes = gd.figure(2, 1, sharey=True)
 for ax, (label, bowl) in zip(axes, problems.items(), strict=True):
     gd.contour(ax, bowl, ((-4.5, 4.5), (-3, 3)), levels=np.geomspace(1e-3, 2 * bowl.value(X0), 10),
                cmap=None, colors=gd.COLORS["grey"], linewidths=0.6)
@@ -115,11 +115,15 @@ for ax, (label, bowl) in zip(axes, problems.items(), strict=True):
     gd.mark_start(ax, *X0, label=None)
     ax.set(xlabel="$x_1$", title=f"{label}, first {SHOWN} steps", xlim=(-4.5, 4.5), ylim=(-3, 3),
            aspect="equal")
-    ax.legend(fontsize=7, loc="lower right")
+    ax.legend(loc="lower right")
 axes[0].set_ylabel("$x_2$")
-out.figure(fig, "paths", alt=(
-    "Two contour plots of the same long, narrow quadratic bowl, axis-aligned on the left and "
-    f"rotated by {ANGLE:g} degrees on the right, with the first {SHOWN} steps of gradient descent, "
+out.figure(fig, "paths", caption=(
+    "Per-coordinate step sizes help when the narrow direction is an axis (top): the adaptive "
+    f"methods head almost straight for the minimum. Rotate the same bowl by {ANGLE:g}° (below) "
+    "and they zig-zag like gradient descent."),
+    alt=(
+    "Two contour plots of the same long, narrow quadratic bowl, axis-aligned on top and "
+    f"rotated by {ANGLE:g} degrees below, with the first {SHOWN} steps of gradient descent, "
     "AdaGrad, RMSprop, centered RMSprop and Adadelta from the star at "
     f"({X0[0]:g}, {X0[1]:g}). On the aligned bowl the "
     "adaptive methods head almost straight for the minimum; on the rotated bowl they lose that "
@@ -146,8 +150,11 @@ ax.axhline(2 / rotated.L, color=gd.COLORS["grey"], ls=":", lw=1.5,
            label="$2/L$: stability limit of the steepest direction")
 ax.set(xlabel="step $t$", ylabel=r"effective learning rate $-\Delta\theta_1 / g_1$",
        title="Step size per unit gradient over time (rotated bowl)")
-ax.legend(fontsize=8)
-out.figure(fig, "effective_lr", alt=(
+ax.legend()
+out.figure(fig, "effective_lr", caption=(
+    "AdaGrad's effective learning rate (solid) only ever falls; RMSprop's (dashed) climbs as "
+    "the gradients shrink, overshoots the stability limit 2/L (dotted) and settles on it."),
+    alt=(
     "Log-log plot of the effective learning rate against the step on the rotated bowl. "
     "AdaGrad's (solid) drops over the first steps and then stays flat, never rising again; "
     "RMSprop's (dashed) climbs as the gradients shrink, overshoots the stability limit 2/L, "
@@ -164,7 +171,7 @@ out.figure(fig, "effective_lr", alt=(
 # %%
 LONG = 3000
 bowl = problems["axis-aligned"]
-fig, ax = gd.figure()
+fig, ax = gd.figure(figsize=(5.0, 3.2))  # shown inside a warning box: a narrower column
 bounce = {}
 for name in ("AdaGrad", "RMSprop"):
     lr = best[name, "axis-aligned", COARSE][0]
@@ -176,7 +183,10 @@ for name in ("AdaGrad", "RMSprop"):
 ax.set(xlabel="step $t$", ylabel=r"distance to the minimiser $\|\theta_t\|$", ylim=(1e-40, 1e3),
        title="Long runs on the aligned bowl (floor drawn at $10^{-40}$)")
 ax.legend()
-out.figure(fig, "long_run", alt=(
+out.figure(fig, "long_run", caption=(
+    f"Over {LONG} steps AdaGrad keeps the accuracy it reached; RMSprop, riding the stability "
+    "limit, loses many orders of magnitude again and ends oscillating."),
+    alt=(
     f"Distance to the minimum on a log scale over {LONG} steps. AdaGrad converges and stays at "
     "its final accuracy. RMSprop first converges to extremely small distances, then the error "
     "grows back by many orders of magnitude and settles into an oscillation at a distance "

@@ -26,7 +26,7 @@ out = gd.Outputs("hyperparameters")
 CURVATURES = [1.0, 4.0, 10.0]
 STEP_ETAS = np.geomspace(0.01, 3.0, 120)
 K = 30
-fig, (ax_eta, ax_scaled) = gd.figure(1, 2)
+fig, (ax_eta, ax_scaled) = gd.figure(2, 1)
 thresholds = []
 styles = [(gd.COLORS["blue"], "-", 4.0), (gd.COLORS["orange"], "--", 2.2),
           (gd.COLORS["green"], ":", 1.8)]
@@ -48,11 +48,14 @@ ax_eta.set(xlabel="learning rate η", ylabel=f"|x| after {K} steps (from x₀ = 
            ylim=(1e-12, 1e6), title="the limit moves with the curvature")
 ax_scaled.set(xlabel="η · L", ylim=(1e-12, 1e6), title="...and is always ηL = 2")
 ax_eta.legend(loc="lower left")
-out.figure(fig, "step_size", alt=(
+out.figure(fig, "step_size", caption=(
+    f"Where |x| after {K} steps explodes depends on the curvature: each curve crosses 1 at its "
+    "own η = 2/L (top). Plotted against ηL (below) the curves coincide: only ηL matters."),
+    alt=(
     f"Two log-log panels of |x| after {K} gradient steps on x²·L/2 for curvatures "
-    f"{', '.join(f'{c:g}' for c in CURVATURES)}. Left, against the learning rate: each curve "
+    f"{', '.join(f'{c:g}' for c in CURVATURES)}. Top, against the learning rate: each curve "
     "dips to very small values and then shoots up past 1 at its own threshold 2/L (dotted), "
-    f"{', '.join(f'{2 / c:g}' for c in CURVATURES)}. Right, against η times L: the three "
+    f"{', '.join(f'{2 / c:g}' for c in CURVATURES)}. Bottom, against η times L: the three "
     "curves lie on top of each other and all cross 1 at ηL = 2."))
 out.table("step_limits", thresholds, headers=[
     "curvature L", "2 / L", "largest stable η on the grid", "smallest unstable η on the grid"],
@@ -88,8 +91,9 @@ eta_star, beta_star, _ = gd.polyak_tuning(bowl.mu, bowl.L)
 best = np.unravel_index(np.nanargmin(steps_needed), steps_needed.shape)
 plain = steps_needed[0]  # beta = 0: plain gradient descent
 
-fig, ax = gd.figure(figsize=(6.4, 4.4))
-mesh = ax.pcolormesh(etas, betas, steps_needed, norm="log", cmap="viridis_r", shading="nearest")
+fig, ax = gd.figure(figsize=(5.4, 3.7))
+mesh = ax.pcolormesh(etas, betas, steps_needed, norm="log", cmap=gd.style.SEQUENTIAL,
+                     shading="nearest")  # bright = more steps = slower (gd.style)
 ax.plot(2 * (1 + betas) / bowl.L, betas, color=gd.COLORS["red"], ls="--", lw=1.4,
         label="ηL = 2(1 + β): stability limit")
 gd.mark_optimum(ax, eta_star, beta_star, label=f"theory: η* = {eta_star:.2f}, β* = {beta_star:.2f}")
@@ -98,9 +102,13 @@ ax.plot(etas[best[1]], betas[best[0]], marker="s", ms=8, mfc="none", mec=gd.COLO
 ax.set(xscale="log", xlabel="learning rate η", ylabel="momentum β",
        xlim=(etas[0] / 1.06, etas[-1] * 1.06),
        title=f"steps to ‖∇f‖ ≤ 1e-6, κ = {KAPPA:g} (blank: not within {GRID_STEPS})")
-fig.colorbar(mesh, ax=ax, label="steps")
-ax.legend(loc="lower left", fontsize=8.5)
-out.figure(fig, "heatmap", alt=(
+fig.colorbar(mesh, ax=ax, label="steps to converge (bright: slow)")
+ax.legend(loc="lower left")
+out.figure(fig, "heatmap", caption=(
+    f"Steps to converge for heavy ball on a κ = {KAPPA:g} bowl; bright is slow, as on every map "
+    "of this site. The fast cells are a narrow band just inside the dashed stability limit, "
+    f"and the best cell ({int(steps_needed[best])} steps) sits next to Polyak's optimum (star)."),
+    alt=(
     f"Heatmap of the steps needed to converge over a grid of {etas.size} learning rates "
     f"(log scale, {etas[0]:g} to {etas[-1]:g}) and {betas.size} momentum values "
     f"({betas[0]:g} to {betas[-1]:g}) on an ill-conditioned bowl with condition number "
@@ -176,12 +184,16 @@ check = gd.run(gd.sgd(lr=shared_eta), scaled, np.ones(2), steps=shared_steps)
 assert np.abs(check.points[shared_steps]).max() <= COORD_TOL < np.abs(check.points[-2]).max()
 ax.plot(shared_eta, shared_steps, "o", color=gd.COLORS["black"],
         label=f"best shared η = 2/(L + μ): {shared_steps} steps")
-ax.text(12, 3, "y diverges\nfor η > 2", color=gd.COLORS["red"], fontsize=9)
+ax.text(12, 3, "y diverges\nfor η > 2", color=gd.COLORS["red"])
 ax.set(xlabel="learning rate η (the same for both coordinates)",
        ylabel=f"steps until |coordinate| ≤ {COORD_TOL:g}", ylim=(0.8, 1.5 * cap),
        title="each coordinate wants its own step size")
-ax.legend(loc="upper center", fontsize=8.5)
-out.figure(fig, "per_coordinate", alt=(
+ax.legend(loc="upper center")
+out.figure(fig, "per_coordinate", caption=(
+    f"One learning rate cannot suit both curvatures: the steep coordinate ({scaled.L:g}) "
+    f"diverges beyond η = {2 / scaled.L:g}, long before the flat one ({scaled.mu:g}) is fast; "
+    f"the best shared η = {shared_eta:.3f} still leaves it {shared_steps} steps."),
+    alt=(
     "Log-log plot of the steps each coordinate of an axis-aligned bowl with curvatures "
     f"{scaled.mu:g} and {scaled.L:g} needs to fall below {COORD_TOL:g}, against a learning "
     f"rate shared by both. The steep coordinate is fastest near η = {1 / scaled.L:g} (a step "

@@ -35,7 +35,7 @@ out.value("q", 1 - CURVATURE * LR, fmt="{:g}")
 out.value("x_final", xs[-1], fmt="{:.4f}")
 out.value("f_final", run.values[-1], fmt="{:.4f}")
 
-fig, (ax_curve, ax_loss) = gd.figure(1, 2)
+fig, (ax_curve, ax_loss) = gd.figure(2, 1)
 ax_curve.plot(*objective.grid(300, ((-9, 9),)), color=gd.COLORS["grey"], label="$x^2 + 5$")
 ax_curve.plot(xs, run.values, "o-", ms=4, lw=1, color=gd.COLORS["blue"],
               label=rf"GD, $\eta = {LR:g}$")
@@ -48,9 +48,12 @@ ax_loss.axhline(F_MIN, color=gd.COLORS["grey"], ls="--", lw=1, label=f"minimum v
 ax_loss.set(xlabel="step $t$", ylabel="$f(x_t)$", title="Loss per step",
             xticks=np.arange(0, STEPS + 1, 5))
 ax_loss.legend()
-out.figure(fig, "descent", alt=(
-    f"Left: the parabola x^2 + 5 with {STEPS + 1} gradient-descent iterates for learning rate "
-    f"{LR:g}, moving from x = {X0:g} down to near 0 in ever smaller steps. Right: f(x_t) against "
+out.figure(fig, "descent", caption=(
+    f"With η = {LR:g} the steps are long where x² + 5 is steep and shrink as it flattens; "
+    f"below, the loss falls towards its minimum {F_MIN:g} without overshooting."),
+    alt=(
+    f"Top: the parabola x^2 + 5 with {STEPS + 1} gradient-descent iterates for learning rate "
+    f"{LR:g}, moving from x = {X0:g} down to near 0 in ever smaller steps. Bottom: f(x_t) against "
     f"the step, falling from {run.values[0]:g} towards the minimum value {F_MIN:g}."
 ))
 
@@ -91,7 +94,7 @@ out.value("shown_steps", SHOWN)
 out.value("max_stable_lr", gd.regimes.max_stable_lr(CURVATURE), fmt="{:g}")
 out.value("fastest_lr", gd.regimes.fastest_lr(CURVATURE), fmt="{:g}")
 
-fig, axes = gd.figure(2, 3, figsize=(9.6, 5.6), sharex=True)
+fig, axes = gd.figure(3, 2, figsize=(5.4, 6.6), sharex=True)
 t = np.arange(SHOWN + 1)
 palette = [gd.COLORS[k] for k in ("blue", "sky", "green", "orange", "purple", "red")]
 for ax, eta, qi, name, color, i in zip(axes.flat, ETAS, q, regime_names, palette, range(ETAS.size),
@@ -101,12 +104,16 @@ for ax, eta, qi, name, color, i in zip(axes.flat, ETAS, q, regime_names, palette
     if runs.diverged[i]:
         name += f"\n(gd.run: diverged at step {runs.stop_step[i] + 1})"
         ax.set_yscale("symlog", linthresh=10)
-    ax.set_title(rf"$\eta = {eta:g}$, $q = {qi:g}$" + f"\n{name}", fontsize=10.5)
+    ax.set_title(rf"$\eta = {eta:g}$, $q = {qi:g}$" + f"\n{name}")
 for ax in axes[1]:
     ax.set_xlabel("step $t$")
 for ax in axes[:, 0]:
     ax.set_ylabel("$x_t$")
-out.figure(fig, "regimes", alt=(
+out.figure(fig, "regimes", caption=(
+    "One panel per learning rate, the same start: the sign of q = 1 − ηL decides whether x_t "
+    "slides (q > 0) or flips sign every step (q < 0), and its size decides whether it shrinks, "
+    f"bounces or grows (the η = {ETAS[-1]:g} panel has a symmetric log axis)."),
+    alt=(
     f"Six panels of x_t against the step t, one per learning rate, all starting at x = {X0:g}. "
     + "; ".join(f"learning rate {eta:g}: {name}" for eta, name in zip(ETAS, regime_names, strict=True))
     + ". Monotone runs slide down to 0 (slowly or quickly), the one-step run drops to 0 at once, "
@@ -130,8 +137,11 @@ for eta, name, color in zip(ETAS, regime_names, palette, strict=True):
             label=rf"$\eta = {eta:g}$: {name}")
 ax.set(xlabel=r"$\eta L$ (learning rate times curvature)", ylabel=r"$|1 - \eta L|$",
        title="One number decides the regime", xlim=(0, 2.4), ylim=(0, 1.45))
-ax.legend(fontsize=8.5, loc="upper center", ncol=2)
-out.figure(fig, "multiplier", alt=(
+ax.legend(loc="upper center", ncol=2)
+out.figure(fig, "multiplier", caption=(
+    "Every regime is a point on one V: the error factor |1 − ηL| is below 1, so runs converge, "
+    f"exactly for 0 < ηL < 2, and is 0 at ηL = 1 (L = {CURVATURE:g} here)."),
+    alt=(
     "The error factor |1 - eta L| against eta L: a V shape that is 1 at eta L = 0, touches 0 at "
     "eta L = 1 and returns to 1 at eta L = 2, beyond which it exceeds 1. The band 0 < eta L < 2 is "
     f"shaded as convergent; the {ETAS.size} learning rates of this page are marked on the V "

@@ -74,7 +74,7 @@ def tint(color, amount=0.6):
     return tuple(rgb + (1 - rgb) * amount)
 
 
-fig, (ax_epoch, ax_work) = gd.figure(1, 2)
+fig, (ax_epoch, ax_work) = gd.figure(2, 1)
 for label, r in runs.items():
     k, trend = epoch_average(r)
     for ax, t in ((ax_epoch, r.epochs), (ax_work, np.maximum(r.samples, 1))):
@@ -87,9 +87,12 @@ ax_epoch.set(xlabel="epochs (passes over the data)", ylabel="excess loss  f(w, b
              yscale="log", ylim=(1e-4, 50), title="per epoch")
 ax_work.set(xlabel="per-sample gradients evaluated", xscale="log", yscale="log",
             ylim=(1e-4, 50), title="per unit of work")
-ax_epoch.legend(loc="upper right", title="thin: every update\nthick: mean over the last epoch",
-                title_fontsize=8.5)
-out.figure(fig, "loss_curves", alt=(
+ax_epoch.legend(loc="upper right", title="thin: every update\nthick: mean over the last epoch")
+out.figure(fig, "loss_curves", caption=(
+    f"Per epoch (top), small batches win: they update {ETA:g}-sized steps many times per pass. "
+    "Per gradient evaluated (below) they descend first, then level off at a noisy floor that "
+    "full-batch descent eventually passes."),
+    alt=(
     f"Two log-scale panels of excess loss for three batch sizes, {', '.join(SIZES)}, with "
     f"learning rate {ETA:g} over {EPOCHS} epochs. Against epochs the single-sample and mini-batch runs "
     "drop to a small loss within one or two epochs while full-batch descent is still far "
@@ -121,7 +124,7 @@ highest = loss.value(corners).max()  # a convex loss is largest at a corner of t
 GIF_EPOCHS, FRAMES = 12, 30
 budget = np.linspace(0, GIF_EPOCHS * x.size, FRAMES)
 
-fig, ax = gd.figure(figsize=(6.4, 4.6))
+fig, ax = gd.figure(figsize=(5.4, 3.9))
 gd.contour(ax, loss, BOX, n=160, levels=best + np.geomspace(0.02, highest - best, 14),
            cmap=None, colors=gd.COLORS["grey"], linewidths=0.7)  # grey: the paths carry colour
 star = gd.mark_optimum(ax, *loss.optimum, label="least-squares fit", ms=16, zorder=6)
@@ -145,7 +148,11 @@ def draw(i):
     counter.set_text(f"{int(budget[i]):,} per-sample gradients ({budget[i] / x.size:.1f} epochs)")
 
 
-out.gif(fig, draw, frames=FRAMES, name="paths", fps=10, alt=(
+out.gif(fig, draw, frames=FRAMES, name="paths", fps=10, caption=(
+    "After the same number of per-sample gradients: the full-batch path is still short of the "
+    "least-squares star, the mini-batch path wobbles around it, and the single-sample path got "
+    "there first but jitters in a wide cloud."),
+    alt=(
     f"Animated contour plot of the loss over slope w and intercept b. From the black star at "
     f"({START[0]:g}, {START[1]:g}), after the "
     f"same number of per-sample gradients (up to {GIF_EPOCHS} epochs), the full-batch path "
@@ -194,7 +201,7 @@ def epoch_means(r):
     return np.arange(1, NOISE_EPOCHS + 1), per_epoch.mean(axis=1) - best
 
 
-fig, (ax_t, ax_eta) = gd.figure(1, 2)
+fig, (ax_t, ax_eta) = gd.figure(2, 1)
 epochs, means = epoch_means(from_start)
 shown = [1, 2, 3]  # η = 0.1, 0.05, 0.02
 for j, color in zip(shown, (gd.COLORS["orange"], gd.COLORS["sky"], gd.COLORS["purple"]),
@@ -211,12 +218,16 @@ ax_eta.loglog(FLOOR_ETAS, predicted, color=gd.COLORS["grey"], ls="--",
 ax_eta.set(xlabel="learning rate η", ylabel="floor of the excess loss",
            title="single-sample SGD: floor vs η")
 ax_eta.legend()
-out.figure(fig, "noise_ball", alt=(
-    f"Left: epoch-averaged excess loss of single-sample SGD over {NOISE_EPOCHS} epochs on a "
+out.figure(fig, "noise_ball", caption=(
+    "With a constant learning rate, single-sample SGD stalls at a floor that is lower for "
+    "smaller steps (top); the floor follows the small-step prediction (below). A decaying step "
+    "keeps going down."),
+    alt=(
+    f"Top: epoch-averaged excess loss of single-sample SGD over {NOISE_EPOCHS} epochs on a "
     "log scale; with constant learning rates "
     f"{', '.join(f'{FLOOR_ETAS[j]:g}' for j in shown)} each curve flattens at its own floor, "
     "lower for smaller steps, while the run with a decaying step size keeps going down "
-    "below all of them. Right: log-log plot of the measured floor against the learning rate "
+    "below all of them. Bottom: log-log plot of the measured floor against the learning rate "
     f"from {FLOOR_ETAS.min():g} to {FLOOR_ETAS.max():g}; the points lie close to the straight "
     "small-step prediction line, a little below it for the smallest rates and above it for "
     "the largest."))
@@ -306,7 +317,11 @@ ax.loglog(cost[:, 0], cost[:, 3], "s-", color=gd.COLORS["orange"],
 ax.set(xlabel="data-set size n", ylabel=f"per-sample gradients to reach f* + {TARGET:g}",
        title="work to fit the line")
 ax.legend()
-out.figure(fig, "cost", alt=(
+out.figure(fig, "cost", caption=(
+    f"Gradients needed to get within {TARGET:g} of the best loss: full batch grows in "
+    "proportion to the data-set size n; mini-batch stays between "
+    f"{int(cost[:, 3].min())} and {int(cost[:, 3].max())} at every size shown."),
+    alt=(
     f"Log-log plot of the per-sample gradients needed to get within {TARGET:g} of the best "
     f"loss, against the data-set size from {SIZES_N[0]:,} to {SIZES_N[-1]:,}. The full-batch "
     "line rises in proportion to n because every update touches every sample; the mini-batch "

@@ -39,7 +39,7 @@ STEPS = 60
 plain = gd.run(gd.sgd(lr=eta_gd), bowl, x0, steps=STEPS)
 ball = gd.run(gd.sgd(lr=eta_hb, momentum=beta_hb), bowl, x0, steps=STEPS)
 
-fig, (ax_path, ax_err) = gd.figure(1, 2)
+fig, (ax_path, ax_err) = gd.figure(2, 1, figsize=(5.4, 5.8), height_ratios=[1.6, 1])
 (x_lo, x_hi), (y_lo, y_hi) = (-2.0, 2.0), (-1.6, 1.6)
 GREY_LINES = dict(cmap=None, colors=gd.COLORS["grey"], linewidths=0.6)  # coloured paths on top
 gd.contour(ax_path, bowl, ((x_lo, x_hi), (y_lo, y_hi)),
@@ -52,7 +52,7 @@ ax_path.plot(*ball.points[:shown].T, "o-", ms=3, lw=1.2, color=gd.COLORS["blue"]
 gd.mark_start(ax_path, *x0)
 ax_path.set(xlabel="$x_1$", ylabel="$x_2$", title=f"First {shown} steps, $\\kappa = {KAPPA:g}$",
             xlim=(x_lo, x_hi), ylim=(y_lo, y_hi), aspect="equal")
-ax_path.legend(loc="upper left", fontsize=8)
+ax_path.legend(loc="upper left")
 
 t = np.arange(STEPS + 1)
 e0 = np.linalg.norm(x0)
@@ -66,11 +66,15 @@ ax_err.semilogy(t, e0 * rate_hb_theory**t, "--", lw=1, color=gd.COLORS["blue"],
                 label=r"$\|e_0\|\,((\sqrt{\kappa}-1)/(\sqrt{\kappa}+1))^t$")
 ax_err.set(xlabel="step $t$", ylabel=r"distance to minimiser $\|\theta_t - \theta^\star\|$",
            title="Error per step (log scale)")
-ax_err.legend(fontsize=8)
-out.figure(fig, "paths", alt=(
-    f"Left: contour lines of a tilted quadratic bowl with condition number {KAPPA:g}; gradient "
+ax_err.legend()
+out.figure(fig, "paths", caption=(
+    f"On a κ = {KAPPA:g} valley, the heavy ball swings in wide arcs but reaches the minimum far "
+    "sooner than gradient descent's short zig-zags; below, both error curves follow their "
+    "predicted straight lines."),
+    alt=(
+    f"Top: contour lines of a tilted quadratic bowl with condition number {KAPPA:g}; gradient "
     "descent creeps along the valley in short zig-zag hops, while the heavy ball swings in wider "
-    "arcs and reaches the minimum far sooner. Right: distance to the minimiser on a log scale against the step; both "
+    "arcs and reaches the minimum far sooner. Bottom: distance to the minimiser on a log scale against the step; both "
     "measured curves follow their predicted straight lines, the heavy ball's far steeper."
 ))
 out.value("paths_kappa", KAPPA, fmt="{:g}")
@@ -148,8 +152,12 @@ gd.mark_optimum(ax, eta_star, beta_star,
                 label=rf"Polyak: $\eta^\star = {eta_star:.2f}$, $\beta^\star = {beta_star:.2f}$")
 ax.set(xlabel=r"learning rate $\eta$", ylabel=r"momentum $\beta$", xlim=(0, 4.2), ylim=(0, 0.98),
        title=rf"Heavy ball on a quadratic, $\kappa = {KAPPA_MAP:g}$, $L = {bowl_map.L:g}$")
-ax.legend(loc="lower right", fontsize=8)
-out.figure(fig, "region", alt=(
+ax.legend(loc="lower right")
+out.figure(fig, "region", caption=(
+    f"Convergence rate of heavy ball on a κ = {KAPPA_MAP:g} quadratic: bright is slow, as on "
+    "every map of this site. Runs converge left of the dashed boundary η = 2(1 + β)/L, and the "
+    f"fastest, rate {rate_star:.3f}, are at Polyak's tuning (star)."),
+    alt=(
     f"Heat map over learning rate ({etas[0]:g} to {etas[-1]:g}) and momentum (0 to {betas[-1]:g}) "
     "of the measured "
     f"convergence rate of heavy ball on a quadratic with condition number {KAPPA_MAP:g}. "

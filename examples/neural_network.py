@@ -14,6 +14,7 @@
 # %%
 import numpy as np
 import torch
+from matplotlib.colors import ListedColormap
 
 import gdnotes as gd
 
@@ -79,23 +80,23 @@ out.value("accuracy", accuracy, fmt="{:.1%}")
 # %% [markdown]
 # ## The decision boundary while it learns
 #
-# Left: the class the network predicts at each point of the plane (shaded), with the
-# 50 % boundary in black. Right: the training loss. The boundary starts as an almost straight
+# Top: the class the network predicts at each point of the plane (shaded), with the
+# 50 % boundary in black. Bottom: the training loss. The boundary starts as an almost straight
 # line (a small random network is nearly linear) and bends into the gap between the moons as
 # the loss falls.
 
 # %%
-fig, (ax, ax_loss) = gd.figure(1, 2)
+fig, (ax, ax_loss) = gd.figure(2, 1)
 side = ax.imshow(snapshots[0] > 0.5, origin="lower", extent=(gx[0], gx[-1], gy[0], gy[-1]),
-                 cmap="RdBu_r", vmin=-2.5, vmax=3.5, aspect="auto", interpolation="nearest",
-                 zorder=0)  # light blue / light red: the class the network predicts there
+                 cmap=ListedColormap([gd.COLORS["blue"], gd.COLORS["orange"]]), vmin=0, vmax=1,
+                 alpha=0.2, aspect="auto", interpolation="nearest",
+                 zorder=0)  # a tint of the class colour the network predicts there
 colors = np.where(y > 0.5, gd.COLORS["orange"], gd.COLORS["blue"])
 points = ax.scatter(X[:, 0], X[:, 1], c=colors, s=12, edgecolors="white", linewidths=0.4,
                     zorder=3)
 ax.set(xlabel="x₁", ylabel="x₂", xlim=(gx[0], gx[-1]), ylim=(gy[0], gy[-1]))
 ax.grid(False)
-title = ax.text(0.5, 1.02, "", transform=ax.transAxes, ha="center", va="bottom",
-               fontsize=12)
+title = ax.text(0.5, 1.02, "", transform=ax.transAxes, ha="center", va="bottom")
 ax_loss.plot(np.arange(1, STEPS + 1), losses, color=gd.COLORS["grey"], lw=1)
 progress, = ax_loss.plot([], [], color=gd.COLORS["red"], lw=2)
 head, = ax_loss.plot([], [], "o", color=gd.COLORS["red"])
@@ -119,10 +120,13 @@ def draw(i):
     head.set_data([max(step, 1)], [losses[max(step, 1) - 1]])
 
 
-out.gif(fig, draw, frames=len(frame_steps), name="training", fps=8, alt=(
-    f"Animation of {STEPS} steps of gradient descent on a small neural network. Left: two "
+out.gif(fig, draw, frames=len(frame_steps), name="training", fps=8, caption=(
+    f"Over {STEPS} steps the decision boundary bends from almost straight into an S between "
+    f"the two moons, while the loss below falls from {losses[0]:.2f} to {losses[-1]:.3f}."),
+    alt=(
+    f"Animation of {STEPS} steps of gradient descent on a small neural network. Top: two "
     "interleaved half moons of blue and orange points, with the network's decision boundary "
     "as a black line between lightly shaded class regions; it starts almost straight and "
-    "bends into an S shape that runs between the two moons. Right: the training loss "
+    "bends into an S shape that runs between the two moons. Bottom: the training loss "
     f"falls from {losses[0]:.2f} to {losses[-1]:.3f}, with a marker following the "
     "current step."))

@@ -99,7 +99,11 @@ def starts_where(mask):
     return " and ".join(f"{x0:g}" for x0 in STARTS[mask])
 
 
-out.figure(fig, "four_starts", alt=(
+out.figure(fig, "four_starts", caption=(
+    "Where a run ends depends on where it starts: gradient descent goes downhill from its "
+    f"start, so starts left of the hump at x = {local_max:g} end in the shallow valley, "
+    "starts right of it in the deep one."),
+    alt=(
     f"The quartic x^4 - 5x^3 + 4x^2 + 3x with a shallow left valley at x = {local_min:g}, a hump "
     f"at x = {local_max:g} and a deep right valley at x = {global_min:g}. Runs started at "
     f"{starts_where(~ends_global)} slide into the left valley; runs started at "
@@ -139,21 +143,25 @@ from matplotlib.colors import BoundaryNorm, ListedColormap  # noqa: E402
 
 cmap = ListedColormap([gd.COLORS["blue"], gd.COLORS["green"], gd.COLORS["red"],
                        gd.COLORS["yellow"], gd.COLORS["black"]])
-fig, ax = gd.figure(figsize=(6.4, 4.4))
+fig, ax = gd.figure(figsize=(5.4, 3.7))
 ax.pcolormesh(S, E, outcome, cmap=cmap, norm=BoundaryNorm(np.arange(-0.5, 5), cmap.N),
               shading="nearest", rasterized=True)
 for x in (global_min, local_min):
     ax.axhline(2 / float(f2(x)), color="#222222", lw=1.2, ls="--")
     ax.text(4.4, 2 / float(f2(x)) + 0.002, rf"$\eta = 2/f''({x:g})$", color="#222222",
-            ha="right", va="bottom", fontsize=9,
+            ha="right", va="bottom",
             bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1})
 ax.grid(False)
 handles = [ax.plot([], [], "s", ms=9, color=cmap(k), label=c)[0]
            for k, c in enumerate(categories) if shares[k] > 0]
-ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3, fontsize=8.5)
+ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3)
 ax.set(xlabel="start $x_0$", ylabel=r"learning rate $\eta$",
        title=f"Where {outcome.size} runs end ({MAP_STEPS} steps max)")
-out.figure(fig, "basins", alt=(
+out.figure(fig, "basins", caption=(
+    "Each pixel is one run: at small learning rates the outcome depends only on the side of "
+    f"the hump ({local_max:g}) it starts on; above η = 2/{float(f2(global_min)):g} the deep "
+    "minimum becomes unstable and the map breaks up."),
+    alt=(
     "A map with the start x0 on the horizontal axis and the learning rate on the vertical axis, "
     "coloured by where each run ends. For small learning rates the map splits cleanly at the "
     f"hump x = {local_max:g}: starts left of it reach the local minimum {local_min:g}, starts "

@@ -166,7 +166,7 @@ out.value("adagrad_long_escape", int(escaped[0]) if escaped.size else f"more tha
 
 # %%
 FRAMES = 40
-LABEL_GAP_PX = 12  # the least vertical distance between two runners' name tags
+LABEL_LEADING = 1.15  # name tags stack at least this many text heights apart
 
 
 def spread(ys, gap):
@@ -192,7 +192,8 @@ def place_tags(ax, tags, heads_xy):
               & (px[:, 1] >= box.y0) & (px[:, 1] <= box.y1))
     ys = np.full(len(tags), np.nan)
     if inside.any():
-        ys[inside] = spread(px[inside, 1], LABEL_GAP_PX)
+        gap = LABEL_LEADING * tags[0].get_fontsize() * ax.figure.dpi / 72
+        ys[inside] = spread(px[inside, 1], gap)
     for tag, (x, _), y, shown in zip(tags, px, ys, inside, strict=True):
         tag.set_visible(bool(shown))
         if shown:
@@ -205,7 +206,7 @@ def draw_race(key: str):
     spec, entries = RACES[key], results[key]
     objective = spec["objective"]
     (x_lo, x_hi), (y_lo, y_hi) = spec["view"]
-    fig, ax = gd.figure(figsize=(4.8, 3.6))
+    fig, ax = gd.figure(figsize=(5.4, 4.6))
     # light grey, not anti-aliased: few colours, so the GIF palette keeps the paths' colours
     lines_style = dict(cmap=None, colors="#bbbbbb", linewidths=0.6, antialiased=False)
     if objective.minimizers.size:  # level sets spaced evenly in log f: the valley floors show
@@ -221,7 +222,7 @@ def draw_race(key: str):
         color, dash = STYLE[entry.name]
         (line,) = ax.plot([], [], dash, lw=1.8, color=gd.COLORS[color])
         (head,) = ax.plot([], [], "o", ms=5, color=gd.COLORS[color])
-        tag = ax.text(0, 0, entry.name, color=gd.COLORS[color], fontsize=8, va="center",
+        tag = ax.text(0, 0, entry.name, color=gd.COLORS[color], va="center",
                       fontweight="bold", clip_on=True,
                       bbox=dict(facecolor="white", edgecolor="none", alpha=0.75, pad=0.5))
         lines.append(line)
@@ -229,7 +230,7 @@ def draw_race(key: str):
         tags.append(tag)
     ax.set(xlim=(x_lo, x_hi), ylim=(y_lo, y_hi), xlabel="$x$", ylabel="$y$",
            title=f"{objective.name}, {spec['steps']} steps at most")
-    label = ax.text(0.97, 0.03, "", transform=ax.transAxes, ha="right", va="bottom", fontsize=9,
+    label = ax.text(0.97, 0.03, "", transform=ax.transAxes, ha="right", va="bottom",
                     bbox=dict(facecolor="white", edgecolor="none", alpha=0.8))
     # Everything but the paths is static: render it once, redraw only the moving artists.
     gd.freeze_background(fig, [*lines, *heads, *tags, label])
@@ -269,6 +270,20 @@ ALT = {
               "point; all first slide towards the origin, then the adaptive ones peel away along "
               "y quickly while plain gradient descent takes much longer to escape.",
 }
+# Frames are spaced geometrically in steps, and every caption says so.
+CAPTION = {
+    "rosenbrock": f"Eight optimizers from {point(RACES['rosenbrock']['x0'])}, frames log-spaced "
+                  "in steps (step number at the bottom right): all reach the curved valley "
+                  "quickly; the race is along its floor, which is where they differ.",
+    "beale": f"Eight optimizers from {point(RACES['beale']['x0'])} towards the minimum at "
+             f"{point(RACES['beale']['objective'].minimizers[0])}, frames log-spaced in steps: "
+             "the gradient changes by orders of magnitude between the flat plain and the "
+             "ridges, which favours methods that normalise their step.",
+    "saddle": f"Eight optimizers from {point(RACES['saddle']['x0'])}, almost on the line into "
+              "the saddle point, frames log-spaced in steps: all first slide towards the "
+              "origin; how soon each peels away along y is the race.",
+}
 for key in RACES:
     fig, draw_frame = draw_race(key)
-    out.gif(fig, draw_frame, frames=FRAMES, name=key, alt=ALT[key], fps=8)
+    out.gif(fig, draw_frame, frames=FRAMES, name=key, alt=ALT[key], caption=CAPTION[key],
+            fps=8)

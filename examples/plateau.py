@@ -32,12 +32,12 @@ naive = gd.run(gd.sgd(lr=ETA), plateau, START, steps=5000, tol=TOL)
 # ## Three views of one run
 
 # %%
-fig, (ax_f, ax_g, ax_d) = gd.figure(3, 1, figsize=(6.4, 6.4), sharex=True)
+fig, (ax_f, ax_g, ax_d) = gd.figure(3, 1, figsize=(5.4, 5.4), sharex=True)
 ax_f.plot(steps, loss, color=gd.COLORS["blue"])
 ax_f.set(ylabel="loss f", title=f"gradient descent from ({START[0]:g}, {START[1]:g}), η = {ETA:g}")
 ax_g.semilogy(steps, grad_norm, color=gd.COLORS["orange"])
 ax_g.axhline(TOL, color=gd.COLORS["grey"], ls="--", lw=1)
-ax_g.text(steps[-1], TOL * 1.4, f"tolerance {TOL:g}", ha="right", va="bottom", fontsize=9)
+ax_g.text(steps[-1], TOL * 1.4, f"tolerance {TOL:g}", ha="right", va="bottom")
 ax_g.set(ylabel="‖∇f‖")
 ax_d.plot(steps, distance, color=gd.COLORS["green"])
 ax_d.set(xlabel="step", ylabel="distance to minimiser")
@@ -47,8 +47,12 @@ on_plateau_steps = int(np.argmax(distance < WELL))  # steps until within distanc
 for ax in (ax_f, ax_g, ax_d):
     ax.axvspan(0, steps[fooled][-1], color=gd.COLORS["yellow"], alpha=0.18, lw=0)
 ax_f.text(steps[fooled][-1] / 2, 0.5, "‖∇f‖ below the tolerance,\nyet far from the minimum",
-          ha="center", va="center", fontsize=9)
-out.figure(fig, "diagnostics", alt=(
+          ha="center", va="center")
+out.figure(fig, "diagnostics", caption=(
+    f"On the plateau the loss barely moves and the gradient norm is below the {TOL:g} "
+    "tolerance for the whole shaded stretch, yet the minimiser is still "
+    f"{distance[0]:.1f} away: a small gradient alone does not mean the run is done."),
+    alt=(
     f"Three stacked panels over {len(path) - 1} steps of gradient descent on the plateau "
     f"function. The loss stays within a hair of 1 for most of the run and then drops to 0 "
     f"within {run.stop_step - on_plateau_steps} steps; the gradient norm starts below the "
@@ -89,18 +93,23 @@ out.table("curvature", [
     floatfmt=["", ".1e", ".2e", ".2e"])
 
 XX, YY, surface = plateau.grid(241, bounds=((-1.5, 5.0), (-2.0, 2.0)))
-fig, ax = gd.figure(figsize=(6.4, 4.0))
+fig, ax = gd.figure(figsize=(5.4, 3.4))
 levels = [0.2, 0.5, 0.9, 0.99, 0.999, 0.9999]  # the flat region is still sloped, just barely
-ax.contourf(XX, YY, surface, levels=[0.0, *levels, 1.0], cmap="viridis")
-labelled = ax.contour(XX, YY, surface, levels=levels, colors="white", linewidths=0.6)
-ax.clabel(labelled, fmt="%g", fontsize=8)
+ax.contourf(XX, YY, surface, levels=[0.0, *levels, 1.0], cmap=gd.style.SEQUENTIAL)
+labelled = ax.contour(XX, YY, surface, levels=levels, colors=gd.style.CONTOUR_COLOR,
+                      linewidths=0.6)
+for label in ax.clabel(labelled, fmt="%g"):  # dark text on a light box: legible on any colour
+    label.set(color="black", bbox=gd.style.LABEL_BOX)
 every = 25
 ax.plot(path[::every, 0], path[::every, 1], "o", ms=3.5, color=gd.COLORS["red"],
         label=f"every {every}th iterate")
 gd.mark_optimum(ax, *minimiser, label="minimiser")
 ax.set(xlabel="x", ylabel="y", aspect="equal", title="the iterates pile up where it is flat")
 ax.legend(loc="lower left")
-out.figure(fig, "path", alt=(
+out.figure(fig, "path", caption=(
+    f"Every {every}th iterate: on the flat region the dots crowd together, because the steps "
+    "are tiny there; once the path drops into the well they spread far apart."),
+    alt=(
     f"Contour plot of the plateau function with labelled levels from {levels[0]:g} near the "
     f"minimum to {levels[-1]:g} far out, and every {every}th gradient-descent iterate drawn "
     f"as a red dot: the dots crowd together on the flat region beyond the {levels[-1]:g} "

@@ -42,7 +42,11 @@ for target, color, name in ((low, gd.COLORS["blue"], "local minimum"),
     ax.axvline(target, color=color, lw=0.8, ls=":")
 ax.set(xlabel="x", ylabel="f(x)", title="which start ends where")
 ax.legend(loc="lower left")
-out.figure(fig, "basins", alt=(
+out.figure(fig, "basins", caption=(
+    f"Every start left of the local maximum at x = {peak:.2f} rolls into the local minimum, "
+    "every start right of it into the global one; the start exactly on the maximum has zero "
+    "gradient and never moves."),
+    alt=(
     f"The quartic curve with {len(starts)} starting points coloured by where gradient descent "
     "ends: "
     f"every start left of the local maximum at x = {peak:.2f} rolls into the local minimum "
@@ -109,7 +113,7 @@ out.value("manifold_final_x", float(on_manifold.final[0]), fmt="{:.1e}")
 
 # %% [markdown]
 # The animation runs four starts at $x_0 = {{ value: saddle_escape/x0 }}$: exactly on the
-# $x$-axis, and $\varepsilon$ = {{ value: saddle_escape/gif_offsets }} above it. Right: $|y_k|$ on a log scale grows
+# $x$-axis, and $\varepsilon$ = {{ value: saddle_escape/gif_offsets }} above it. Below: $|y_k|$ on a log scale grows
 # along straight lines of the same slope $\log(1+2\eta)$; each run leaves the band
 # $|y| < {{ value: saddle_escape/band }}$ where the prediction says (dotted).
 
@@ -121,7 +125,7 @@ gif_run = gd.run(gd.sgd(lr=ETA), saddle, np.array([[X0, e] for e in GIF_EPS]), s
 colors = [gd.COLORS["black"], gd.COLORS["orange"], gd.COLORS["blue"], gd.COLORS["green"]]
 labels = [f"ε = 1e{round(np.log10(e))}" if e > 0 else "ε = 0 (on the x-axis)" for e in GIF_EPS]
 
-fig, (ax, ax_y) = gd.figure(1, 2)
+fig, (ax, ax_y) = gd.figure(2, 1)
 gd.contour(ax, saddle, ((-2, 2), (-2, 2)), n=161, levels=np.linspace(-3.5, 3.5, 15),
            cmap=None, colors=gd.COLORS["grey"], linewidths=0.7)  # grey: the paths carry colour
 ax.axhspan(-BAND, BAND, color=gd.COLORS["sky"], alpha=0.12, lw=0)
@@ -139,7 +143,7 @@ for eps, color, label in zip(GIF_EPS, colors, labels, strict=True):
     curves.append(ax_y.plot([], [], color=color, lw=1.6)[0])
     if eps > 0:
         ax_y.axvline(np.log(BAND / eps) / np.log(1 + 2 * ETA), color=color, lw=0.9, ls=":")
-ax_y.legend(handles=[*paths, ax.lines[0]], loc="lower right", fontsize=8.5)
+ax_y.legend(handles=[*paths, ax.lines[0]], loc="lower right")
 gd.freeze_background(fig, paths + heads + curves)  # only these change between frames
 
 
@@ -152,11 +156,15 @@ def draw(i):
         curves[j].set_data(steps[: len(path)], np.abs(path[:, 1]))
 
 
-out.gif(fig, draw, frames=FRAMES, name="escape", fps=10, alt=(
+out.gif(fig, draw, frames=FRAMES, name="escape", fps=10, caption=(
+    "A start exactly on the x-axis slides into the saddle and stays; a start above it slides "
+    "in too, then leaves along y. Below, |y| grows on straight parallel lines (log scale): "
+    "smaller offsets escape later, at the predicted steps."),
+    alt=(
     f"Animation of gradient descent on x squared minus y squared from x = {X0:g}. The start "
     "exactly on the x-axis slides straight into the saddle at the origin and stays there. "
     f"Starts {', '.join(f'{e:g}' for e in GIF_EPS[1:])} above the axis first slide towards the "
     "saddle too, then "
-    "turn and shoot off along the y-axis; on the right, their distance from the axis grows "
+    "turn and shoot off along the y-axis; below, their distance from the axis grows "
     f"on straight, parallel lines in a log plot and crosses {BAND:g} at the predicted steps, "
     "later for smaller offsets."))

@@ -36,8 +36,11 @@ fig, ax = gd.figure()
 for name, schedule in SCHEDULES.items():
     ax.plot(t, schedule(t), color=gd.COLORS[COLOR[name]], label=name)
 ax.set(xlabel="step $t$", ylabel=r"learning rate $\eta_t$", title=f"Five schedules from η = {LR:g}")
-ax.legend(fontsize=8)
-out.figure(fig, "curves", alt=(
+ax.legend()
+out.figure(fig, "curves", caption=(
+    f"The five schedules over {UPDATES} steps, all from η = {LR:g}: only the constant one keeps "
+    "its step size; warmup plus cosine first ramps up, then decays like cosine."),
+    alt=(
     f"Learning rate against step for five schedules over {UPDATES} steps, all starting from "
     f"{LR:g}: constant stays flat; step decay drops by a factor {STEP_GAMMA:g} every "
     f"{STEP_SIZE} steps; exponential decay falls smoothly to about "
@@ -72,8 +75,11 @@ for name, curve in excess.items():
     ax.semilogy(np.arange(len(curve)), curve, color=gd.COLORS[COLOR[name]], label=name, lw=1.5)
 ax.set(xlabel="update", ylabel=r"mean excess loss $f(\theta_t) - f(\theta^\star)$",
        title=f"SGD, batch {BATCH}, mean of {len(SEEDS)} shuffling seeds")
-ax.legend(fontsize=8)
-out.figure(fig, "noise_ball", alt=(
+ax.legend()
+out.figure(fig, "noise_ball", caption=(
+    "With noisy gradients the constant learning rate stalls at a floor; the decaying schedules "
+    f"keep descending, and the cosine ones end {gain:.0f} times lower."),
+    alt=(
     "Mean excess loss of mini-batch SGD on a log scale against the update, one curve per "
     "schedule. All curves drop fast at first. The constant learning rate then stalls on a "
     "noisy plateau; the decaying schedules keep going down, and cosine and warmup plus cosine "
@@ -191,12 +197,12 @@ for name, lr in adam_schedules.items():
     adam_curves[name] = np.array(curves)  # (seed, step)
     adam_excess[name] = np.mean(curves, axis=0)
 
-fig, (ax_loss, ax_eff) = gd.figure(1, 2)
+fig, (ax_loss, ax_eff) = gd.figure(2, 1)
 for (name, curve), color in zip(adam_excess.items(), ("red", "blue"), strict=True):
     ax_loss.plot(np.arange(1, ADAM_STEPS + 1), curve, color=gd.COLORS[color], label=name)
 ax_loss.set(xlabel="step $t$", ylabel="mean excess loss",
             title=f"Adam from the optimum, {ADAM_SEEDS} seeds")
-ax_loss.legend(fontsize=8)
+ax_loss.legend()
 eff = np.array(eff_lr)
 steps_t = np.arange(1, ADAM_STEPS + 1)
 table = np.array([eff[eff[:, 1] == s, 2] for s in steps_t])
@@ -208,12 +214,16 @@ ax_eff.plot(steps_t, mid, color=gd.COLORS["blue"], label="median")
 ax_eff.set_yscale("log")
 ax_eff.set(xlabel="step $t$", ylabel=r"$1/\sqrt{\hat v_t}$ for $w$ (step per unit $\eta$ and gradient)",
            title="How unsettled Adam's scaling is early on")
-ax_eff.legend(fontsize=8)
-out.figure(fig, "adam_warmup", alt=(
-    f"Left: mean excess loss over the first {ADAM_STEPS} steps of Adam started at the optimum; "
+ax_eff.legend()
+out.figure(fig, "adam_warmup", caption=(
+    "Started at the optimum, Adam's loss jumps in the first steps; a linear warmup makes the "
+    "jump smaller (top), because Adam's per-coordinate scaling is widest in the first steps "
+    f"(below, spread over {ADAM_SEEDS} seeds)."),
+    alt=(
+    f"Top: mean excess loss over the first {ADAM_STEPS} steps of Adam started at the optimum; "
     "without "
     "warmup the loss jumps up in the first steps and peaks early, with a linear warmup it rises "
-    f"more slowly and peaks lower. Right: across {ADAM_SEEDS} seeds, the spread of Adam's per-coordinate "
+    f"more slowly and peaks lower. Bottom: across {ADAM_SEEDS} seeds, the spread of Adam's per-coordinate "
     "scaling 1/sqrt(v_hat) is widest in the first steps and narrows as more batches are "
     "averaged."
 ))

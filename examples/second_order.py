@@ -81,8 +81,12 @@ gd.mark_start(ax, *S0)
 ax.plot(0, 0, "x", ms=10, mew=2, color=gd.COLORS["black"], label="saddle point")
 ax.set(xlabel="$x$", ylabel="$y$", xlim=(-2, 2), ylim=(-2, 2), aspect="equal",
        title=r"$f(x, y) = x^2 - y^2$")
-ax.legend(fontsize=8, loc="lower left")
-out.figure(fig, "saddle", alt=(
+ax.legend(loc="lower left")
+out.figure(fig, "saddle", caption=(
+    "On the saddle x² − y² Newton's method jumps to the saddle point in one step and stays: "
+    "it seeks zero gradient, not low loss. Damped Newton and gradient descent slide away "
+    "downhill along y."),
+    alt=(
     f"Contours of the saddle x^2 - y^2 with three paths from the star at ({S0[0]:g}, {S0[1]:g}). "
     "Newton's "
     "method jumps straight onto the saddle point at the origin in one step and stays there. "

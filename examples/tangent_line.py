@@ -79,7 +79,7 @@ ax.set(xlim=(-7, 13), ylim=(-15, 130), xlabel="$x$", ylabel="$f(x)$")
                    label="earlier steps")
 (tangent,) = ax.plot([], [], color=gd.COLORS["orange"], label="tangent line")
 (point,) = ax.plot([], [], "o", color=gd.COLORS["red"], markersize=9, label="current $x_k$")
-caption = ax.text(0.02, 0.04, "", transform=ax.transAxes, fontsize=10)
+caption = ax.text(0.02, 0.04, "", transform=ax.transAxes)
 ax.legend(loc="upper right")
 ax.set_title(f"Gradient descent on $(x-5)^2$, $\\eta = {ETA}$")
 
@@ -103,6 +103,10 @@ out.value("fps", FPS)
 out.value("seconds", (steps + 1) / FPS, fmt="{:.0f}")
 gif = out.gif(
     fig, draw_frame, frames=steps + 1, name="descent", fps=FPS,
+    caption=(
+    f"Each frame is one step of η = {ETA:g} on (x − 5)²: the step is η times the slope of the "
+    "orange tangent, so as the tangent flattens near the minimum the steps shrink, each keeping "
+    f"{100 * contraction:.0f} % of the remaining distance."),
     alt=(
         f"Animation: a red point starts at x = {X0:g} on the parabola (x-{objective.center:g})^2 "
         f"and takes {steps} gradient descent steps towards the minimum at "

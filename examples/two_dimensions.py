@@ -45,13 +45,16 @@ ax.plot(path[:, 0], path[:, 1], run.values, "o-", ms=3, lw=1.5, color=gd.COLORS[
 ax.set(xlabel="$x$", ylabel="$y$", zlabel="$f(x, y)$", title="The bowl $x^2 + y^2$")
 ax.view_init(elev=32, azim=-60)
 ax.legend(loc="upper left")
-out.figure(fig, "bowl_surface", alt=(
+out.figure(fig, "bowl_surface", caption=(
+    f"On the round bowl x² + y² the path from ({X0[0]:g}, {X0[1]:g}) heads straight down to "
+    "the bottom: the gradient points directly away from the minimum."),
+    alt=(
     "A 3-D bowl-shaped surface f(x, y) = x^2 + y^2 with the gradient-descent path drawn on it as "
     f"red dots, sliding from ({X0[0]:g}, {X0[1]:g}) at height {run.values[0]:g} down to the "
     "bottom at the origin."
 ))
 
-fig, (ax_c, ax_l) = gd.figure(1, 2)
+fig, (ax_c, ax_l) = gd.figure(2, 1, figsize=(5.4, 5.8), height_ratios=[1.6, 1])
 contour(ax_c, bowl, ((-5, 5), (-4, 4)), levels=[0.25, 1, 2.25, 4, 6.25, 9, 12.25, 16, 20.25, 25])
 ax_c.plot(path[:, 0], path[:, 1], "o-", ms=3, lw=1.2, color=gd.COLORS["red"], label="GD path")
 gd.mark_start(ax_c, *X0)
@@ -63,9 +66,12 @@ ax_l.semilogy(np.arange(STEPS + 1), run.values[0] * (1 - 2 * LR) ** (2 * np.aran
               color=gd.COLORS["grey"], lw=1, ls="--", label=rf"${run.values[0]:g} \cdot {(1 - 2 * LR) ** 2:g}^t$")
 ax_l.set(xlabel="step $t$", ylabel="$f$ (log scale)", title="Loss per step")
 ax_l.legend()
-out.figure(fig, "bowl_contour", alt=(
-    "Left: circular level sets of x^2 + y^2 with the gradient-descent path, a straight line of dots "
-    f"from ({X0[0]:g}, {X0[1]:g}) to the origin, crossing every circle at a right angle. Right: the "
+out.figure(fig, "bowl_contour", caption=(
+    "Seen from above, the path crosses every circle at a right angle; below, the loss is a "
+    f"straight line on a log scale, multiplied by {(1 - 2 * LR) ** 2:g} every step."),
+    alt=(
+    "Top: circular level sets of x^2 + y^2 with the gradient-descent path, a straight line of dots "
+    f"from ({X0[0]:g}, {X0[1]:g}) to the origin, crossing every circle at a right angle. Bottom: the "
     f"loss on a log scale, a straight line falling by the factor {(1 - 2 * LR) ** 2:g} per step."
 ))
 
@@ -94,7 +100,7 @@ out.value("valley_best_lr", best, fmt="{:.4f}")
 out.value("valley_best_rate", gd.regimes.optimal_rate(KAPPA), fmt="{:.4f}")
 out.value("valley_slow_rate", 1 - 1 / KAPPA, fmt="{:g}")
 
-fig, (ax_c, ax_e) = gd.figure(1, 2)
+fig, (ax_c, ax_e) = gd.figure(2, 1, figsize=(5.4, 5.8), height_ratios=[1.6, 1])
 levels = valley.value(START) * np.geomspace(1e-3, 1.0, 9)
 contour(ax_c, valley, ((-4.5, 4.5), (-3.5, 3.5)), levels=levels)
 labels = [rf"$\eta = 1/L = {etas[0]:g}$", rf"$\eta^* = 2/(\mu+L) \approx {etas[1]:.3f}$"]
@@ -111,16 +117,20 @@ ax_e.semilogy(t, (1 - 1 / KAPPA) ** t, color=gd.COLORS["grey"], ls=":", lw=1,
               label=r"$(1 - 1/\kappa)^t$")
 gd.mark_start(ax_c, *START, label=None)
 ax_c.set_title(rf"Valley with $\kappa = {KAPPA:g}$")
-ax_c.legend(loc="lower right", fontsize=8.5)
+ax_c.legend(loc="lower right")
 ax_e.set(xlabel="step $t$", ylabel=r"$\|\theta_t - \theta^*\| / \|\theta_0 - \theta^*\|$",
          title="Error per step")
-ax_e.legend(fontsize=8.5)
-out.figure(fig, "valley", alt=(
-    f"Left: elongated elliptical level sets of a quadratic with condition number {KAPPA:g}, "
+ax_e.legend()
+out.figure(fig, "valley", caption=(
+    f"On a valley with κ = {KAPPA:g}, the smooth path (η = 1/L) is the slow one: it creeps "
+    "along the flat floor. The zig-zagging path (η = 2/(μ + L)) converges faster, as the error "
+    "plot below shows against both predicted rates."),
+    alt=(
+    f"Top: elongated elliptical level sets of a quadratic with condition number {KAPPA:g}, "
     f"tilted by {ANGLE_DEG:g} degrees, and two gradient-descent paths from "
     f"({START[0]:g}, {START[1]:g}): with step 1/L the path drops into the "
     "valley floor at once and then creeps along it; with the best fixed step 2/(mu+L) it zig-zags "
-    "across the valley. Right: the relative error on a log scale; the zig-zagging run falls faster, "
+    "across the valley. Bottom: the relative error on a log scale; the zig-zagging run falls faster, "
     "along the line ((kappa-1)/(kappa+1))^t, the other along (1-1/kappa)^t."
 ))
 
@@ -128,7 +138,7 @@ out.figure(fig, "valley", alt=(
 # The first steps of the same two runs as an animation, one frame per step.
 
 # %%
-fig, ax = gd.figure(figsize=(6.4, 4.2))
+fig, ax = gd.figure(figsize=(5.4, 3.6))
 contour(ax, valley, ((-4.5, 4.5), (-3.5, 3.5)), levels=levels)
 gd.mark_start(ax, *START)
 lines = [ax.plot([], [], "o-", ms=3, lw=1.2, color=color, label=label)[0]
@@ -136,7 +146,7 @@ lines = [ax.plot([], [], "o-", ms=3, lw=1.2, color=color, label=label)[0]
 counter = ax.text(0.02, 0.97, "", transform=ax.transAxes, va="top",
                   bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85})
 ax.set_title(rf"Valley with $\kappa = {KAPPA:g}$: two fixed steps")
-ax.legend(loc="lower right", fontsize=8.5)
+ax.legend(loc="lower right")
 
 
 def draw_frame(i):
@@ -147,7 +157,11 @@ def draw_frame(i):
 
 GIF_STEPS = 15  # the zig-zag is plain within 15 steps; fewer frames keep the build fast
 gd.freeze_background(fig, [*lines, counter])  # contours and legend are drawn once
-out.gif(fig, draw_frame, frames=GIF_STEPS + 1, name="valley_descent", fps=4, alt=(
+out.gif(fig, draw_frame, frames=GIF_STEPS + 1, name="valley_descent", fps=4, caption=(
+    f"The first {GIF_STEPS} steps of the two runs, one frame per step: the η = 1/L run drops "
+    "to the valley floor at once and then creeps; the η = 2/(μ + L) run bounces across but "
+    "gains more ground along the valley."),
+    alt=(
     f"Animation over {GIF_STEPS} steps on the tilted valley with condition number {KAPPA:g}: "
     "the run with step 1/L drops to the valley floor in one step and then creeps along it; the run "
     "with the best fixed step 2/(mu+L) bounces from wall to wall across the valley while moving "

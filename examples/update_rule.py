@@ -100,7 +100,7 @@ out.table("first_steps", rows, headers=["step $t$", "numpy", "autograd + no_grad
 # which shrinks by the factor $|1 - 2\eta|$ every step.
 
 # %%
-fig, (ax_curve, ax_err) = gd.figure(1, 2)
+fig, (ax_curve, ax_err) = gd.figure(2, 1)
 grid = np.linspace(-7, 11, 300)
 ax_curve.plot(grid, f(grid), color=gd.COLORS["grey"], label="$f(x) = (x-5)^2$")
 styles = [("numpy", "o", 9, gd.COLORS["blue"]), ("autograd + no_grad", "x", 7, gd.COLORS["orange"]),
@@ -117,9 +117,13 @@ ax_curve.set(xlabel="$x$", ylabel="$f(x)$", title="Iterates on the curve")
 ax_err.set(xlabel="step $t$", ylabel=r"$|x_t - 5|$", title="Distance to the minimiser")
 ax_curve.legend(loc="upper center")
 ax_err.legend()
-out.figure(fig, "three_ways", alt=(
-    f"Left: the parabola (x-5)^2 with the {STEPS + 1} iterates of the three implementations, "
-    f"whose markers sit exactly on top of each other, moving from x = {X0:g} towards 5. Right: "
+out.figure(fig, "three_ways", caption=(
+    "numpy, autograd and torch.optim.SGD land on the same iterates: their markers coincide at "
+    f"every step. Below, on a log scale, the distance to the minimiser is a straight line: "
+    f"each step multiplies it by |1 − 2η| = {abs(1 - 2 * LR):g} (η = {LR:g})."),
+    alt=(
+    f"Top: the parabola (x-5)^2 with the {STEPS + 1} iterates of the three implementations, "
+    f"whose markers sit exactly on top of each other, moving from x = {X0:g} towards 5. Bottom: "
     "their distance to the minimiser on a log scale, a straight line shrinking by "
     f"{abs(1 - 2 * LR):g} per step."
 ))
@@ -158,7 +162,11 @@ ax.text(x1 + 0.3, f(X0) + 2, rf"step $-\eta f'(x_0) = {-LR * g0:g}$",
 ax.set(xlabel="$x$", ylabel="$f(x)$", title="One gradient step, read off the tangent line",
        ylim=(-5, 160))
 ax.legend(loc="upper right")
-out.figure(fig, "tangent_step", alt=(
+out.figure(fig, "tangent_step", caption=(
+    f"The step follows the tangent line down to {predicted:g}, but the parabola curves up and "
+    f"is at {f(x1):g} there: the gap, {f(x1) - predicted:g} = (ηf′(x₀))², is the curvature "
+    "the tangent ignores, and it grows with the square of the step."),
+    alt=(
     f"The parabola (x-5)^2 with its tangent line at x0 = {X0:g} (slope {g0:g}). An arrow shows "
     f"the step of length {-LR * g0:g} to x1 = {x1:g}; the tangent line predicts {predicted:g} "
     f"there, the parabola's true value is {f(x1):g}."

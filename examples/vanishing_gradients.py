@@ -39,7 +39,7 @@ results = {(act, init): gd.deep_gradient_norms(act, init, depth=DEPTH, width=WID
            for act in ACTIVATIONS for init in INITS}
 
 # %%
-fig, axes = gd.figure(1, 3, figsize=(10.5, 4.0))
+fig, axes = gd.figure(3, 1, sharex=True)
 layers = np.arange(1, DEPTH + 1)
 for ax, act in zip(axes, ACTIVATIONS, strict=True):
     for init, label in INITS.items():
@@ -48,8 +48,12 @@ for ax, act in zip(axes, ACTIVATIONS, strict=True):
     ax.set(title=act, xlabel="layer l (1 = next to the input)",
            xticks=[1, *range(5, DEPTH + 1, 5)])
 axes[0].set_ylabel("‖∂L/∂W_l‖")
-axes[0].legend(title="initialisation", fontsize=8.5)
-out.figure(fig, "layer_gradients", alt=(
+axes[0].legend(title="initialisation")
+out.figure(fig, "layer_gradients", caption=(
+    f"Gradient norm per layer of a {DEPTH}-layer network, one panel per activation: with the "
+    "sigmoid the early layers get almost nothing, while tanh with Xavier and ReLU with He "
+    "keep every layer at a useful size."),
+    alt=(
     "Three log-scale panels, sigmoid, tanh and ReLU, each plotting the weight-gradient norm "
     f"of all {DEPTH} layers for four initialisations. With the sigmoid every curve climbs by "
     f"many orders of magnitude from layer 1 to layer {DEPTH}: the early layers get almost no "

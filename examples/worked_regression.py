@@ -157,7 +157,7 @@ out.value("long_loss", long_run.values[-1], fmt="{:.7f}")
 out.value("long_distance", dist[-1], fmt="{:.3f}")
 out.value("steps_to_loss_1e-3", int(np.argmax(long_run.values <= 1e-3)))
 
-fig, (ax_c, ax_l) = gd.figure(1, 2)
+fig, (ax_c, ax_l) = gd.figure(2, 1, figsize=(5.4, 5.8), height_ratios=[1.6, 1])
 gd.contour(ax_c, objective, ((-0.5, 3.0), (-1.5, 2.0)), n=201,
            levels=np.geomspace(1e-3, 12, 12))
 ax_c.plot(path[:, 0], path[:, 1], "o-", ms=2, lw=1, color=gd.COLORS["red"],
@@ -168,17 +168,21 @@ gd.mark_optimum(ax_c, float(w_star), float(b_star),
                label=f"optimum $(w^*, b^*) = ({num(w_star)}, {num(b_star)})$")
 ax_c.set(xlabel="slope $w$", ylabel="intercept $b$", title="Level sets of $f(w, b)$",
          aspect="equal")
-ax_c.legend(loc="lower left", fontsize=8.5)
+ax_c.legend(loc="lower left")
 ax_l.semilogy(np.arange(LONG + 1), long_run.values, color=gd.COLORS["blue"], label="loss $L$")
 ax_l.semilogy(np.arange(LONG + 1), dist, color=gd.COLORS["orange"],
               label=r"distance to optimum $\|\theta_t - \theta^*\|$")
 ax_l.set(xlabel="step $t$", title="Loss and distance per step")
 ax_l.legend()
-out.figure(fig, "path", alt=(
-    f"Left: elliptical level sets of the loss f(w, b) with the gradient-descent path from (0, 0): "
+out.figure(fig, "path", caption=(
+    f"The first step jumps from (0, 0) to ({num(first.new_w)}, {num(first.new_b)}), near the "
+    "valley floor; the rest creeps along the valley. Below, the loss shows the same story: a "
+    "fast first drop, then a slow straight-line decline."),
+    alt=(
+    f"Top: elliptical level sets of the loss f(w, b) with the gradient-descent path from (0, 0): "
     f"the first step jumps to ({num(first.new_w)}, {num(first.new_b)}), close to the valley "
     f"floor, then the path bends and creeps along the valley towards the optimum ({num(w_star)}, "
-    f"{num(b_star)}). Right: loss and distance to the optimum over {LONG} steps on a log scale, "
+    f"{num(b_star)}). Bottom: loss and distance to the optimum over {LONG} steps on a log scale, "
     "a fast first drop followed by a slow straight-line decline."
 ))
 

@@ -36,12 +36,38 @@ def freeze_background(fig, animated: Iterable) -> None:
     background = np.asarray(fig.canvas.buffer_rgba()).copy()
     fig.set_layout_engine("none")
     keep = {id(a) for a in animated}
+    hidden = []
     for ax in fig.axes:
-        ax.set_axis_off()  # ticks, labels and spines are in the background now
+        if ax.axison:
+            ax.set_axis_off()  # ticks, labels and spines are in the background now
+            hidden.append(ax)
         for child in ax.get_children():
-            if id(child) not in keep:
+            if id(child) not in keep and child.get_visible():
                 child.set_visible(False)
+                hidden.append(child)
+    for artist in [*fig.legends, *fig.texts, *fig.lines, *fig.patches]:  # figure-level ones
+        if id(artist) not in keep and artist.get_visible():
+            artist.set_visible(False)
+            hidden.append(artist)
     fig.patch.set_visible(False)
-    fig.figimage(background, xo=0, yo=0, origin="upper", zorder=-100)
+    image = fig.figimage(background, xo=0, yo=0, origin="upper", zorder=-100)
+    fig._gdnotes_frozen = (image, hidden)  # for thaw_background
     for artist in animated:
         artist.set_visible(True)
+
+
+def thaw_background(fig) -> None:
+    """Undo :func:`freeze_background`: draw every artist again instead of the picture (so the
+    figure can be restyled, e.g. for its dark twin). A no-op for a figure never frozen."""
+    frozen = getattr(fig, "_gdnotes_frozen", None)
+    if frozen is None:
+        return
+    image, hidden = frozen
+    image.remove()
+    fig.patch.set_visible(True)
+    for item in hidden:
+        if hasattr(item, "set_axis_on") and item in fig.axes:
+            item.set_axis_on()
+        else:
+            item.set_visible(True)
+    del fig._gdnotes_frozen

@@ -8,16 +8,23 @@ figure, table and number inline. Either way the directory ends up holding the fi
 ``manifest.json``::
 
     {"example": "learning_rate",
-     "outputs": {"regimes": {"file": "regimes.png", "kind": "figure", "alt": "..."},
+     "outputs": {"regimes": {"file": "regimes.png", "kind": "figure", "alt": "...",
+                             "caption": "What to notice ...", "dark": "regimes.dark.png",
+                             "css": [540, 340], "pixels": [1080, 680], "min_font_pt": 10.0,
+                             "desktop_px": 13.89, "phone_px": 9.2},
                  "descent": {"file": "descent.gif", "kind": "gif", "alt": "...",
-                             "still": "descent.png"},
+                             "still": "descent.png", "dark": "descent.dark.png", ...},
                  "iterations": {"file": "iterations.md", "kind": "table", "alt": ""},
                  "torch_loop": {"file": "torch_loop.txt", "kind": "text", "alt": ""}},
      "values": {"best_eta": {"text": "0.50", "raw": 0.5}},
      "order": ["output:regimes", "output:descent", ..., "value:best_eta"]}
 
 Pages refer to these by ``<example>/<name>`` (see the site build). Every write is atomic and
-byte-reproducible, and bad input (a duplicate name, missing alt text) fails loudly.
+byte-reproducible, and bad input (a duplicate name, missing alt text) fails loudly. A figure
+whose text would show too small in the content column or on a phone is refused, naming the
+example and the figure (see `gdnotes.style.text_sizes`); its CSS size, pixel size and smallest
+text are recorded for the site's browser tests. Every figure and GIF still has a dark twin
+``<name>.dark.png``: the same drawing restyled for a dark page, not drawn again from the data.
 """
 
 from __future__ import annotations
@@ -36,7 +43,16 @@ from decimal import Decimal
 from numbers import Integral, Real
 from pathlib import Path
 
-from .style import gif_bytes, png_bytes, write_bytes_atomically
+from .animate import thaw_background
+from .style import (
+    CSS_DPI,
+    gif_bytes,
+    legibility_problem,
+    png_bytes,
+    restyle_dark,
+    text_sizes,
+    write_bytes_atomically,
+)
 
 OUTPUT_DIR_ENV = "GDNOTES_OUTPUT_DIR"
 STANDALONE_DIR = "gdnotes_outputs"  # under the current directory, when not run by the site build
@@ -197,18 +213,42 @@ class Outputs:
         write_bytes_atomically(self.directory / file, data)
 
     # -- what examples call ------------------------------------------------------------------
-    def figure(self, fig, name: str, *, alt: str, dpi: int | None = None) -> Path:
-        """Save a static figure as ``<name>.png`` and close it."""
+    @staticmethod
+    def _check_caption(caption: str) -> str:
+        if not isinstance(caption, str):
+            raise TypeError(f"caption must be a string, got {caption!r}")
+        return " ".join(caption.split())
+
+    def _legible(self, fig, name: str) -> dict:
+        """The figure's text sizes (after it was drawn), or ValueError naming it if too small."""
+        sizes = text_sizes(fig)
+        problem = legibility_problem(sizes)
+        if problem:
+            _close(fig)
+            raise ValueError(f"figure {name!r} of example {self.example!r}: {problem}")
+        return sizes
+
+    def figure(self, fig, name: str, *, alt: str, caption: str = "",
+               dpi: int | None = None) -> Path:
+        """Save a static figure as ``<name>.png`` and its dark twin ``<name>.dark.png``, then
+        close it. ``caption`` says what to notice (pages number it "Figure N.")."""
         _check_figure(fig)
         self._claim(name)
         alt = self._check_alt(alt)
+        caption = self._check_caption(caption)
         started = time.process_time()
         png = png_bytes(fig, **({"dpi": dpi} if dpi else {}))
+        sizes = self._legible(fig, name)
+        fig.set_layout_engine(None)  # laid out already: the twin skips the layout passes
+        restyle_dark(fig)
+        dark = png_bytes(fig, **({"dpi": dpi} if dpi else {}))
         RENDER_SECONDS[f"{self.example}/{name}"] = time.process_time() - started
         self._write(f"{name}.png", png)
+        self._write(f"{name}.dark.png", dark)
         _close(fig)
         _show(display_bundle("png", png, alt))
-        return self._record(name, f"{name}.png", "figure", alt)
+        return self._record(name, f"{name}.png", "figure", alt, caption=caption,
+                            dark=f"{name}.dark.png", pixels=list(_png_size(png)), **sizes)
 
     def gif(
         self,
@@ -218,23 +258,34 @@ class Outputs:
         name: str,
         *,
         alt: str,
+        caption: str = "",
         fps: float = 12.0,
         hold_last_ms: int = 1500,
         quantize: str = "fastoctree",
     ) -> Path:
-        """Animate ``fig`` into ``<name>.gif`` plus its last frame as ``<name>.png``."""
+        """Animate ``fig`` into ``<name>.gif`` plus its last frame as ``<name>.png`` and that
+        frame's dark twin ``<name>.dark.png`` (the GIF itself stays light; frames are 1x)."""
         _check_figure(fig)
         self._claim(name)
         alt = self._check_alt(alt)
+        caption = self._check_caption(caption)
         started = time.process_time()
         gif, still = gif_bytes(fig, draw_frame, frames, fps=fps, hold_last_ms=hold_last_ms,
                                quantize=quantize)
+        thaw_background(fig)  # the dark still restyles the drawing, not a frozen picture of it
+        sizes = self._legible(fig, name)
+        fig.set_layout_engine(None)
+        restyle_dark(fig)
+        dark = png_bytes(fig, dpi=CSS_DPI)
         RENDER_SECONDS[f"{self.example}/{name}"] = time.process_time() - started
         _close(fig)
         self._write(f"{name}.png", still)
+        self._write(f"{name}.dark.png", dark)
         self._write(f"{name}.gif", gif)
         _show(display_bundle("gif", gif, alt))
-        return self._record(name, f"{name}.gif", "gif", alt, still=f"{name}.png", frames=frames)
+        return self._record(name, f"{name}.gif", "gif", alt, caption=caption,
+                            still=f"{name}.png", dark=f"{name}.dark.png", frames=frames,
+                            pixels=list(_png_size(still)), **sizes)
 
     def table(
         self,
@@ -328,6 +379,11 @@ def markdown_cell(text: str) -> str:
     stays text, not a column break, and a line break becomes a space."""
     return outside_code_spans(" ".join(str(text).splitlines()),
                               lambda p: _BARE_PIPE.sub(r"\\|", p))
+
+
+def _png_size(png: bytes) -> tuple[int, int]:
+    """(width, height) in pixels, from a PNG's header."""
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
 
 
 def _check_figure(fig) -> None:

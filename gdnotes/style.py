@@ -1,7 +1,25 @@
 """One visual style for every figure on the site, and byte-reproducible PNG/GIF writers.
 
-Figures keep an opaque white background so they stay legible on both the light and the dark
-theme; the palette is Okabe–Ito, which stays distinguishable for colour-blind readers.
+Figures are designed for the column they are shown in: a figure is ``FIGSIZE`` inches at
+``CSS_DPI`` CSS pixels per inch (540 × 340 CSS px, under the 688 px content column) with every
+text at ``FONT_PT``, saved at twice that pixel density for HiDPI screens. Panels stack
+vertically rather than side by side, so a 358 px phone column shrinks a figure to no less than
+two thirds and its text stays legible (`text_sizes` measures this; `gd.Outputs.figure` refuses
+a figure that breaks it). Each figure also gets a dark twin: the same drawing restyled with
+`restyle_dark` (slate background, light ink) and saved again.
+
+Colour meaning, the same on every page:
+
+- Series: Okabe–Ito (`COLORS`, `CYCLE`), distinguishable for colour-blind readers and readable
+  on both the white and the slate background; black ink becomes light ink in the dark twin.
+- One sequential colormap, ``SEQUENTIAL`` (viridis), for every "how much" map: **bright (yellow)
+  means more of the quantity named on the colour bar**, so a map of steps-to-converge or of a
+  contraction rate is bright where it is slow, and the colour bar's label says which. Never
+  reverse it (no ``viridis_r``): draw the quantity whose "more" you mean instead.
+- Contour lines of a function are grey (``CONTOUR_COLOR``) unless their colour is the point;
+  filled levels use ``SEQUENTIAL``. Text on a map sits on an opaque box (``LABEL_BOX``), never
+  bare white on yellow or black on purple.
+- Categories (basins, outcomes) take Okabe–Ito colours, never a colormap.
 """
 
 from __future__ import annotations
@@ -29,34 +47,66 @@ COLORS = {
 }
 CYCLE = [COLORS[k] for k in ("blue", "orange", "green", "red", "purple", "sky", "black")]
 
-#: Default figure size in inches and resolution: 640×400 px, small files, readable labels.
-FIGSIZE = (6.4, 4.0)
-DPI = 100
+#: CSS pixels per inch of figure: a figure is drawn at the size it is shown.
+CSS_DPI = 100
+#: Pixels per inch of the saved PNG: twice the CSS density, crisp on HiDPI screens.
+DPI = 2 * CSS_DPI
+#: Default figure size in inches: 540 × 340 CSS px. Width at most `MAX_WIDTH_IN`.
+FIGSIZE = (5.4, 3.4)
+#: Height of one panel of a stacked figure, in inches.
+PANEL_HEIGHT = 2.5
+#: The one text size of every figure (ticks, labels, legends, titles, annotations), in points.
+FONT_PT = 10.0
+#: Where figures are shown: the content column on a desktop and on a 390 px phone (CSS px), and
+#: the smallest text a reader gets there (CSS px).
+COLUMN_PX = 688
+PHONE_COLUMN_PX = 358
+MIN_TEXT_PX = 12.0
+MIN_PHONE_TEXT_PX = 9.0
+#: The widest figure whose FONT_PT text stays MIN_PHONE_TEXT_PX on a phone.
+MAX_WIDTH_IN = FONT_PT * 100 / 72 * PHONE_COLUMN_PX / MIN_PHONE_TEXT_PX / CSS_DPI
+
+#: The one sequential colormap (bright = more of the quantity on the colour bar).
+SEQUENTIAL = "viridis"
+#: Contour lines of the function under a path.
+CONTOUR_COLOR = "#8a8a8a"  # 3.4:1 on white, 4.4:1 on slate
+#: The box behind text placed on a map or over data (restyled with the figure for dark).
+LABEL_BOX = {"boxstyle": "round,pad=0.25", "facecolor": "white", "edgecolor": "none",
+             "alpha": 0.85}
+#: material's slate scheme: its background and text colours (hsl(225, 15%, 14% / 90%)).
+DARK_BACKGROUND = "#1e2129"
+DARK_INK = "#e2e4e9"
 
 STYLE = {
     "figure.figsize": FIGSIZE,
-    "figure.dpi": DPI,
+    "figure.dpi": CSS_DPI,
     "figure.facecolor": "white",
-    "savefig.facecolor": "white",
+    "savefig.facecolor": "auto",  # the figure's own facecolor: white, or slate for the dark twin
     "savefig.dpi": DPI,
     "axes.facecolor": "white",
     "axes.edgecolor": "#333333",
     "axes.labelcolor": "#111111",
-    "axes.titlesize": 12,
-    "axes.labelsize": 11,
+    "axes.titlesize": FONT_PT,
+    "axes.labelsize": FONT_PT,
+    "figure.titlesize": FONT_PT,
+    "xtick.labelsize": FONT_PT,
+    "ytick.labelsize": FONT_PT,
+    "legend.title_fontsize": FONT_PT,
     "axes.grid": True,
     "axes.spines.top": False,
     "axes.spines.right": False,
     "axes.prop_cycle": matplotlib.cycler(color=CYCLE),
     "grid.color": "#dddddd",
     "grid.linewidth": 0.7,
-    "legend.frameon": False,
-    "legend.fontsize": 9.5,
+    "legend.frameon": True,  # on an opaque box, so a legend that must sit on data stays legible
+    "legend.framealpha": 0.9,
+    "legend.edgecolor": "none",
+    "legend.fontsize": FONT_PT,
     "lines.linewidth": 2.0,
-    "font.size": 10.5,
+    "font.size": FONT_PT,
     "xtick.color": "#333333",
     "ytick.color": "#333333",
-    "image.cmap": "viridis",
+    "image.cmap": SEQUENTIAL,
     "svg.hashsalt": "gdnotes",  # stable ids inside SVGs
 }
 
@@ -67,10 +117,15 @@ def use_style() -> None:
 
 
 def figure(nrows: int = 1, ncols: int = 1, *, figsize=None, **subplot_kw):
-    """A styled ``(fig, ax)`` pair (``ax`` is an array when there are several panels)."""
+    """A styled ``(fig, ax)`` pair (``ax`` is an array when there are several panels).
+
+    The default size fits the content column: ``FIGSIZE`` for one panel, and ``PANEL_HEIGHT``
+    per row for panels stacked vertically (``gd.figure(2, 1)``); side-by-side panels share the
+    same width, so prefer stacking."""
     use_style()
     if figsize is None:
-        figsize = (FIGSIZE[0] * (1 if ncols == 1 else 1.0 + 0.55 * (ncols - 1)), FIGSIZE[1])
+        height = FIGSIZE[1] if nrows == 1 else PANEL_HEIGHT * nrows
+        figsize = (FIGSIZE[0], height)
     import matplotlib.pyplot as plt  # here, so that importing gdnotes (the build does) stays quick
 
     fig, ax = plt.subplots(nrows, ncols, figsize=figsize, layout="constrained", **subplot_kw)
@@ -81,15 +136,16 @@ def contour(ax, objective, bounds=None, *, n: int = 200, levels=10, **kwargs):
     """Draw the level sets of a 2-D ``objective`` on ``ax``; return matplotlib's contour set.
 
     One helper so every contour plot samples its function the same way (``objective.grid``,
-    over ``bounds`` or the objective's own plotting box) and looks the same (viridis, thin
-    lines); ``kwargs`` go to ``ax.contour``.
+    over ``bounds`` or the objective's own plotting box) and looks the same (thin grey lines,
+    ``CONTOUR_COLOR``, which read on white and on slate); ``kwargs`` go to ``ax.contour``.
     """
     if objective.dim != 2:
         raise ValueError(f"contour needs a 2-D objective, got {objective.name!r} "
                          f"with dim={objective.dim}")
     X, Y, Z = objective.grid(n, bounds=bounds)
-    if "colors" not in kwargs:  # matplotlib refuses colors and cmap together
-        kwargs.setdefault("cmap", "viridis")
+    if kwargs.get("cmap") is None:  # matplotlib refuses colors and cmap together
+        kwargs.pop("cmap", None)
+        kwargs.setdefault("colors", CONTOUR_COLOR)
     kwargs.setdefault("linewidths", 0.9)
     return ax.contour(X, Y, Z, levels=levels, **kwargs)
 
@@ -107,11 +163,151 @@ def mark_optimum(ax, x, y, *, label="minimum", **kwargs):
     return ax.plot([x], [y], label=label, **{**style, **kwargs})[0]
 
 
-def png_bytes(fig, dpi: int = DPI) -> bytes:
-    """Render ``fig`` to PNG bytes with no metadata, so the same figure gives the same bytes."""
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
-    return buf.getvalue()
+def png_bytes(fig, dpi: int = DPI, colors: int = 256) -> bytes:
+    """Render ``fig`` to PNG bytes with no metadata, so the same figure gives the same bytes.
+
+    The picture is stored with a palette of ``colors`` colours (a line plot has few; no
+    dithering), about a third of the bytes of full colour at 2x density; the palette entry
+    nearest the figure's background is set to that exact colour, so the figure's edge
+    disappears into a page of the same colour. ``colors=0`` keeps full colour."""
+    from PIL import Image
+
+    if not colors:
+        raw = io.BytesIO()
+        fig.savefig(raw, format="png", dpi=dpi, metadata={"Software": None})
+        return raw.getvalue()
+    image = _rgb(fig, dpi)
+    indexed = image.quantize(colors=colors, method=Image.Quantize.FASTOCTREE,
+                             dither=Image.Dither.NONE)
+    palette = np.array(indexed.getpalette()[: 3 * colors], dtype=int).reshape(-1, 3)
+    background = np.round(np.array(matplotlib.colors.to_rgb(fig.get_facecolor())) * 255)
+    palette[np.argmin(((palette - background) ** 2).sum(axis=1))] = background
+    indexed.putpalette(palette.astype(np.uint8).ravel().tolist())
+    out = io.BytesIO()
+    indexed.save(out, format="PNG", compress_level=6)
+    return out.getvalue()
+
+
+def _rgb(fig, dpi: int):
+    """``fig`` rendered at ``dpi`` as a Pillow RGB image, straight from Agg's buffer (no PNG
+    encoded and decoded on the way)."""
+    from PIL import Image
+
+    raw = io.BytesIO()
+    fig.savefig(raw, format="rgba", dpi=dpi)
+    width, height = int(fig.get_figwidth() * dpi), int(fig.get_figheight() * dpi)
+    if len(raw.getbuffer()) != 4 * width * height:  # Agg rounded differently: ask a PNG
+        raw = io.BytesIO()
+        fig.savefig(raw, format="png", dpi=dpi, pil_kwargs={"compress_level": 0})
+        return Image.open(raw).convert("RGB")
+    return Image.frombuffer("RGBA", (width, height), raw.getbuffer(), "raw", "RGBA", 0, 1
+                            ).convert("RGB")
+
+
+def text_sizes(fig) -> dict:
+    """What a reader sees of ``fig``: its CSS size and smallest text, natural and displayed.
+
+    Call after the figure was drawn (tick labels exist only then). ``min_font_pt`` is the
+    smallest visible non-empty text; ``desktop_px`` and ``phone_px`` are its size in CSS px
+    once the figure is scaled down to fit the desktop and the phone column."""
+    from matplotlib.text import Text
+
+    width_in, height_in = fig.get_size_inches()
+    css = (round(width_in * CSS_DPI), round(height_in * CSS_DPI))
+    sizes = [t.get_fontsize() for t in fig.findobj(Text)
+             if t.get_visible() and t.get_text().strip()]
+    smallest = min(sizes, default=FONT_PT)
+    natural_px = smallest * CSS_DPI / 72
+    return {
+        "css": list(css),
+        "min_font_pt": round(float(smallest), 2),
+        "desktop_px": round(natural_px * min(1.0, COLUMN_PX / css[0]), 2),
+        "phone_px": round(natural_px * min(1.0, PHONE_COLUMN_PX / css[0]), 2),
+    }
+
+
+def legibility_problem(sizes: dict) -> str | None:
+    """Why a figure's text is too small where it is shown (see `text_sizes`), or None."""
+    if sizes["desktop_px"] < MIN_TEXT_PX or sizes["phone_px"] < MIN_PHONE_TEXT_PX:
+        width = sizes["css"][0]
+        return (f"its smallest text ({sizes['min_font_pt']:g} pt in a {width} CSS px wide "
+                f"figure) shows at {sizes['desktop_px']:g} CSS px in the {COLUMN_PX} px column "
+                f"and {sizes['phone_px']:g} px on a phone (needs >= {MIN_TEXT_PX:g} and >= "
+                f"{MIN_PHONE_TEXT_PX:g}): use gd.style.FONT_PT ({FONT_PT:g} pt) for every "
+                f"text and a width of at most {MAX_WIDTH_IN:.2f} in (stack panels with "
+                "gd.figure(n, 1))")
+    return None
+
+
+def _swap_neutral(color, background, ink):
+    """``color`` for the dark twin: a neutral (grey-scale) colour has its lightness swapped,
+    white to ``background`` and black to ``ink``; a real colour stays as it is."""
+    from matplotlib.colors import to_rgba
+
+    r, g, b, a = to_rgba(color)
+    if a == 0:
+        return "none"
+    if max(r, g, b) - min(r, g, b) > 0.12:
+        return color  # a real colour
+    v = (r + g + b) / 3
+    bg, fg = to_rgba(background), to_rgba(ink)
+    return tuple(bg[i] + (1 - v) * (fg[i] - bg[i]) for i in range(3)) + (a,)
+
+
+def restyle_dark(fig, background: str = DARK_BACKGROUND, ink: str = DARK_INK) -> None:
+    """Restyle an already drawn figure for a dark page, in place, without recomputing anything.
+
+    The figure and axes backgrounds become ``background``; every neutral colour (black ink,
+    grey grid and contours, white halos and boxes) has its lightness swapped; coloured data,
+    colormapped images and meshes keep their colours (the palette reads on both)."""
+    import matplotlib.collections as mcoll
+    from matplotlib.artist import Artist
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+    from matplotlib.text import Text
+
+    def swap(color):
+        return _swap_neutral(color, background, ink)
+
+    def swap_many(colors):
+        return [swap(c) for c in colors] if len(colors) else colors
+
+    fig.patch.set_facecolor(background)
+    done: set[int] = set()
+    for artist in fig.findobj(Artist):
+        if id(artist) in done:
+            continue
+        done.add(id(artist))
+        if isinstance(artist, Text):
+            artist.set_color(swap(artist.get_color()))
+            box = artist.get_bbox_patch()
+            if box is not None:
+                box.set_facecolor(swap(box.get_facecolor()))
+                box.set_edgecolor(swap(box.get_edgecolor()))
+        elif isinstance(artist, Line2D):  # read all three first: markers follow the colour
+            colors = (artist.get_color(), artist.get_markerfacecolor(),
+                      artist.get_markeredgecolor())
+            artist.set_color(swap(colors[0]))
+            artist.set_markerfacecolor(swap(colors[1]))
+            artist.set_markeredgecolor(swap(colors[2]))
+        elif isinstance(artist, Patch) and artist is not fig.patch:
+            artist.set_facecolor(swap(artist.get_facecolor()))
+            artist.set_edgecolor(swap(artist.get_edgecolor()))
+        elif isinstance(artist, mcoll.Collection):
+            mapped = artist.get_array() is not None and artist.get_cmap() is not None
+            if not mapped:
+                artist.set_facecolor(swap_many(artist.get_facecolor()))
+            artist.set_edgecolor(swap_many(artist.get_edgecolor()))
+    for ax in fig.axes:
+        if getattr(ax, "name", "") == "3d":
+            for axis in (ax.xaxis, ax.yaxis, ax.zaxis):
+                axis.set_pane_color(swap((0.95, 0.95, 0.95, 0.5)))
+                axis._axinfo["grid"]["color"] = swap(axis._axinfo["grid"]["color"])  # noqa: SLF001
+                axis.line.set_color(swap(axis.line.get_color()))
+        else:  # ticks made while drawing again take the dark colours too
+            ax.tick_params(which="both", color=swap(matplotlib.rcParams["xtick.color"]),
+                           labelcolor=swap(matplotlib.rcParams["xtick.color"]),
+                           grid_color=swap(matplotlib.rcParams["grid.color"]))
 
 
 def _frame_rgb(fig) -> np.ndarray:

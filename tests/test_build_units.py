@@ -113,7 +113,7 @@ def test_gif_figure_has_reduced_motion_still_and_links(tmp_path):
     assert 'alt="A dot &lt;moving&gt;"' in html and 'width="64" height="32"' in html
     assert 'href="../figures/ex/anim.gif"' in html and 'href="../ex/ex/"' in html
     # the player (docs/javascripts/player.js) finds the GIF through its wrapper
-    assert '<div class="gd-anim" data-gif="../figures/ex/anim.gif">' in html
+    assert '<div class="gd-anim gd-light" data-gif="../figures/ex/anim.gif">' in html
 
 
 # -- issue 14 layout: thumbnails, search rank, API headings ---------------------------------------

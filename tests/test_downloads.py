@@ -62,7 +62,7 @@ def assert_matches_the_build(outputs: Path, built: Path, name: str) -> None:
     manifest = json.loads((outputs / "manifest.json").read_text())
     assert manifest == json.loads((built / "manifest.json").read_text())
     for record in manifest["outputs"].values():
-        for file in filter(None, (record["file"], record.get("still"))):
+        for file in filter(None, (record["file"], record.get("still"), record.get("dark"))):
             if file.endswith(".md"):
                 continue  # tables are inlined into pages, not published as files
             assert (outputs / file).read_bytes() == (built / file).read_bytes(), f"{name}: {file}"

@@ -112,9 +112,10 @@ def test_hung_and_spawning_examples_leave_nothing_behind(make_project):
     project = make_project(examples=("a",))
     project.write_example("hung", text=HUNG)
     project.write_example("spawns", text=SPAWNS)
-    result = project.build(env={"GDNOTES_TIMEOUT": "4"})
+    # 8 s, not less: on a loaded machine the example must reach its sleep on line 8 first
+    result = project.build(env={"GDNOTES_TIMEOUT": "8"})
     assert result.returncode != 0
-    assert "example examples/hung.py, line 8 timed out after 4 s" in result.output
+    assert "example examples/hung.py, line 8 timed out after 8 s" in result.output
     assert "GDNOTES_TIMEOUT" in result.output and "working on it" in result.output
     assert "still running hung after" in result.output  # the progress line
     assert "spawns" not in result.output.split("failed:")[-1].split("timed out")[0]

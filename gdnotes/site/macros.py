@@ -142,10 +142,24 @@ def animation_html(src: str, still: str, alt: str, dims: str, frames: int | None
     frame scrubber and starts paused on the still under reduced motion."""
     count = f' data-frames="{int(frames)}"' if frames else ""
     return (
-        f'<div class="gd-anim" data-gif="{src}"{count}>'
+        f'<div class="gd-anim gd-light" data-gif="{src}"{count}>'
         f'<picture><source srcset="{still}" media="(prefers-reduced-motion: reduce)">'
         f'<img src="{src}" alt="{alt}"{dims} loading="lazy"></picture></div>'
     )
+
+
+def _css_dims(record: dict, directory: Path) -> str:
+    """width/height attributes in CSS px: the recorded CSS size (the PNG holds 2x as many
+    pixels), else the image's own size. They reserve the space, so nothing shifts on load."""
+    size = record.get("css") or image_size(directory / record["file"])
+    return f' width="{size[0]}" height="{size[1]}"' if size else ""
+
+
+def _caption_html(record: dict, number: int) -> str:
+    """"Figure N." and the example's caption (what to notice), HTML-escaped."""
+    caption = html.escape(record.get("caption", ""))
+    label = f'<span class="gd-figure-number">Figure {number}.</span> ' if number else ""
+    return f"{label}{caption} " if caption else label
 
 
 class OutputIndex:
@@ -200,15 +214,15 @@ class OutputIndex:
             return "\n\n" + escape_html(text.strip("\n")) + "\n\n"
         return "\n\n" + code_fence(text, "text") + "\n\n"
 
-    def figure_html(self, example: str, record: dict) -> str:
+    def figure_html(self, example: str, record: dict, number: int = 0) -> str:
         directory = self.directories[example]
         alt = html.escape(record.get("alt", ""), quote=True)
         file = record["file"]
         src = self.url(f"figures/{example}/{file}")
-        size = image_size(directory / file)
-        dims = f' width="{size[0]}" height="{size[1]}"' if size else ""
+        dims = _css_dims(record, directory)
         source_link = (
-            f'Drawn by <a href="{self.example_page(example)}">examples/{example}.py</a>.'
+            f'<span class="gd-drawn-by">Drawn by <a href="{self.example_page(example)}">'
+            f"examples/{example}.py</a>.</span>"
         )
         if record.get("kind") == "gif" and record.get("still"):
             still = self.url(f"figures/{example}/{record['still']}")
@@ -218,20 +232,30 @@ class OutputIndex:
                 f'<a href="{still}">still image (final frame)</a>. '
             )
         else:
-            body = f'<img src="{src}" alt="{alt}"{dims} loading="lazy">'
+            body = f'<img class="gd-light" src="{src}" alt="{alt}"{dims} loading="lazy">'
             links = ""
-        caption = html.escape(record.get("caption", ""))
-        caption = f"{caption} " if caption else ""
+        body += self._dark_html(example, record, alt, dims)
+        anchor = f' id="figure-{number}"' if number else ""
         return (
-            f'<figure class="gd-figure">{body}'
-            f"<figcaption>{caption}{links}{source_link}</figcaption></figure>"
+            f'<figure class="gd-figure"{anchor}>{body}'
+            f"<figcaption>{_caption_html(record, number)}{links}{source_link}</figcaption>"
+            "</figure>"
         )
+
+    # -- gdnotes figures: dark twins (issue 14, figures) ---------------------------------------
+    def _dark_html(self, example: str, record: dict, alt: str, dims: str) -> str:
+        """The dark twin of a figure or GIF still, shown instead of the light one under the
+        slate scheme (docs/stylesheets/figures.css)."""
+        if not record.get("dark"):
+            return ""
+        dark = self.url(f"figures/{example}/{record['dark']}")
+        return f'<img class="gd-dark" src="{dark}" alt="{alt}"{dims} loading="lazy">'
 
     def expand(self, markdown: str, problems: list[tuple[Reference, str]]) -> str:
         """Replace every macro; unknown references become visible errors listed in `problems`
         as (reference, what is wrong)."""
 
-        pieces, last = [], 0
+        pieces, last, figures = [], 0, 0
         for match, start, chunk, chunk_offset in _macros(markdown):
             begin, end = start + match.start(), start + match.end()
             ref = _reference(match, start, markdown)
@@ -252,6 +276,11 @@ class OutputIndex:
             at = begin - chunk_offset
             prefix = chunk[chunk.rfind("\n", 0, at) + 1 : at]
             indent = prefix if not prefix.strip() else ""
-            pieces.append(self.render(ref, record).replace("\n", "\n" + indent))
+            if ref.kind == "figure":  # figures are numbered per page, in reading order
+                figures += 1
+                rendered = self.figure_html(ref.example, record, figures)
+            else:
+                rendered = self.render(ref, record)
+            pieces.append(rendered.replace("\n", "\n" + indent))
         pieces.append(markdown[last:])
         return "".join(pieces)

@@ -7,7 +7,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import pytest
 from sitetools import REPO, SITE_GROUP
@@ -46,6 +46,9 @@ class PageVisit:
     screenshot: Path | None = None
     dark: dict = field(default_factory=dict)
     axe: list[dict] = field(default_factory=list)  # serious/critical violations, light scheme
+    contrast_checked: bool = False  # axe's colour-contrast rule ran (a sample of pages)
+    layout_shift: float = 0.0  # cumulative layout shift while loading (no input)
+    shared: dict[str, int] = field(default_factory=dict)  # CSS/JS/fonts/data: url path -> bytes
     error: str | None = None  # the visit itself failed (timeout, crash)
 
     def __repr__(self) -> str:  # keeps pytest's failure output about the page, not the record
@@ -105,6 +108,18 @@ FIGURE_BOXES_JS = """(limit) => {
     .slice(0, limit);
 }"""
 
+# Layout shifts without recent input, summed from the first paint (a buffered observer set up
+# before the page's own scripts), read once fonts are loaded and the page had a moment to settle.
+OBSERVE_SHIFTS_JS = """window.__layoutShift = 0;
+new PerformanceObserver(list => {
+  for (const e of list.getEntries()) if (!e.hadRecentInput) window.__layoutShift += e.value;
+}).observe({type: 'layout-shift', buffered: true});"""
+LAYOUT_SHIFT_JS = """async () => {
+  await document.fonts.ready;
+  await new Promise(r => setTimeout(r, 300));
+  return window.__layoutShift;
+}"""
+
 RAW_MATH = re.compile(r"\$\$|\\\(|\\\)|\\\[|\\\]|\$[^$\n]{0,80}[\\^_][^$\n]{0,80}\$")
 
 
@@ -149,11 +164,14 @@ def _axe():
     return Axe()
 
 
-def _serious_axe(page, rules: list[str] | None = None) -> list[dict]:
-    """axe-core's serious and critical violations on the page (all rules, or only these)."""
+def _serious_axe(page, rules: list[str] | None = None, skip: tuple[str, ...] = ()) -> list[dict]:
+    """axe-core's serious and critical violations on the page (all rules but `skip`, or only
+    `rules`)."""
     options = {"resultTypes": ["violations"]}
     if rules:
         options["runOnly"] = {"type": "rule", "values": rules}
+    if skip:
+        options["rules"] = {rule: {"enabled": False} for rule in skip}
     response = _axe().run(page, options=options).response
     return [
         {
@@ -168,9 +186,11 @@ def _serious_axe(page, rules: list[str] | None = None) -> list[dict]:
     ]
 
 
-def visit(context, base_url: str, path: str, dark_axe: bool = False) -> PageVisit:
-    """Load one page and record requests, errors, images, math, a screenshot, axe, dark mode
-    (with axe's colour-contrast rule in dark mode too if dark_axe)."""
+def visit(context, base_url: str, path: str, contrast: bool = False,
+          site: Path | None = None) -> PageVisit:
+    """Load one page and record requests, errors, layout shift, images, math, a screenshot, axe
+    (its colour-contrast rule only if `contrast`, then in light and dark mode), dark mode and the
+    bytes of what it loads besides its HTML and images (read from `site`)."""
     url = base_url + path
     record = PageVisit(path=path, url=url)
     page = context.new_page()
@@ -190,8 +210,12 @@ def visit(context, base_url: str, path: str, dark_axe: bool = False) -> PageVisi
         lambda msg: msg.type == "error" and record.console_errors.append(msg.text),
     )
     page.on("pageerror", lambda exc: record.console_errors.append(f"uncaught: {exc}"))
+    loaded: list[tuple[str, str]] = []  # (url, resource type) of every response
+    page.on("response", lambda resp: loaded.append((resp.url, resp.request.resource_type)))
+    page.add_init_script(OBSERVE_SHIFTS_JS)
     try:
         page.goto(url, wait_until="load")
+        record.layout_shift = page.evaluate(LAYOUT_SHIFT_JS)  # before anything scrolls or clicks
         record.images = page.evaluate(IMAGES_JS)
         record.math_source, record.math_rendered, record.math_blank = page.evaluate(MATH_COUNT_JS)
         text = page.evaluate(VISIBLE_TEXT_JS)
@@ -200,10 +224,16 @@ def visit(context, base_url: str, path: str, dark_axe: bool = False) -> PageVisi
         shot.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=shot, full_page=True, type="jpeg", quality=70)  # ~2x faster than PNG
         record.screenshot = shot
-        record.axe = _serious_axe(page)
+        record.axe = _serious_axe(page, skip=() if contrast else ("color-contrast",))
+        record.contrast_checked = contrast
         record.dark = _dark_mode(page)
-        if dark_axe and record.dark["scheme"] == "slate":
+        if contrast and record.dark["scheme"] == "slate":
             record.dark["axe"] = _serious_axe(page, rules=["color-contrast"])
+        try:  # the search worker fetches its index after load
+            page.wait_for_load_state("networkidle", timeout=5000)
+        except Exception:  # an animation still loading: what arrived so far is counted
+            pass
+        record.shared = shared_bytes(site, base_url, loaded)
     except Exception as exc:  # reported by test_every_page_loads; the other pages still run
         record.error = f"{type(exc).__name__}: {exc}".splitlines()[0]
     finally:
@@ -227,6 +257,22 @@ def _dark_mode(page) -> dict:
         png = page.screenshot(clip=clip, full_page=True)
         figures.append({"src": box["src"], **figure_legibility(png)})
     return {"scheme": page.evaluate("document.body.dataset.mdColorScheme"), "figures": figures}
+
+
+def shared_bytes(site: Path | None, base_url: str, loaded: list[tuple[str, str]]) -> dict[str, int]:
+    """Bytes of what a page loads besides its own HTML and images (CSS, JS, fonts, search data),
+    by site-relative path, read from the built files."""
+    found = {}
+    base = urlsplit(base_url).path
+    for url, kind in loaded:
+        if kind in ("document", "image") or not url.startswith(base_url) or site is None:
+            continue
+        rel = unquote(urlsplit(url).path)[len(base):]
+        path = site / rel
+        if path.is_dir() or not rel or rel.endswith("/"):
+            path = path / "index.html"
+        found[rel] = path.stat().st_size if path.is_file() else 0
+    return found
 
 
 def is_local(url: str, base_url: str) -> bool:

@@ -139,19 +139,32 @@ def shard_paths(page_paths: list[str], shard: int) -> list[str]:
     return page_paths[shard::SHARDS]
 
 
-def dark_axe_sample(paths: list[str]) -> set[str]:
-    """Pages also checked by axe's colour-contrast rule in dark mode: one of each template (home,
-    a content page, the gallery, an example page, the API page). The palette is site-wide CSS, so
-    a sample covers it at a fraction of the time of every page."""
+# Components whose colours axe's colour-contrast rule must see at least once (markers in the HTML).
+COMPONENTS = ("gd-anim", "<table", "admonition", "highlight", "gd-figure", "tabbed-set")
+
+
+def contrast_sample(paths: list[str], html: dict[str, str] | None = None) -> set[str]:
+    """Pages checked by axe's colour-contrast rule, in light and in dark mode: one of each template
+    (home, a content page, the gallery, an example page, the API page) and the first page holding
+    each of COMPONENTS. Contrast comes from site-wide CSS, so this covers every coloured component
+    at a fraction of the time of every page (the rule is ~90 % of axe's time on a page); every
+    other axe rule runs on every page."""
     content = [p for p in paths if p and "/" not in p.rstrip("/") and p not in ("api/", "404.html")]
     examples = [p for p in paths if p.startswith("examples/") and p != "examples/"]
     wanted = ["", "api/", "examples/", *examples[:1], *content[:1]]
+    for marker in COMPONENTS if html else ():
+        wanted += [next((p for p in content if marker in html.get(p, "")), "")]
     return {p for p in wanted if p in paths}
 
 
 @pytest.fixture(scope="session")
-def page_visits(browser_context, base_url: str, page_paths: list[str],
-                shard_paths: list[str]) -> list[PageVisit]:
+def page_html(site: Path, page_paths: list[str]) -> dict[str, str]:
+    return {page_url_path(site, p): p.read_text(encoding="utf-8") for p in html_pages(site)}
+
+
+@pytest.fixture(scope="session")
+def page_visits(browser_context, site: Path, base_url: str, page_paths: list[str],
+                page_html: dict[str, str], shard_paths: list[str]) -> list[PageVisit]:
     """Every page of this shard, visited once (its screenshot in ARTIFACTS is replaced)."""
-    sample = dark_axe_sample(page_paths)
-    return [visit(browser_context, base_url, path, path in sample) for path in shard_paths]
+    sample = contrast_sample(page_paths, page_html)
+    return [visit(browser_context, base_url, path, path in sample, site) for path in shard_paths]

@@ -1,4 +1,5 @@
 """axe-core (pinned, bundled by axe-playwright-python) on every page: no serious or critical violations.
+Its colour-contrast rule runs on a sample of pages, in light and dark mode (`contrast_sample`).
 
 A failure names the rule, the page and the first offending elements; fix the cause (CSS in
 docs/stylesheets/a11y.css, templates), never disable the rule."""
@@ -6,7 +7,7 @@ docs/stylesheets/a11y.css, templates), never disable the rule."""
 from __future__ import annotations
 
 from .browsing import BROWSER, fail_on
-from .conftest import dark_axe_sample
+from .conftest import contrast_sample
 
 pytestmark = BROWSER
 
@@ -22,14 +23,18 @@ def test_no_serious_or_critical_axe_violations(page_visits):
     fail_on(problems, "axe-core serious/critical violations:")
 
 
-def test_dark_mode_sample_has_one_page_of_each_template(page_paths):
-    assert len(dark_axe_sample(page_paths)) == 5, dark_axe_sample(page_paths)
+def test_contrast_sample_has_each_template_and_component(page_paths, page_html):
+    sample = contrast_sample(page_paths, page_html)
+    assert {"", "api/", "examples/"} <= sample and len(sample) >= 5, sample
+    for marker in ("<table", "admonition", "highlight"):
+        assert any(marker in page_html[p] for p in sample), f"no sampled page has {marker}"
 
 
-def test_no_colour_contrast_violations_in_dark_mode(page_visits, page_paths):
+def test_no_colour_contrast_violations_in_dark_mode(page_visits, page_paths, page_html):
     checked = [v for v in page_visits if "axe" in v.dark]
-    sampled_here = dark_axe_sample(page_paths) & {v.path for v in page_visits}
+    sampled_here = contrast_sample(page_paths, page_html) & {v.path for v in page_visits}
     assert {v.path for v in checked} == sampled_here, "a sampled page was not checked in dark mode"
+    assert {v.path for v in page_visits if v.contrast_checked} == sampled_here
     problems = {
         v.path: [
             f"{a['impact']} {a['id']} x{a['count']}: {', '.join(a['targets'])}"

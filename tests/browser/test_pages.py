@@ -165,7 +165,7 @@ def test_figures_stay_legible_in_dark_mode(page_visits):
         problems,
         (
             f"figures with ink/background contrast < {MIN_FIGURE_CONTRAST} in dark mode "
-            "(keep an opaque light figure background):"
+            "(a dark twin keeps light ink on the slate background):"
         ),
     )
 

@@ -55,7 +55,9 @@ OVERFLOW_JS = """async () => {
 HOLD_MS = 3000  # longer than any frame of any animation is shown (gd.gif holds the last 1.5 s)
 
 # Each animation's state, frame and a fingerprint of what its canvas shows.
-ANIMATIONS_JS = """() => [...document.querySelectorAll('.gd-anim')].map(a => {
+# (Under the dark scheme a GIF figure shows its dark still, hidden players are not checked.)
+ANIMATIONS_JS = """() => [...document.querySelectorAll('.gd-anim')].filter(a => a.checkVisibility())
+  .map(a => {
   const canvas = a.querySelector('canvas');
   return {gif: a.dataset.gif, state: a.dataset.state || null,
           frame: a.querySelector('input[type=range]')?.value ?? null,
@@ -73,11 +75,11 @@ def _animations(page, wait_ms: int) -> list[dict]:
 def _check_animations(page, reduced: bool) -> list[str]:
     """Starts playing (paused under reduced motion); the button pauses it (and plays it)."""
     found = []
-    if not page.locator(".gd-anim").count():
+    if not page.locator(".gd-anim:visible").count():
         return found
     page.wait_for_function(
         "[...document.querySelectorAll('.gd-anim')].every(a => a.dataset.state)", timeout=5000)
-    buttons = page.locator(".gd-anim button")
+    buttons = page.locator(".gd-anim:visible button")
     if reduced:
         first = _animations(page, 0)
         for a in first:
@@ -88,7 +90,8 @@ def _check_animations(page, reduced: bool) -> list[str]:
             buttons.nth(i).click()  # Play
     else:
         page.wait_for_function(
-            "[...document.querySelectorAll('.gd-anim')].every(a => a.querySelector('canvas'))",
+            "[...document.querySelectorAll('.gd-anim')].filter(a => a.checkVisibility())"
+            ".every(a => a.querySelector('canvas'))",
             timeout=10000)
     before = _animations(page, 700)
     for a in before:
@@ -97,6 +100,7 @@ def _check_animations(page, reduced: bool) -> list[str]:
     try:  # every one moves on within a frame's time (the last frame is held longest, 1.5 s)
         page.wait_for_function(
             """(frames) => [...document.querySelectorAll('.gd-anim')]
+                 .filter(a => a.checkVisibility())
                  .every((a, i) => a.querySelector('input[type=range]').value !== frames[i])""",
             arg=[a["frame"] for a in before], timeout=HOLD_MS)
     except Exception:

@@ -1,0 +1,149 @@
+"""Figures designed for where they are shown: text sizes checked and recorded, a dark twin drawn
+from the same figure, numbered captions, and every example's figure captioned."""
+
+import ast
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import gdnotes as gd
+from gdnotes import style
+from gdnotes.site.macros import OutputIndex
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def _luminance(path: Path) -> float:
+    return float(np.asarray(Image.open(path).convert("L"), dtype=float).mean() / 255)
+
+
+def _line_figure(**text):
+    fig, ax = gd.figure()
+    x = np.linspace(0, 1, 20)
+    ax.plot(x, x, color=gd.COLORS["blue"], label="data")
+    ax.plot(x, 1 - x, color="black", label="ink")
+    ax.legend()
+    if text:
+        ax.text(0.5, 0.5, "note", **text)
+    return fig
+
+
+def test_a_default_figure_fits_the_column_with_one_text_size():
+    fig = _line_figure()
+    fig.canvas.draw()
+    sizes = style.text_sizes(fig)
+    assert sizes["css"] == [540, 340]
+    assert sizes["min_font_pt"] == style.FONT_PT
+    assert sizes["desktop_px"] >= style.MIN_TEXT_PX and sizes["phone_px"] >= style.MIN_PHONE_TEXT_PX
+    assert style.legibility_problem(sizes) is None
+    assert 540 <= style.MAX_WIDTH_IN * style.CSS_DPI < 560
+
+
+def test_figure_records_css_and_pixel_size_text_size_and_dark_twin(tmp_path):
+    out = gd.Outputs("demo", directory=tmp_path)
+    out.figure(_line_figure(), "lines", alt="Two crossing straight lines on the unit square",
+               caption="The lines cross at one half.")
+    record = json.loads((tmp_path / "manifest.json").read_text())["outputs"]["lines"]
+    assert record["css"] == [540, 340] and record["pixels"] == [1080, 680]  # 2x for HiDPI
+    assert record["min_font_pt"] == style.FONT_PT and record["phone_px"] >= 9
+    assert record["caption"] == "The lines cross at one half."
+    assert record["dark"] == "lines.dark.png"
+    with Image.open(tmp_path / "lines.dark.png") as dark:
+        assert dark.size == (1080, 680)
+    assert _luminance(tmp_path / "lines.png") > 0.8
+    assert _luminance(tmp_path / "lines.dark.png") < 0.25
+
+
+@pytest.mark.parametrize(("figsize", "text"), [((5.4, 3.4), {"fontsize": 6}),
+                                               ((9.0, 4.0), {})])
+def test_text_too_small_where_shown_fails_naming_example_and_figure(tmp_path, figsize, text):
+    out = gd.Outputs("demo", directory=tmp_path)
+    fig = _line_figure(**text)
+    fig.set_size_inches(*figsize)
+    with pytest.raises(ValueError, match="^figure 'small' of example 'demo': its smallest text"):
+        out.figure(fig, "small", alt="A figure whose text would be too small")
+    assert "small" not in json.loads((tmp_path / "manifest.json").read_text())["outputs"]
+
+
+def test_dark_twin_swaps_ink_and_background_and_keeps_data_colours():
+    fig = _line_figure(bbox=style.LABEL_BOX)
+    fig.canvas.draw()
+    style.restyle_dark(fig)
+    ax = fig.axes[0]
+    blue, ink = ax.lines[0].get_color(), ax.lines[1].get_color()
+    assert blue == gd.COLORS["blue"]
+    assert np.allclose(to_rgb(ink), to_rgb(style.DARK_INK), atol=0.02)
+    assert np.allclose(to_rgb(fig.get_facecolor()), to_rgb(style.DARK_BACKGROUND))
+    assert np.allclose(to_rgb(ax.get_facecolor()), to_rgb(style.DARK_BACKGROUND))
+    box = ax.texts[0].get_bbox_patch().get_facecolor()
+    assert np.allclose(box[:3], to_rgb(style.DARK_BACKGROUND))  # a white label box turns slate
+
+
+def to_rgb(color):
+    from matplotlib.colors import to_rgb as rgb
+
+    return np.array(rgb(color))
+
+
+def test_gif_still_gets_a_dark_twin_even_with_a_frozen_background(tmp_path):
+    out = gd.Outputs("demo", directory=tmp_path)
+    fig, ax = gd.figure()
+    (point,) = ax.plot([0.0], [0.0], "o")
+    ax.set(xlim=(-1, 1), ylim=(-1, 1), xlabel="x", ylabel="y")
+    gd.freeze_background(fig, [point])
+    out.gif(fig, lambda i: point.set_data([i / 10], [i / 10]), 4, "dot",
+            alt="A dot moving diagonally across the axes", caption="It moves.")
+    record = json.loads((tmp_path / "manifest.json").read_text())["outputs"]["dot"]
+    assert record["dark"] == "dot.dark.png" and record["css"] == [540, 340]
+    with Image.open(tmp_path / "dot.dark.png") as dark, Image.open(tmp_path / "dot.png") as still:
+        assert dark.size == still.size == (540, 340)  # GIF frames stay 1x
+    assert _luminance(tmp_path / "dot.dark.png") < 0.25
+
+
+def _index(tmp_path: Path) -> OutputIndex:
+    (tmp_path / "a.png").write_bytes(b"")
+    common = {"kind": "figure", "alt": "A line <rising>", "css": [540, 340]}
+    manifest = {"outputs": {
+        "a": {"file": "a.png", "dark": "a.dark.png", "caption": "Notice the slope.", **common},
+        "b": {"file": "b.png", "dark": "b.dark.png", "caption": "", **common},
+    }}
+    return OutputIndex({"ex": manifest}, {"ex": tmp_path}, lambda p: "../" + p,
+                       lambda e: f"../examples/{e}/")
+
+
+def test_figures_are_numbered_per_page_with_both_twins_sized_in_css_px(tmp_path):
+    html = _index(tmp_path).expand("{{ figure: ex/a }}\n\ntext\n\n{{ figure: ex/b }}", p := [])
+    assert not p
+    assert html.count('width="540" height="340"') == 4
+    assert '<img class="gd-light" src="../figures/ex/a.png"' in html
+    assert '<img class="gd-dark" src="../figures/ex/a.dark.png"' in html
+    assert ('<span class="gd-figure-number">Figure 1.</span> Notice the slope. '
+            '<span class="gd-drawn-by">Drawn by') in html
+    assert '<span class="gd-figure-number">Figure 2.</span> <span class="gd-drawn-by">' in html
+    assert 'id="figure-2"' in html
+    again = _index(tmp_path).expand("{{ figure: ex/b }}", [])
+    assert "Figure 1." in again  # a new page starts again at 1
+
+
+def _figure_calls(tree):
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("figure", "gif")
+                and any(k.arg == "alt" for k in node.keywords)):
+            yield node
+
+
+@pytest.mark.parametrize("script", sorted(EXAMPLES.glob("*.py")), ids=lambda p: p.stem)
+def test_every_example_figure_has_a_caption(script):
+    missing = [f"line {call.lineno}" for call in _figure_calls(ast.parse(script.read_text()))
+               if not any(k.arg == "caption" for k in call.keywords)]
+    assert not missing, f"{script.name}: figures without caption= at {', '.join(missing)}"
+
+
+def test_no_reversed_colormap_in_examples():
+    """One colormap direction site-wide (gdnotes.style): bright means more."""
+    reversed_maps = [p.name for p in EXAMPLES.glob("*.py") if "_r\"" in p.read_text()]
+    assert not reversed_maps

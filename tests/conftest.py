@@ -113,13 +113,14 @@ def built_outputs(built_site):
 
 @pytest.fixture(scope="module")
 def example(tmp_path_factory):
-    """``example(name)``: that example run in-process once per test module (then reused)."""
-    cache: dict[str, Example] = {}
+    """``example(name)``: that example run in-process once per test module (then reused);
+    ``example(name, draw=True)`` when a test reads the drawn figures or animations."""
+    cache: dict[tuple[str, bool], Example] = {}
 
-    def get(name: str) -> Example:
-        if name not in cache:
-            cache[name] = Example(name, tmp_path_factory.mktemp(name))
-        return cache[name]
+    def get(name: str, draw: bool = False) -> Example:
+        if (name, draw) not in cache:
+            cache[name, draw] = Example(name, tmp_path_factory.mktemp(name), draw)
+        return cache[name, draw]
 
     return get
 

@@ -6,19 +6,50 @@ import json
 import os
 import runpy
 from pathlib import Path
+from unittest import mock
+
+import gdnotes as gd
+from gdnotes.outputs import _close
 
 REPO = Path(__file__).resolve().parents[1]
 
 
-class Example:
-    """An example's globals after running it in-process, and the outputs it wrote."""
+def _figure_undrawn(self, fig, name, *, alt, caption="", **_):
+    """`Outputs.figure` minus the drawing: the record (alt text, caption) and an empty file."""
+    self._claim(name)
+    _close(fig)
+    self._write(f"{name}.png", b"")
+    return self._record(name, f"{name}.png", "figure", self._check_alt(alt),
+                        caption=self._check_caption(caption))
 
-    def __init__(self, name: str, directory: Path):
+
+def _gif_undrawn(self, fig, draw_frame, frames, name, *, alt, caption="", **_):
+    self._claim(name)
+    _close(fig)
+    self._write(f"{name}.gif", b"")
+    return self._record(name, f"{name}.gif", "gif", self._check_alt(alt),
+                        caption=self._check_caption(caption), frames=frames)
+
+
+class Example:
+    """An example's globals after running it in-process, and the outputs it wrote.
+
+    Figures and animations are recorded but not drawn unless ``draw``: drawing is about half of
+    an example's time, and the content tests read numbers, tables and texts (the build's own
+    figures are checked by the build and download tests)."""
+
+    def __init__(self, name: str, directory: Path, draw: bool = False):
         old = os.environ.get("GDNOTES_OUTPUT_DIR")
         os.environ["GDNOTES_OUTPUT_DIR"] = str(directory)
+        patches = [] if draw else [mock.patch.object(gd.Outputs, "figure", _figure_undrawn),
+                                   mock.patch.object(gd.Outputs, "gif", _gif_undrawn)]
         try:
+            for patch in patches:
+                patch.start()
             self.ns = runpy.run_path(str(REPO / "examples" / f"{name}.py"), run_name="__main__")
         finally:
+            for patch in reversed(patches):
+                patch.stop()
             if old is None:
                 del os.environ["GDNOTES_OUTPUT_DIR"]
             else:

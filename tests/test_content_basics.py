@@ -453,7 +453,7 @@ def test_non_convex_large_steps_jump_the_hump():
 
 
 def test_basics_gifs_within_budget(example):
-    ex = example("two_dimensions")
+    ex = example("two_dimensions", draw=True)
     gifs = {k: v for k, v in ex.manifest["outputs"].items() if v["kind"] == "gif"}
     assert gifs
     for record in gifs.values():

@@ -110,9 +110,17 @@ FIGURE_BOXES_JS = """(limit) => {
 
 # Layout shifts without recent input, summed from the first paint (a buffered observer set up
 # before the page's own scripts), read once fonts are loaded and the page had a moment to settle.
+# A shift whose every source had no box before (Chromium sometimes reports the footer of a short
+# page "moving" from an empty rectangle at 0,0 as parsing reaches it) moved nothing the reader
+# saw, and is not counted.
 OBSERVE_SHIFTS_JS = """window.__layoutShift = 0;
+const seen = r => r && r.width * r.height > 0;
 new PerformanceObserver(list => {
-  for (const e of list.getEntries()) if (!e.hadRecentInput) window.__layoutShift += e.value;
+  for (const e of list.getEntries()) {
+    const sources = e.sources || [];
+    if (e.hadRecentInput || (sources.length && !sources.some(s => seen(s.previousRect)))) continue;
+    window.__layoutShift += e.value;
+  }
 }).observe({type: 'layout-shift', buffered: true});"""
 LAYOUT_SHIFT_JS = """async () => {
   await document.fonts.ready;
@@ -268,6 +276,8 @@ def shared_bytes(site: Path | None, base_url: str, loaded: list[tuple[str, str]]
         if kind in ("document", "image") or not url.startswith(base_url) or site is None:
             continue
         rel = unquote(urlsplit(url).path)[len(base):]
+        if rel.startswith("figures/"):  # the page's own figures (the player fetches its GIF)
+            continue
         path = site / rel
         if path.is_dir() or not rel or rel.endswith("/"):
             path = path / "index.html"

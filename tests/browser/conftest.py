@@ -158,7 +158,8 @@ def contrast_sample(paths: list[str], html: dict[str, str] | None = None) -> set
 
 
 @pytest.fixture(scope="session")
-def page_html(site: Path, page_paths: list[str]) -> dict[str, str]:
+def page_html(site: Path) -> dict[str, str]:
+    """URL path -> the page's HTML as built (what a reader without JavaScript gets)."""
     return {page_url_path(site, p): p.read_text(encoding="utf-8") for p in html_pages(site)}
 
 

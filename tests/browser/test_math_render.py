@@ -9,11 +9,8 @@ the page-weight table is printed and saved to test-artifacts/page-weight-<shard>
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from bs4 import BeautifulSoup
-from sitetools import html_pages, page_url_path
 
 from .browsing import ARTIFACTS, BROWSER, RAW_MATH, fail_on
 
@@ -40,9 +37,8 @@ def _without_javascript(html: str) -> tuple[list[str], int, int]:
 
 
 @pytest.fixture(scope="module")
-def static_pages(site: Path) -> dict[str, tuple[list[str], int, int]]:
-    return {page_url_path(site, p): _without_javascript(p.read_text(encoding="utf-8"))
-            for p in html_pages(site)}
+def static_pages(page_html: dict[str, str]) -> dict[str, tuple[list[str], int, int]]:
+    return {path: _without_javascript(html) for path, html in page_html.items()}
 
 
 def test_no_raw_tex_without_javascript(static_pages):

@@ -147,11 +147,12 @@ ax_x.semilogy(t, np.maximum(np.abs(run_nag.points[:, 0]), 1e-300), color=gd.COLO
 ax_x.set(xlabel="step $t$", ylabel=r"$|x_t - x^\star|$", ylim=(1e-16, 10),
          title="Distance to the minimum")
 ax_x.legend()
-nag_below = int(gd.steps_to_reach(np.abs(run_nag.points[:, 0]), 1e-15))
+NAG_LEVEL = 1e-15
+nag_below = int(gd.steps_to_reach(np.abs(run_nag.points[:, 0]), NAG_LEVEL))
 out.figure(fig, "lessard", caption=(
     "On this convex piecewise quadratic the heavy ball, Polyak-tuned, cycles through the "
-    "three orange points and never converges; Nesterov's method falls below 1e-15 within "
-    f"{nag_below} steps."),
+    "three orange points and never converges; Nesterov's method falls below "
+    f"{gd.format_number(NAG_LEVEL, '{:.0e}')} within {nag_below} steps."),
     alt=(
     f"Top: a convex piecewise-quadratic function whose curvature switches between {trap.L:g} and "
     f"{trap.mu:g}, with "

@@ -3,17 +3,16 @@
 // Each such box gets the class gd-overflow, and gd-overflow--start / gd-overflow--end while content
 // is hidden past its left / right edge; extra.css fades that edge (the visible cue). It also becomes a
 // focusable, named region so keyboard users can scroll it (axe: scrollable-region-focusable).
-// Numeric table columns get gd-num (right-aligned, tabular figures) when the Markdown did not say.
 (function () {
   const BOXES = [
-    ".md-typeset__scrollwrap",          // material's wrapper around every table
+    // the wrapper around every table (the build writes it; material adds an inner one, see tables.py)
+    ".md-typeset__scrollwrap:not(.md-typeset__table *)",
     ".md-typeset div.arithmatex",        // display math (the build's MathML in arithmatex's div)
     ".md-typeset .katex-display",        // display math rendered at build time by KaTeX
     ".md-typeset .gd-math-display",      // ... or by any other build-time renderer
     ".md-typeset :not(.arithmatex, .katex-mathml) > math[display=block]",  // ... or as MathML
     ".md-typeset pre > code",            // code blocks
   ].join(", ");
-  const NUMBER = /^[−\-+±≈~<>≤≥]?\s*[\d.,\u2009\u202f]+(\s*(×|x)\s*10[⁰¹²³⁴⁵⁶⁷⁸⁹⁻\-\d]*)?([eE][−\-+]?\d+)?\s*(%|×)?$/;
 
   const describe = (box) => {
     if (box.matches(".md-typeset__scrollwrap")) {
@@ -34,18 +33,6 @@
       box.setAttribute("tabindex", "0");
       if (!box.hasAttribute("role")) box.setAttribute("role", "region");
       if (!box.hasAttribute("aria-label")) box.setAttribute("aria-label", describe(box));
-    }
-  };
-
-  const numericColumns = (table) => {
-    const rows = [...table.tBodies].flatMap((body) => [...body.rows]);
-    if (!rows.length) return;
-    const columns = Math.max(...rows.map((r) => r.cells.length));
-    for (let c = 0; c < columns; c++) {
-      const cells = rows.map((r) => r.cells[c]).filter(Boolean);
-      const texts = cells.map((cell) => cell.textContent.trim()).filter((t) => t && t !== "—");
-      if (!texts.length || !texts.every((t) => NUMBER.test(t))) continue;
-      for (const row of [...table.rows]) row.cells[c] && row.cells[c].classList.add("gd-num");
     }
   };
 
@@ -72,9 +59,6 @@
 
   const setUp = () => {
     wideInline();
-    for (const table of document.querySelectorAll(".md-typeset table:not([class])")) {
-      numericColumns(table);
-    }
     for (const box of document.querySelectorAll(BOXES)) {
       if (box.dataset.gdOverflow) continue;
       box.dataset.gdOverflow = "1";

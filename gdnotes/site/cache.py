@@ -49,6 +49,7 @@ _PAGE_ONLY = {
     "site/macros.py",
     "site/mathml.py",
     "site/searchtext.py",
+    "site/tables.py",
     "site/pages.py",
     "site/runner.py",
     "site/wheel.py",

@@ -4,6 +4,7 @@ One vectorised gdnotes run over a grid of hyperparameters is compared, run by ru
 torch.optim stepping the same objective (its gradient from autograd), to 1e-12 relative.
 """
 
+import functools
 import itertools
 
 import numpy as np
@@ -191,10 +192,23 @@ def test_trajectory_matches_torch(case, problem):
         assert sensitivity < RTOL / 10, f"{case} {hp} is too chaotic to compare; change the grid"
     bad = [points[i] for i in np.flatnonzero(ours.diverged)]
     assert not bad, f"{case}: runs diverged, pick a stabler grid: {bad}"
-    for i, hp in enumerate(points):
-        ref = torchref.trajectory(torch_cls, {**torch_kwargs(hp), **fixed}, fn, starts[i], STEPS)
+    for i, (hp, ref) in enumerate(zip(points, torch_trajectories(case, problem), strict=True)):
+        np.testing.assert_array_equal(ref[0], starts[i])  # the same start on both sides
         err = torchref.relative_error(ours.points[:, i], ref)
         assert err <= RTOL, f"{case} {hp}: relative error {err:.2e} vs torch.optim"
+
+
+@functools.cache
+def torch_trajectories(case, problem):
+    """torch.optim's trajectory for each grid point of a case. They do not depend on the code
+    under test, so they are computed once per process: mutation testing forks each mutant from
+    a process that already has them, instead of rerunning hundreds of torch runs per mutant."""
+    _, torch_cls, fixed, quad_grid, rosen_grid = CASES[case]
+    points = quad_grid if problem == "quadratic" else rosen_grid
+    _, fn, x0 = random_quadratic(sum(map(ord, case))) if problem == "quadratic" else rosenbrock(1)
+    starts = x0 + np.random.default_rng(7).normal(size=(len(points), 2)) * 0.5
+    return tuple(torchref.trajectory(torch_cls, {**torch_kwargs(hp), **fixed}, fn, starts[i], STEPS)
+                 for i, hp in enumerate(points))
 
 
 # ----------------------------------------------------------------------------- L-BFGS

@@ -8,6 +8,7 @@ import warnings
 
 import numpy as np
 import pytest
+import torch
 
 import gdnotes as gd
 
@@ -89,7 +90,6 @@ def test_update_with_a_gradient_of_the_wrong_shape():
 
 
 def test_train_manual_needs_tensors_of_the_models_dtype():
-    torch = pytest.importorskip("torch")
     x, y = gd.two_moons(20)
     model = gd.mlp()
     with pytest.raises(TypeError, match="inputs must be a torch tensor.*got ndarray"):

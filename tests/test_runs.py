@@ -1,5 +1,7 @@
 """gd.run: batched runs equal the same runs one by one, and every run's status is honest."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -213,3 +215,62 @@ def test_a_run_that_blows_up_says_so_in_its_status_not_in_warnings():
         r = gd.run(gd.sgd(1.0), gd.quartic(), [50.0], 50, bound=np.inf)
         bad = gd.run(gd.newton(), gd.quadratic([0.0, 1.0]), [1.0, 1.0], 2)
     assert r.status == "diverged" and bad.status == "diverged"
+
+
+def test_path_of_a_run_that_kept_no_trajectory_says_what_to_do():
+    """keep='last' stores no rows: path() refuses with the way out, it does not return nothing."""
+    r = gd.run(gd.sgd(0.1), gd.parabola_plus(), [1.0], 5, keep="last")
+    assert len(r.kept_steps) == 0
+    with pytest.raises(ValueError, match=r"^this Run kept no trajectory \(gd\.run\(\.\.\., "
+                                         r"keep='last'\)\); use \.final, or run with keep='all' "
+                                         r"or keep=k$"):
+        r.path()
+    ends = gd.run(gd.sgd(0.1), gd.parabola_plus(), [1.0], 5, keep=5)  # the first and last rows
+    np.testing.assert_array_equal(ends.path(), gd.run(gd.sgd(0.1), gd.parabola_plus(), [1.0],
+                                                      5).points[[0, 5]])
+    with pytest.raises(ValueError, match=r"^this Run holds a batch of shape \(2,\); pass i$"):
+        gd.run(gd.sgd(np.array([0.1, 0.2])), gd.parabola_plus(), [1.0], 5).path()
+
+
+def test_runs_with_a_read_only_gradient_stop_one_by_one():
+    """An objective may hand back a read-only gradient (here a broadcast constant slope): when
+    one run of the batch stops, the others go on exactly as they would alone."""
+    linear = gd.Objective("linear", 1, "", lambda p: p[..., 0].copy(),
+                          lambda p: np.broadcast_to(np.ones(1), p.shape),
+                          lambda p: np.zeros(p.shape + (1,)), np.empty((0, 1)), ((-1.0, 1.0),))
+    assert not linear.grad(np.zeros((2, 1))).flags.writeable
+    # x ← x - η: with η = 4 the run leaves ‖x‖ <= 10 at step 3, with η = 1 it never does
+    both = gd.run(gd.sgd(np.array([4.0, 1.0])), linear, [0.0], 5, bound=10.0)
+    assert both.status.tolist() == ["diverged", "max_steps"] and both.stop_step.tolist() == [2, 5]
+    np.testing.assert_array_equal(both.path(0)[:, 0], [0.0, -4.0, -8.0])
+    np.testing.assert_array_equal(both.path(1)[:, 0], -np.arange(6.0))
+    np.testing.assert_array_equal(both.final[:, 0], [-8.0, -5.0])
+
+
+@pytest.mark.parametrize("keep, rows", [("all", range(8)), (1, range(8)), (np.int64(3), [0, 3, 6, 7]),
+                                        (4, [0, 4, 7]), (7, [0, 7]), (9, [0, 7]), ("last", [])])
+def test_keep_stores_every_kth_step_and_the_last(keep, rows):
+    """keep=k stores steps 0, k, 2k, ... and the last step; 'last' stores no rows at all."""
+    full = gd.run(gd.sgd(0.1), gd.parabola_plus(), [1.0], 7)
+    some = gd.run(gd.sgd(0.1), gd.parabola_plus(), [1.0], 7, keep=keep)
+    assert some.kept_steps.tolist() == list(rows)
+    np.testing.assert_array_equal(some.points, full.points[list(rows)])
+    assert some.final == full.final and some.stop_step == full.stop_step == 7
+
+
+@pytest.mark.parametrize("keep", ["every", "LAST", 0, -1, 1.5, True, None])
+def test_keep_refuses_anything_else_by_name(keep):
+    message = ("keep must be 'all', 'last' or a positive integer k (keep every k-th step), "
+               f"got {keep!r}")
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        gd.run(gd.sgd(0.1), gd.parabola_plus(), [1.0], 7, keep=keep)
+
+
+def test_run_names_what_to_pass_for_a_wrong_optimizer_or_objective():
+    with pytest.raises(TypeError, match=re.escape(
+            "optimizer must be an optimizer such as gd.sgd(0.1), got 'sgd' (str)") + "$"):
+        gd.run("sgd", gd.rosenbrock(), [1.0, 1.0], 10)
+    with pytest.raises(TypeError, match=re.escape(
+            "objective must be an objective such as gd.rosenbrock() (gd.get_objective(name) for "
+            "a name), got 'quadratic' (str)") + "$"):
+        gd.run(gd.sgd(0.1), "quadratic", [1.0, 1.0], 10)

@@ -3,6 +3,7 @@
     python tests/mutation/mutate.py                  # every core module (slow: tens of minutes)
     python tests/mutation/mutate.py runs schedules   # only these
     python tests/mutation/mutate.py --report         # score the last results again, run nothing
+    python tests/mutation/mutate.py --only survivors runs   # retest runs.py's survivors only
 
 mutmut (configured in pyproject.toml) copies ``gdnotes/`` into ``mutants/``, makes one small
 change at a time (``+`` to ``-``, ``<`` to ``<=``, a constant off by one, a string altered, an
@@ -54,12 +55,23 @@ def results(module: str) -> dict[str, int | None]:
     return json.loads(meta.read_text())["exit_code_by_key"]
 
 
-def run_module(module: str, jobs: int) -> None:
-    """``mutmut run`` on one module's mutants, niced; its chatty progress goes to a log."""
+def run_module(module: str, jobs: int, only: str | None = None) -> None:
+    """``mutmut run`` on one module's mutants, niced; its chatty progress goes to a log.
+
+    ``only="unrun"`` tests just the mutants without a result yet (finish an interrupted run),
+    ``only="survivors"`` just the survivors (after adding tests); otherwise all of them."""
     log = ROOT / "mutants" / f"{module}.log"
     log.parent.mkdir(exist_ok=True)
+    names = [f"gdnotes.{module}.*"]
+    if only is not None:
+        res = results(module)
+        names = sorted(n for n, c in res.items() if (c is None if only == "unrun" else c in SURVIVED))
+        if res and not names:
+            print(f"gdnotes/{module}.py: no {only} mutants", flush=True)
+            return
+        names = names or [f"gdnotes.{module}.*"]  # never run: all of them
     cmd = ["nice", "-n", "10", str(Path(sys.executable).parent / "mutmut"), "run",
-           "--max-children", str(jobs), f"gdnotes.{module}.*"]
+           "--max-children", str(jobs), *names]
     print(f"mutating gdnotes/{module}.py (log: {log.relative_to(ROOT)}) ...", flush=True)
     with log.open("w") as out:
         code = subprocess.call(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
@@ -128,6 +140,9 @@ def main() -> None:
     parser.add_argument("--report", action="store_true", help="score the last results only")
     parser.add_argument("--jobs", type=int, default=2, help="mutants tested in parallel")
     parser.add_argument("--no-diffs", action="store_true", help="list survivors by name only")
+    parser.add_argument("--only", choices=("unrun", "survivors"),
+                        help="retest only the mutants without a result (an interrupted run) or "
+                             "only the survivors (after adding tests)")
     args = parser.parse_args()
     modules = args.modules or list(MODULES)
     unknown = sorted(set(modules) - set(MODULES))
@@ -135,7 +150,7 @@ def main() -> None:
         parser.error(f"unknown module(s) {', '.join(unknown)}; valid: {', '.join(MODULES)}")
     if not args.report:
         for module in modules:
-            run_module(module, args.jobs)
+            run_module(module, args.jobs, args.only)
     sys.exit(0 if report(modules, show_diffs=not args.no_diffs) else 1)
 
 

@@ -192,6 +192,10 @@ def test_tolerance_is_inclusive_and_zero_means_never_converge():
     # x_t - 5 = -4·(1/2)^t, so |f'(x_t)| = 8·2^-t exactly
     r = gd.run(gd.sgd(0.25), gd.shifted_parabola(5.0), [1.0], 100, tol=8 * 2.0**-10)
     assert r.status == "converged" and r.stop_step == 10
+    # equality in the squared norms the loop compares: |f'(0.375)|² = 0.75² is exactly the
+    # largest float whose square root is <= tol = 0.75
+    edge = gd.run(gd.sgd(0.1), gd.parabola_plus(), [0.375], 5, tol=0.75)
+    assert edge.status == "converged" and edge.stop_step == 0
     exact = gd.run(gd.sgd(0.5), gd.parabola_plus(), [3.0], 5)  # lands on 0, f' = 0, at step 1
     assert exact.grad_norms[1] == 0.0
     assert exact.status == "max_steps" and exact.stop_step == 5
@@ -256,6 +260,8 @@ def test_keep_stores_every_kth_step_and_the_last(keep, rows):
     assert some.kept_steps.tolist() == list(rows)
     np.testing.assert_array_equal(some.points, full.points[list(rows)])
     assert some.final == full.final and some.stop_step == full.stop_step == 7
+    kept = np.array(list(rows), dtype=int)
+    np.testing.assert_array_equal(some.lrs, full.lrs[kept[kept < 7]])  # the lr of each kept step
 
 
 @pytest.mark.parametrize("keep", ["every", "LAST", 0, -1, 1.5, True, None])
@@ -274,3 +280,31 @@ def test_run_names_what_to_pass_for_a_wrong_optimizer_or_objective():
             "objective must be an objective such as gd.rosenbrock() (gd.get_objective(name) for "
             "a name), got 'quadratic' (str)") + "$"):
         gd.run(gd.sgd(0.1), "quadratic", [1.0, 1.0], 10)
+
+
+@pytest.mark.parametrize("obj", [gd.parabola_plus(), gd.quadratic([2.0])], ids=["checked", "quadratic"])
+def test_the_end_point_value_and_gradient_norm_are_kept_as_plain_floats(obj):
+    """A single run's final value and gradient norm are floats at its last valid point, both when
+    the loop checks every value and when a quadratic's are evaluated once at the end."""
+    r = gd.run(gd.sgd(0.1), obj, [1.0], 5)
+    assert type(r.final_value) is float and type(r.final_grad_norm) is float
+    assert r.final_value == r.values[5] == obj.value(r.final)
+    assert r.final_grad_norm == r.grad_norms[5] == abs(obj.grad(r.final)[0])
+    # a run that blows up at step 1 ends at its start (stop step 0): that point is kept too
+    bad = gd.run(gd.sgd(1.5), obj, [1.0], 5, bound=1.5)
+    assert bad.status == "diverged" and bad.stop_step == 0 and bad.final.tolist() == [1.0]
+    assert bad.final_value == obj.value([1.0]) and bad.final_grad_norm == abs(obj.grad([1.0])[0])
+    many = gd.run(gd.sgd(np.array([0.1, 1.5])), obj, [1.0], 5, bound=1.5)
+    assert many.stop_step.dtype == np.int64 and many.stop_step.tolist() == [5, 0]
+    np.testing.assert_array_equal(many.final_value, [r.final_value, bad.final_value])
+    np.testing.assert_array_equal(many.final_grad_norm, [r.final_grad_norm, bad.final_grad_norm])
+
+
+def test_without_a_bound_a_nan_value_still_stops_the_run():
+    """bound=inf drops only the norm test: a value that turns NaN is still divergence."""
+    good = gd.parabola_plus()
+    nan_value = gd.Objective("nan value", 1, "", lambda p: np.where(p[..., 0] > 0.5, np.nan,
+                                                                     good.f(p)),
+                             good.df, good.d2f, good.minimizers, good.bounds)
+    r = gd.run(gd.sgd(1.5), nan_value, [0.2], 5, bound=np.inf)  # 0.2, -0.4, 0.8 (NaN)
+    assert r.status == "diverged" and r.stop_step == 1

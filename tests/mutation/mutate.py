@@ -3,7 +3,7 @@
     python tests/mutation/mutate.py                  # every core module (slow: tens of minutes)
     python tests/mutation/mutate.py runs schedules   # only these
     python tests/mutation/mutate.py --report         # score the last results again, run nothing
-    python tests/mutation/mutate.py --only survivors runs   # retest runs.py's survivors only
+    python tests/mutation/mutate.py --only survivors runs   # retest runs.py's open survivors
 
 mutmut (configured in pyproject.toml) copies ``gdnotes/`` into ``mutants/``, makes one small
 change at a time (``+`` to ``-``, ``<`` to ``<=``, a constant off by one, a string altered, an
@@ -59,13 +59,16 @@ def run_module(module: str, jobs: int, only: str | None = None) -> None:
     """``mutmut run`` on one module's mutants, niced; its chatty progress goes to a log.
 
     ``only="unrun"`` tests just the mutants without a result yet (finish an interrupted run),
-    ``only="survivors"`` just the survivors (after adding tests); otherwise all of them."""
+    ``only="survivors"`` just the survivors not accepted as equivalent (after adding tests);
+    otherwise all of them."""
     log = ROOT / "mutants" / f"{module}.log"
     log.parent.mkdir(exist_ok=True)
     names = [f"gdnotes.{module}.*"]
     if only is not None:
         res = results(module)
-        names = sorted(n for n, c in res.items() if (c is None if only == "unrun" else c in SURVIVED))
+        accepted = accepted_survivors()
+        names = sorted(n for n, c in res.items()
+                       if (c is None if only == "unrun" else c in SURVIVED and n not in accepted))
         if res and not names:
             print(f"gdnotes/{module}.py: no {only} mutants", flush=True)
             return

@@ -1,0 +1,132 @@
+"""One page on one screen (viewport, colour scheme, reduced motion): what is wrong there, and its
+figures as laid out there. The visits are shared by test_screens.py and test_figures_screen.py
+(fixture ``screen_visits`` in conftest.py)."""
+
+from __future__ import annotations
+
+from .browsing import ARTIFACTS, FIGURES_JS, IMAGES_JS, OVERFLOW_JS, _slug, layout_problems
+
+# The desktop is test_pages.py's visit (1280 px light, then dark by the palette toggle: the same
+# layout checks, the dark screenshot); animations play and pause on the light phone and start
+# paused on the dark one (reduced motion).
+SCREENS = {  # name: (viewport, colour scheme, reduced motion, screenshot folder)
+    "phone-light": ({"width": 390, "height": 844}, "light", "reduce", "phone"),
+    "phone-dark": ({"width": 390, "height": 844}, "dark", "no-preference", None),
+}
+
+# For every <img> showing a GIF (reduced motion: its <picture> shows the still): what the reader
+# gets, and the figure's visible links to the GIF.
+GIF_FIGURES_JS = """() => [...document.querySelectorAll('img')]
+  .filter(img => /\\.gif$/i.test(new URL(img.getAttribute('src'), location.href).pathname))
+  .map(img => {
+    const figure = img.closest('figure') || img.parentElement;
+    const links = [...figure.querySelectorAll('a[href]')]
+      .filter(a => /\\.gif$/i.test(new URL(a.href).pathname) && a.checkVisibility())
+      .map(a => ({href: a.href, text: a.textContent.trim()}));
+    const reduced = img.closest('picture') && [...img.closest('picture').querySelectorAll('source')]
+      .some(s => /prefers-reduced-motion:\\s*reduce/.test(s.media || ''));
+    return {src: img.getAttribute('src'), current: img.currentSrc, width: img.naturalWidth,
+            reduced_source: !!reduced, play_links: links};
+  })"""
+
+HOLD_MS = 3000  # longer than any frame of any animation is shown (gd.gif holds the last 1.5 s)
+
+# Each animation's state, frame and a fingerprint of what its canvas shows.
+# (Under the dark scheme a GIF figure shows its dark still, hidden players are not checked.)
+ANIMATIONS_JS = """() => [...document.querySelectorAll('.gd-anim')].filter(a => a.checkVisibility())
+  .map(a => {
+  const canvas = a.querySelector('canvas');
+  return {gif: a.dataset.gif, state: a.dataset.state || null,
+          frame: a.querySelector('input[type=range]')?.value ?? null,
+          button: a.querySelector('button')?.textContent.trim() ?? null,
+          label: a.querySelector('button')?.getAttribute('aria-label') ?? null,
+          pixels: canvas ? canvas.toDataURL() : null};
+})"""
+
+
+def _animations(page, wait_ms: int) -> list[dict]:
+    page.wait_for_timeout(wait_ms)
+    return page.evaluate(ANIMATIONS_JS)
+
+
+def _check_animations(page, reduced: bool) -> list[str]:
+    """Starts playing (paused under reduced motion); the button pauses it (and plays it)."""
+    found = []
+    if not page.locator(".gd-anim:visible").count():
+        return found
+    page.wait_for_function(
+        "[...document.querySelectorAll('.gd-anim')].every(a => a.dataset.state)", timeout=5000)
+    buttons = page.locator(".gd-anim:visible button")
+    if reduced:
+        first = _animations(page, 0)
+        for a in first:
+            if a["state"] != "paused" or a["pixels"] is not None:
+                found.append(f"{a['gif']}: under reduced motion it starts {a['state']}"
+                             f"{' and decoded frames' if a['pixels'] else ''}")
+        for i in range(buttons.count()):
+            buttons.nth(i).click()  # Play
+    else:
+        page.wait_for_function(
+            "[...document.querySelectorAll('.gd-anim')].filter(a => a.checkVisibility())"
+            ".every(a => a.querySelector('canvas'))",
+            timeout=10000)
+    before = _animations(page, 700)
+    for a in before:
+        if a["state"] != "playing" or a["button"] != "Pause" or not a["label"]:
+            found.append(f"{a['gif']}: should be playing with a labelled Pause button, is {a}")
+    try:  # every one moves on within a frame's time (the last frame is held longest, 1.5 s)
+        page.wait_for_function(
+            """(frames) => [...document.querySelectorAll('.gd-anim')]
+                 .filter(a => a.checkVisibility())
+                 .every((a, i) => a.querySelector('input[type=range]').value !== frames[i])""",
+            arg=[a["frame"] for a in before], timeout=HOLD_MS)
+    except Exception:
+        moved = _animations(page, 0)
+        for a, b in zip(before, moved, strict=True):
+            if a["frame"] == b["frame"]:
+                found.append(f"{a['gif']}: 'playing' but the frame did not change in "
+                             f"{HOLD_MS / 1000:g} s")
+    for i in range(buttons.count()):
+        buttons.nth(i).click()  # Pause
+    paused = _animations(page, 100)
+    later = _animations(page, 800)
+    for a, b in zip(paused, later, strict=True):
+        if a["state"] != "paused" or a["button"] != "Play":
+            found.append(f"{a['gif']}: the Pause button left it {a['state']}")
+        elif (a["frame"], a["pixels"]) != (b["frame"], b["pixels"]):
+            found.append(f"{a['gif']}: paused, yet the picture kept changing")
+    return found
+
+
+def visit_screen(context, base_url: str, path: str, screen: str) -> dict:
+    """Load one page on one screen: ``{"problems": [what is wrong there], "figures": FIGURES_JS,
+    "gif_figures": GIF_FIGURES_JS}`` (GIF figures under reduced motion only)."""
+    viewport, scheme, motion, folder = SCREENS[screen]
+    page = context.new_page()
+    gifs: list[str] = []
+    page.on("request", lambda req: req.url.lower().endswith(".gif") and gifs.append(req.url))
+    result = {"problems": [], "figures": [], "gif_figures": []}
+    try:
+        page.set_viewport_size(viewport)
+        page.emulate_media(color_scheme=scheme, reduced_motion=motion)
+        page.goto(base_url + path, wait_until="load")
+        found = layout_problems(page.evaluate(OVERFLOW_JS),
+                                "slate" if scheme == "dark" else "default")
+        if folder:
+            shot = ARTIFACTS / folder / f"{_slug(path)}.jpg"
+            shot.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=shot, full_page=True, type="jpeg", quality=70)
+        result["figures"] = page.evaluate(FIGURES_JS)
+        if motion == "reduce":
+            page.evaluate(IMAGES_JS)  # every image settled, lazy ones included
+            result["gif_figures"] = page.evaluate(GIF_FIGURES_JS)
+        # a GIF is fetched only to be played: not for a still (reduced motion, the dark scheme)
+        found += [f"fetched {url.rsplit('/', 2)[-2:]} before any animation was played"
+                  for url in gifs if motion == "reduce" or scheme == "dark"]
+        found += _check_animations(page, reduced=motion == "reduce")
+        result["problems"] = found
+    except Exception as exc:  # one broken page must not hide the others
+        result["problems"] = [f"the visit failed: {type(exc).__name__}: {exc}".splitlines()[0]]
+    finally:
+        page.close()
+    return result

@@ -250,3 +250,28 @@ def test_dampening_one_is_allowed():
     r = gd.run(gd.sgd(0.1, momentum=0.5, dampening=1.0), gd.parabola_plus(), [1.0], 3)
     g0 = 2.0  # the buffer starts at the first gradient and then only decays: u = 2, 1, 0.5
     np.testing.assert_allclose(r.points[1:, 0], 1.0 - 0.1 * g0 * np.cumsum([1, 0.5, 0.25]))
+
+
+@pytest.mark.parametrize("weight_decay", [1.0, 0.5, np.array([1.0, 0.0])])
+def test_weight_decay_adds_omega_theta_whatever_its_value(weight_decay):
+    """g + ωθ for every ω, ω = 1 included; ω = 0 adds nothing."""
+    p = np.array([[1.0, -2.0], [3.0, 0.5]])
+    g = np.array([[0.5, 0.25], [-1.0, 2.0]])
+    opt = gd.sgd(0.1, weight_decay=weight_decay)
+    new, _ = opt.update(opt.init(p), p, g)
+    omega = np.asarray(weight_decay, dtype=float).reshape(-1, 1)
+    np.testing.assert_array_equal(new, p - 0.1 * (g + omega * p))
+
+
+def test_a_gradient_of_another_shape_is_refused_by_name():
+    opt = gd.adam(0.1)
+    with pytest.raises(ValueError, match=r"^grad must have the shape of params \(2,\), got \(3,\)$"):
+        opt.update(opt.init(np.zeros(2)), np.zeros(2), np.zeros(3))
+
+
+def test_a_state_from_another_optimizer_is_refused_not_half_used():
+    """The state holds one entry per stage: another optimizer's state (here without the weight
+    decay stage) is an error, not a step that silently skips a stage."""
+    p = np.ones(2)
+    with pytest.raises(ValueError, match=r"^zip\(\) argument 2 is shorter than argument 1$"):
+        gd.sgd(0.1, weight_decay=0.1).update(gd.sgd(0.1).init(p), p, p)

@@ -171,3 +171,27 @@ def test_floor_and_samples_to_per_run_of_a_batch():
     # the default seed is 0: the batches of hand_loop(seed=0)
     params, _, _ = hand_loop(0.02, 1, 3, [0.0, 0.0], seed=0)
     np.testing.assert_allclose(r.params[1:, 1], params, rtol=1e-13)
+
+
+def test_each_run_of_a_batch_stops_at_its_own_last_good_row():
+    """A stochastic run's status and stop step, per run, against the same runs without a bound:
+    the last row with ‖params‖ <= bound (equality allowed) is kept, everything after it is NaN."""
+    x, y = gd.regression_data(40, seed=0)
+    lrs, starts = np.array([0.01, 10.0]), np.zeros((2, 2))
+    free = gd.minibatch_sgd(gd.sgd(lrs), x, y, starts, 10, 5, bound=np.inf)
+    assert free.status.tolist() == ["max_steps", "max_steps"] and np.isfinite(free.params).all()
+    norms = np.linalg.norm(free.params[:, 1], axis=-1)
+    bound = norms[6]  # a row exactly on the bound is still good
+    stop = int(np.argmax(norms > bound)) - 1
+    assert stop >= 6
+    r = gd.minibatch_sgd(gd.sgd(lrs), x, y, starts, 10, 5, bound=bound)
+    rows = len(r.losses)
+    assert r.status.tolist() == ["max_steps", "diverged"]
+    assert r.stop_step.tolist() == [rows - 1, stop] and r.diverged_at.tolist() == [-1, stop + 1]
+    np.testing.assert_array_equal(r.params[:, 0], free.params[:, 0])
+    np.testing.assert_array_equal(r.params[: stop + 1, 1], free.params[: stop + 1, 1])
+    np.testing.assert_array_equal(r.losses[: stop + 1, 1], free.losses[: stop + 1, 1])
+    assert np.isnan(r.params[stop + 1 :, 1]).all() and np.isnan(r.losses[stop + 1 :, 1]).all()
+    one = gd.minibatch_sgd(gd.sgd(10.0), x, y, [0.0, 0.0], 10, 5, bound=bound)
+    assert type(one.status) is str and one.status == "diverged"
+    assert type(one.stop_step) is int and one.stop_step == stop

@@ -195,3 +195,14 @@ def test_each_run_of_a_batch_stops_at_its_own_last_good_row():
     one = gd.minibatch_sgd(gd.sgd(10.0), x, y, [0.0, 0.0], 10, 5, bound=bound)
     assert type(one.status) is str and one.status == "diverged"
     assert type(one.stop_step) is int and one.stop_step == stop
+
+
+def test_one_run_overflowing_does_not_stop_the_others():
+    """Without a bound a run stops only when it overflows; the other runs of the batch go on."""
+    x, y = gd.regression_data(40, seed=0)
+    r = gd.minibatch_sgd(gd.sgd(np.array([0.01, 1e3])), x, y, np.zeros((2, 2)), 10, 40,
+                         bound=np.inf)
+    assert r.status.tolist() == ["max_steps", "diverged"]
+    assert not np.isfinite(gd.minibatch_sgd(gd.sgd(1e3), x, y, [0.0, 0.0], 10, 40,
+                                            bound=np.inf).params[r.stop_step[1] + 1]).all()
+    assert np.isfinite(r.params[:, 0]).all()

@@ -310,11 +310,6 @@ def restyle_dark(fig, background: str = DARK_BACKGROUND, ink: str = DARK_INK) ->
                            grid_color=swap(matplotlib.rcParams["grid.color"]))
 
 
-def _frame_rgb(fig) -> np.ndarray:
-    fig.canvas.draw()
-    return np.asarray(fig.canvas.buffer_rgba())[..., :3].copy()
-
-
 def gif_bytes(
     fig,
     draw_frame: Callable[[int], object],
@@ -336,6 +331,8 @@ def gif_bytes(
     """
     from PIL import Image
 
+    from .animate import frame
+
     methods = {"mediancut": Image.Quantize.MEDIANCUT, "fastoctree": Image.Quantize.FASTOCTREE}
     if quantize not in methods:
         raise ValueError(f"quantize must be one of {sorted(methods)}, got {quantize!r}")
@@ -346,7 +343,7 @@ def gif_bytes(
     rgb = []
     for i in range(frames):
         draw_frame(i)
-        rgb.append(_frame_rgb(fig))
+        rgb.append(frame(fig))
     sample = np.concatenate([rgb[0], rgb[len(rgb) // 2], rgb[-1]], axis=0)
     palette = Image.fromarray(sample).quantize(colors=colors, method=methods[quantize])
     images = [

@@ -362,8 +362,9 @@ def run_examples(
             done += 1
             log.info(f"gdnotes: [{done:>2}/{total}] {LABELS[run.status]:<9} {run.name}")
     jobs = jobs or os.cpu_count() or 1
-    # longest first (by the last run's time; never-run examples first): a shorter critical path
-    todo.sort(key=lambda r: -cache.last_seconds(r.name, default=1e9))
+    # longest first (by the last run's time; never-run examples first, longest script first,
+    # as a cold build has no times): a shorter critical path
+    todo.sort(key=lambda r: -cache.last_seconds(r.name, default=1e9 + r.script.stat().st_size))
     if todo:
         cache.sweep()
         launch = Launcher(project_dir, todo, use_zygote=zygote, timeout=timeout)

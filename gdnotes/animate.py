@@ -22,6 +22,67 @@ class _Frozen:
     animated: list  # what frame() draws over it
     known: set  # ids of the axes' artists at freeze time: anything else was added later
     keep: list  # those artists, held so their ids cannot be reused by new ones
+    texts: object = None  # the _TextReplay of the canvas' renderer, made by the first frame
+
+
+class _TextReplay:
+    """A renderer for the moving texts of a frame: it hands everything to the figure's Agg
+    renderer, but a text drawn again (a runner's name tag, a tick of a moving axis) is not laid
+    out and rasterised again: the glyph bitmaps of its first drawing are pasted again, moved by
+    whole pixels. Only texts at the same sub-pixel offset are reused, so every pixel is what
+    matplotlib would draw. Math text and rotated text are drawn as usual. (It relies on how
+    matplotlib 3.11's Agg renderer draws text: `_renderer.draw_text_image` per glyph.)"""
+
+    def __init__(self, renderer):
+        self._real, self._glyphs = renderer, {}
+
+    def __getattr__(self, name):
+        return getattr(self._real, name)
+
+    def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
+        real = self._real
+        inner = getattr(real, "_renderer", None)
+        if ismath or angle or inner is None:
+            return real.draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
+        # Agg places glyphs in 1/64 px (round(64 (x + dx)), dx a multiple of 1/64): a text at
+        # the same 1/64 px phase gives the same bitmaps, shifted by whole pixels
+        (ix, fx), (iy, fy) = divmod(round(64 * x), 64), divmod(round(64 * y), 64)
+        features = (tuple(mtext.get_fontfeatures() or ()), mtext.get_language()) if mtext else ()
+        key = (s, prop.copy(), fx, fy, features, real.dpi, real.height,
+               bool(gc.get_antialiased()), _hinting())
+        glyphs = self._glyphs.get(key)
+        if glyphs is None:  # draw it, keeping each glyph's bitmap and place
+            glyphs = []
+            real._renderer = _Recorder(inner, glyphs, ix, iy)
+            try:
+                real.draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
+            finally:
+                real._renderer = inner
+            self._glyphs[key] = glyphs
+        else:
+            for bitmap, left, top in glyphs:
+                inner.draw_text_image(bitmap, left + ix, top + iy, 0, gc)
+        return None
+
+
+class _Recorder:
+    """Stands in for Agg's C++ renderer while a text is drawn, noting each glyph's bitmap."""
+
+    def __init__(self, inner, glyphs: list, ix: int, iy: int):
+        self._inner, self._glyphs, self._at = inner, glyphs, (ix, iy)
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+    def draw_text_image(self, bitmap, left, top, angle, gc):
+        self._glyphs.append((np.array(bitmap, copy=True), left - self._at[0], top - self._at[1]))
+        return self._inner.draw_text_image(bitmap, left, top, angle, gc)
+
+
+def _hinting():
+    from matplotlib.backends.backend_agg import get_hinting_flag
+
+    return get_hinting_flag()
 
 
 def freeze_background(fig, animated: Iterable) -> None:
@@ -61,6 +122,8 @@ def frame(fig) -> np.ndarray:
     """The figure as it looks now, as an ``(h, w, 3)`` uint8 array: over the frozen background
     only the moving artists (and artists added since) are drawn; a figure never frozen is drawn
     in full."""
+    from matplotlib.text import Text
+
     frozen = getattr(fig, "_gdnotes_frozen", None)
     canvas = fig.canvas
     if frozen is None:
@@ -68,6 +131,9 @@ def frame(fig) -> np.ndarray:
     else:
         canvas.restore_region(frozen.background)
         renderer = canvas.get_renderer()
+        if frozen.texts is None or frozen.texts._real is not renderer:  # one per renderer, so
+            frozen.texts = _TextReplay(renderer)  # matplotlib's text-size cache keeps working
+        texts = frozen.texts
         moving = {id(a) for a in frozen.animated}
         drawn = set()
         for ax in sorted(fig.axes, key=lambda a: a.get_zorder()):  # as Figure.draw orders them
@@ -76,8 +142,8 @@ def frame(fig) -> np.ndarray:
             for artist in sorted(mine, key=lambda a: a.get_zorder()):  # as Axes.draw does
                 drawn.add(id(artist))
                 if artist.get_visible():
-                    artist.draw(renderer)
+                    artist.draw(texts if isinstance(artist, Text) else renderer)
         for artist in frozen.animated:  # figure-level ones (fig.text, ...)
             if id(artist) not in drawn and artist.get_visible():
-                artist.draw(renderer)
+                artist.draw(texts if isinstance(artist, Text) else renderer)
     return np.asarray(canvas.buffer_rgba())[..., :3].copy()

@@ -230,13 +230,18 @@ def rosenbrock(a: float = 1.0, b: float = 100.0) -> Objective:
         x, y = _xy(p)
         return np.stack([-2 * (a - x) - 4 * b * x * (y - x**2), 2 * b * (y - x**2)], -1)
 
+    def fdf(p):  # f and df sharing a - x and y - x², with the same operations (same bits)
+        x, y = _xy(p)
+        u, v = a - x, y - x**2
+        return u**2 + b * v**2, np.stack([-2 * u - 4 * b * x * v, 2 * b * v], -1)
+
     def d2f(p):
         x, y = _xy(p)
         return _mat(2 - 4 * b * y + 12 * b * x**2, -4 * b * x, -4 * b * x, 2 * b + 0 * x)
 
     return _make(
         "rosenbrock", 2, rf"f(x, y) = ({a:g} - x)^2 + {b:g}\,(y - x^2)^2",
-        f, df, d2f, [[a, a * a]], [(-2.0, 2.0), (-1.0, 3.0)], a=a, b=b,
+        f, df, d2f, [[a, a * a]], [(-2.0, 2.0), (-1.0, 3.0)], fdf=fdf, a=a, b=b,
     )
 
 
@@ -272,6 +277,17 @@ def beale() -> Objective:
             gy = gy + 2 * r * (i * x * y ** (i - 1))
         return np.stack([gx, gy], -1)
 
+    def fdf(p):  # both in one pass over the three terms, each as in f and df (same bits)
+        x, y = _xy(p)
+        total = gx = gy = 0
+        for i, c in zip((1, 2, 3), _BEALE_C, strict=True):
+            y_i = y**i
+            r = c - x + x * y_i
+            total = total + r**2
+            gx = gx + 2 * r * (y_i - 1)
+            gy = gy + 2 * r * (i * x * y ** (i - 1))
+        return total, np.stack([gx, gy], -1)
+
     def d2f(p):
         hxx = hxy = hyy = 0
         for r, rx, ry, rxy, ryy in residuals(p):
@@ -283,7 +299,7 @@ def beale() -> Objective:
     return _make(
         "beale", 2,
         r"f(x, y) = (1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 + (2.625 - x + xy^3)^2",
-        f, df, d2f, [[3.0, 0.5]], [(-4.5, 4.5), (-4.5, 4.5)],
+        f, df, d2f, [[3.0, 0.5]], [(-4.5, 4.5), (-4.5, 4.5)], fdf=fdf,
     )
 
 

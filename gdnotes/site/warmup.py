@@ -6,6 +6,7 @@ instead of paying for it again in each child. Leaves no figure open and no setti
 from __future__ import annotations
 
 import matplotlib
+import mpl_toolkits.mplot3d  # noqa: F401 - the 3-D bowl of two_dimensions
 import numpy as np
 
 

@@ -45,6 +45,8 @@ class PageVisit:
     math_blank: int = 0  # MathML formulas drawn with no size (formula shows as a gap)
     screenshot: Path | None = None
     dark: dict = field(default_factory=dict)
+    figures: dict = field(default_factory=dict)  # "light"/"dark": FIGURES_JS before/after the toggle
+    layout: list[str] = field(default_factory=list)  # layout_problems in dark mode, 1280 px
     axe: list[dict] = field(default_factory=list)  # serious/critical violations, light scheme
     contrast_checked: bool = False  # axe's colour-contrast rule ran (a sample of pages)
     layout_shift: float = 0.0  # cumulative layout shift while loading (no input)
@@ -93,20 +95,70 @@ VISIBLE_TEXT_JS = """() => {
   return parts.join(' ');
 }"""
 
-# Bounding boxes (document coordinates) of the distinct figure images in the content (each image
-# once, at most MAX_FIGURES_PER_PAGE: the gallery repeats thumbnails and screenshots cost time).
+# The distinct images shown in the content, at least 40 px each way (at most MAX_FIGURES_PER_PAGE:
+# the gallery repeats thumbnails). What an image looks like is read from its file in the built site.
 MAX_FIGURES_PER_PAGE = 20
-FIGURE_BOXES_JS = """(limit) => {
+SHOWN_IMAGES_JS = """(limit) => {
   const seen = new Set();
   return [...document.querySelectorAll('article img')]
     .filter(img => img.checkVisibility() && img.naturalWidth > 0)
-    .filter(img => !seen.has(img.currentSrc) && seen.add(img.currentSrc))
-    .map(img => { const r = img.getBoundingClientRect();
-      return {src: img.currentSrc, x: r.left + scrollX, y: r.top + scrollY,
-              width: r.width, height: r.height}; })
-    .filter(b => b.width >= 40 && b.height >= 40)
+    .filter(img => { const r = img.getBoundingClientRect(); return r.width >= 40 && r.height >= 40; })
+    .map(img => img.currentSrc)
+    .filter(src => !seen.has(src) && seen.add(src))
     .slice(0, limit);
 }"""
+
+# Every gd-figure in the article: its images (shown or not), caption and number. Sizes come from
+# layout (the <img> has width and height attributes), so nothing needs to have loaded.
+FIGURES_JS = """() => [...document.querySelectorAll('article figure.gd-figure')].map((f, i) => ({
+  index: i,
+  caption: (f.querySelector('figcaption') || {}).textContent || '',
+  images: [...f.querySelectorAll('img')].map(img => ({
+    src: img.getAttribute('src'), url: img.src, dark: img.classList.contains('gd-dark'),
+    alt: img.getAttribute('alt') || '', shown: img.checkVisibility(),
+    width: img.getBoundingClientRect().width, natural: Number(img.getAttribute('width')),
+  })),
+}))"""
+
+# The boxes that scroll sideways (as overflow.js lists them) and whether each has the cue.
+OVERFLOW_JS = """async () => {
+  await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+  const boxes = '.md-typeset__scrollwrap:not(.md-typeset__table *), .md-typeset div.arithmatex, .md-typeset .katex-display, '
+    + '.md-typeset .gd-math-display, .md-typeset :not(.arithmatex, .katex-mathml) > math[display=block], '
+    + '.md-typeset pre > code, '
+    + '.md-typeset .gd-wide-inline';
+  const name = el => el.tagName.toLowerCase() + (el.className ? '.' + [...el.classList].join('.') : '')
+    + ' "' + el.textContent.trim().slice(0, 40) + '"';
+  const found = [];
+  for (const el of document.querySelectorAll(boxes)) {
+    if (!el.checkVisibility() || el.scrollWidth <= el.clientWidth + 1) continue;
+    el.scrollLeft = 0;
+    el.dispatchEvent(new Event('scroll'));
+    const style = getComputedStyle(el);
+    found.push({what: name(el), scrolls: ['auto', 'scroll'].includes(style.overflowX),
+                marked: el.classList.contains('gd-overflow') && el.classList.contains('gd-overflow--end'),
+                cue: /gradient/.test(style.maskImage || style.webkitMaskImage || ''),
+                focusable: el.tabIndex >= 0});
+  }
+  return {page: document.documentElement.scrollWidth, viewport: innerWidth,
+          scheme: document.body.dataset.mdColorScheme, boxes: found};
+}"""
+
+
+def layout_problems(layout: dict, scheme: str) -> list[str]:
+    """What OVERFLOW_JS found wrong: the scheme, a page wider than the screen, a wide box without
+    its scroll cue."""
+    found = []
+    if layout["scheme"] != scheme:
+        found.append(f"colour scheme is {layout['scheme']}, not {scheme}")
+    if layout["page"] > layout["viewport"]:
+        found.append(f"page is {layout['page']} px wide on a {layout['viewport']} px screen")
+    for box in layout["boxes"]:
+        missing = [k for k in ("scrolls", "marked", "cue", "focusable") if not box[k]]
+        if missing:
+            found.append(f"{box['what']} is wider than its box; missing: {', '.join(missing)}")
+    return found
+
 
 # Layout shifts without recent input, summed from the first paint (a buffered observer set up
 # before the page's own scripts), read once fonts are loaded and the page had a moment to settle.
@@ -146,22 +198,25 @@ def relative_luminance(rgb) -> float:
     return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
 
 
-def figure_legibility(png: bytes) -> dict:
-    """Luminance of a figure's background (its border ring) and the contrast ratio between that
-    background and its ink (the 0.5 % of pixels farthest from it), from a screenshot of the figure."""
+def figure_legibility(image: bytes) -> dict:
+    """Luminance of a figure's background (its border ring), the contrast ratio between that
+    background and its ink (the 0.5 % of pixels farthest from it) and the luminance of its mean
+    colour, from the image file (PNG, GIF: its first frame, JPEG)."""
     import numpy as np
     from PIL import Image
 
-    srgb = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=float)[2:-2, 2:-2] / 255
+    srgb = np.asarray(Image.open(io.BytesIO(image)).convert("RGB"), dtype=float)[2:-2, 2:-2] / 255
     linear = np.where(srgb <= 0.03928, srgb / 12.92, ((srgb + 0.055) / 1.055) ** 2.4)
     lum = linear @ np.array([0.2126, 0.7152, 0.0722])
     background = float(np.median(np.concatenate([lum[0], lum[-1], lum[:, 0], lum[:, -1]])))
+    mean = relative_luminance(srgb.reshape(-1, 3).mean(axis=0) * 255)  # of the mean colour
     ink = float(np.percentile(lum, 0.5 if background > 0.5 else 99.5))
     hi, lo = max(background, ink), min(background, ink)
     return {
         "background": round(background, 3),
         "ink": round(ink, 3),
         "contrast": round((hi + 0.05) / (lo + 0.05), 2),
+        "mean": round(mean, 3),
     }
 
 
@@ -225,6 +280,7 @@ def visit(context, base_url: str, path: str, contrast: bool = False,
         page.goto(url, wait_until="load")
         record.layout_shift = page.evaluate(LAYOUT_SHIFT_JS)  # before anything scrolls or clicks
         record.images = page.evaluate(IMAGES_JS)
+        record.figures["light"] = page.evaluate(FIGURES_JS)
         record.math_source, record.math_rendered, record.math_blank = page.evaluate(MATH_COUNT_JS)
         text = page.evaluate(VISIBLE_TEXT_JS)
         record.raw_math = sorted({m.group(0) for m in RAW_MATH.finditer(text)})
@@ -234,7 +290,12 @@ def visit(context, base_url: str, path: str, contrast: bool = False,
         record.screenshot = shot
         record.axe = _serious_axe(page, skip=() if contrast else ("color-contrast",))
         record.contrast_checked = contrast
-        record.dark = _dark_mode(page)
+        record.dark = _dark_mode(page, site, base_url)
+        record.figures["dark"] = page.evaluate(FIGURES_JS)
+        record.layout = layout_problems(page.evaluate(OVERFLOW_JS), "slate")
+        dark_shot = ARTIFACTS / "dark" / f"{_slug(path)}.jpg"
+        dark_shot.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=dark_shot, full_page=True, type="jpeg", quality=70)
         if contrast and record.dark["scheme"] == "slate":
             record.dark["axe"] = _serious_axe(page, rules=["color-contrast"])
         try:  # the search worker fetches its index after load
@@ -249,8 +310,9 @@ def visit(context, base_url: str, path: str, contrast: bool = False,
     return record
 
 
-def _dark_mode(page) -> dict:
-    """Click the palette toggle; report the scheme reached and how legible each figure is there."""
+def _dark_mode(page, site: Path | None, base_url: str) -> dict:
+    """Click the palette toggle; report the scheme reached and how legible each image shown is
+    there (read from the file served, see figure_legibility)."""
     toggle = page.locator('form[data-md-component="palette"] label:not([hidden])')
     if toggle.count() == 0:
         return {"scheme": None, "figures": [], "error": "no palette toggle in the header"}
@@ -260,11 +322,20 @@ def _dark_mode(page) -> dict:
     except Exception:  # reported by the test through the scheme value
         pass
     figures = []
-    for box in page.evaluate(FIGURE_BOXES_JS, MAX_FIGURES_PER_PAGE):
-        clip = {k: box[k] for k in ("x", "y", "width", "height")}
-        png = page.screenshot(clip=clip, full_page=True)
-        figures.append({"src": box["src"], **figure_legibility(png)})
+    for src in page.evaluate(SHOWN_IMAGES_JS, MAX_FIGURES_PER_PAGE):
+        file = site_file(site, base_url, src)
+        if file is not None and file.is_file():
+            figures.append({"src": src, **figure_legibility(file.read_bytes())})
     return {"scheme": page.evaluate("document.body.dataset.mdColorScheme"), "figures": figures}
+
+
+def site_file(site: Path | None, base_url: str, url: str) -> Path | None:
+    """The built file a same-site URL serves (a directory URL serves its index.html)."""
+    if site is None or not url.startswith(base_url):
+        return None
+    rel = unquote(urlsplit(url).path)[len(urlsplit(base_url).path):]
+    path = site / rel
+    return path / "index.html" if path.is_dir() or not rel or rel.endswith("/") else path
 
 
 def shared_bytes(site: Path | None, base_url: str, loaded: list[tuple[str, str]]) -> dict[str, int]:
@@ -273,14 +344,12 @@ def shared_bytes(site: Path | None, base_url: str, loaded: list[tuple[str, str]]
     found = {}
     base = urlsplit(base_url).path
     for url, kind in loaded:
-        if kind in ("document", "image") or not url.startswith(base_url) or site is None:
-            continue
+        path = site_file(site, base_url, url)
         rel = unquote(urlsplit(url).path)[len(base):]
+        if kind in ("document", "image") or path is None:
+            continue
         if rel.startswith("figures/"):  # the page's own figures (the player fetches its GIF)
             continue
-        path = site / rel
-        if path.is_dir() or not rel or rel.endswith("/"):
-            path = path / "index.html"
         found[rel] = path.stat().st_size if path.is_file() else 0
     return found
 

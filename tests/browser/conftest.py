@@ -29,6 +29,7 @@ from .browsing import (
     is_local,
     visit,
 )
+from .screens import SCREENS, visit_screen
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -119,7 +120,7 @@ SHARDS = 2
 
 
 def pytest_generate_tests(metafunc):
-    if "shard" in metafunc.fixturenames:  # page_visits, screen_problems (test_screens.py)
+    if "shard" in metafunc.fixturenames:  # page_visits, screen_visits
         metafunc.parametrize(
             "shard",
             [pytest.param(i, id=f"pages{i}", marks=pytest.mark.xdist_group(f"pages{i}"))
@@ -169,3 +170,13 @@ def page_visits(browser_context, site: Path, base_url: str, page_paths: list[str
     """Every page of this shard, visited once (its screenshot in ARTIFACTS is replaced)."""
     sample = contrast_sample(page_paths, page_html)
     return [visit(browser_context, base_url, path, path in sample, site) for path in shard_paths]
+
+
+@pytest.fixture(scope="session")
+def screen_visits(browser_context, base_url, shard_paths) -> dict[str, dict[str, dict]]:
+    """screen -> page -> {"problems", "figures"}: this shard's pages, once per screen of SCREENS."""
+    return {
+        screen: {path: visit_screen(browser_context, base_url, path, screen)
+                 for path in shard_paths}
+        for screen in SCREENS
+    }

@@ -1,64 +1,47 @@
 """Figures as readers see them, at 1280 px and on a 390 px phone, in light and dark.
 
-For every figure of the pages that have figures (the lessons and one example page): the
-displayed size of its smallest text, i.e. the smallest font the build recorded in the
-example's manifest times the displayed width over the natural (CSS) width, is at least 12 CSS
-px on a desktop and 9 on a phone; it has alt text and a caption "Figure N. ..." numbered in
-page order. In dark mode, reached through material's palette toggle and through
-prefers-color-scheme, every figure shows its dark twin (mean luminance dark) and hides the
-light one. Two visits per page: desktop light then toggled dark, and phone with dark preferred.
+For every figure on every page: the displayed size of its smallest text, i.e. the smallest font
+the build recorded in the example's manifest times the displayed width over the natural (CSS)
+width, is at least 12 CSS px on a desktop and 9 on a phone; it has alt text and a caption
+"Figure N. ..." numbered in page order. In dark mode, reached through material's palette toggle
+(desktop) and through prefers-color-scheme (phone), every figure shows its dark twin alone, and
+that twin is dark (mean luminance of the file served).
+
+No visits of its own: the figures are read in the visits test_pages.py (1280 px, light, then the
+toggle) and test_screens.py (390 px, dark preferred) make anyway. Sizes come from layout, since
+every figure's <img> carries width and height.
 """
 
 from __future__ import annotations
 
-import io
 import json
 import re
 from pathlib import Path
 
 import pytest
 
-from .browsing import ARTIFACTS, BROWSER, fail_on, relative_luminance
+from .browsing import BROWSER, fail_on, figure_legibility, site_file
 
 pytestmark = BROWSER
 
-DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
 MIN_DESKTOP_PX = 12.0
 MIN_PHONE_PX = 9.0
-MAX_DARK_LUMINANCE = 0.2  # mean WCAG luminance of a dark figure (slate is ~0.015, white 1)
-
-# Every gd-figure in the article: its images (shown or not), caption and number.
-FIGURES_JS = """() => [...document.querySelectorAll('article figure.gd-figure')].map((f, i) => ({
-  index: i,
-  caption: (f.querySelector('figcaption') || {}).textContent || '',
-  images: [...f.querySelectorAll('img')].map(img => ({
-    src: img.getAttribute('src'), dark: img.classList.contains('gd-dark'),
-    alt: img.getAttribute('alt') || '', shown: img.checkVisibility(),
-    width: img.getBoundingClientRect().width, natural: Number(img.getAttribute('width')),
-  })),
-}))"""
-WAIT_IMAGES_JS = """async () => {
-  const imgs = [...document.querySelectorAll('article figure.gd-figure img')]
-    .filter(img => img.checkVisibility());
-  imgs.forEach(img => { img.loading = 'eager'; });
-  await Promise.race([Promise.all(imgs.map(img => img.complete ? null : new Promise(done => {
-    img.addEventListener('load', done); img.addEventListener('error', done); }))),
-    new Promise(r => setTimeout(r, 10000))]);
-}"""
+# Luminance of a figure's mean colour: dark twins measure 0.02-0.20 (a filled colour map is the
+# brightest), light figures 0.48 (a filled colour map) to 0.95; slate is ~0.015, white 1.
+MAX_DARK_LUMINANCE = 0.25
 
 
-@pytest.fixture(scope="module")
-def figure_pages(site: Path, page_paths: list[str]) -> list[str]:
-    """Pages with figures: every lesson, and the first example page (the others show the same
-    figures in the same column)."""
-    paths = [p for p in page_paths if (site / p / "index.html").is_file()
-             and 'class="gd-figure"' in (site / p / "index.html").read_text(encoding="utf-8")]
-    examples = [p for p in paths if p.startswith("examples/")]
-    return [p for p in paths if not p.startswith("examples/")] + examples[:1]
+@pytest.fixture(scope="session")
+def looks(page_visits, screen_visits) -> dict[str, dict]:
+    """Per page of this shard with figures: {"desktop": {"light", "dark"}, "phone": {"dark"}}."""
+    phone = screen_visits["phone-dark"]
+    return {
+        v.path: {"desktop": v.figures, "phone": {"dark": phone.get(v.path, {}).get("figures", [])}}
+        for v in page_visits if v.figures.get("light")
+    }
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def fonts(site: Path) -> dict[str, float]:
     """Recorded smallest font (pt) of every figure file, light and dark, from the manifests."""
     found = {}
@@ -76,59 +59,18 @@ def _font_for(src: str, fonts: dict[str, float]) -> float | None:
     return fonts.get(match[1]) if match else None
 
 
-def _luminance(png: bytes) -> float:
-    import numpy as np
-    from PIL import Image
-
-    rgb = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=float)
-    return relative_luminance(rgb.reshape(-1, 3).mean(axis=0))
+def test_pages_with_figures_were_found(page_html):
+    with_figures = [p for p, html in page_html.items() if 'class="gd-figure"' in html]
+    assert len(with_figures) >= 10, with_figures
 
 
-def _look(context, url: str, viewport: dict, scheme: str, toggle: bool, shot: Path) -> dict:
-    page = context.new_page()
-    try:
-        page.set_viewport_size(viewport)
-        page.emulate_media(color_scheme=scheme)
-        page.goto(url, wait_until="load")
-        page.evaluate(WAIT_IMAGES_JS)
-        seen = {"light": page.evaluate(FIGURES_JS)}
-        if toggle:
-            page.locator('form[data-md-component="palette"] label:not([hidden])').first.click()
-            page.wait_for_function("document.body.dataset.mdColorScheme === 'slate'",
-                                   timeout=3000)
-            page.evaluate(WAIT_IMAGES_JS)
-        seen["scheme"] = page.evaluate("document.body.dataset.mdColorScheme")
-        seen["dark"] = page.evaluate(FIGURES_JS)
-        seen["luminance"] = []
-        for i, figure in enumerate(page.locator("article figure.gd-figure").all()):
-            image = figure.locator("img.gd-dark")
-            if image.count() and image.first.is_visible():
-                seen["luminance"].append((i, _luminance(image.first.screenshot())))
-        shot.parent.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=shot, type="jpeg", quality=70)
-        return seen
-    finally:
-        page.close()
-
-
-@pytest.fixture(scope="module")
-def looks(browser_context, base_url: str, figure_pages: list[str]) -> dict[str, dict]:
-    """Per page: the desktop visit (light, then dark by the toggle) and the phone visit (dark
-    by prefers-color-scheme)."""
-    result = {}
-    for path in figure_pages:
-        slug = re.sub(r"[^A-Za-z0-9_-]+", "_", path.strip("/")) or "index"
-        result[path] = {
-            "desktop": _look(browser_context, base_url + path, DESKTOP, "light", True,
-                             ARTIFACTS / "figures" / f"{slug}-dark-1280.jpg"),
-            "phone": _look(browser_context, base_url + path, PHONE, "dark", False,
-                           ARTIFACTS / "figures" / f"{slug}-phone-390.jpg"),
-        }
-    return result
-
-
-def test_pages_with_figures_were_found(figure_pages):
-    assert len(figure_pages) >= 10, figure_pages
+def test_every_figure_page_was_looked_at(looks, page_html, shard_paths):
+    """The figure data of the visits covers this shard's pages with figures (on both screens)."""
+    wanted = {p for p in shard_paths if 'class="gd-figure"' in page_html.get(p, "")}
+    fail_on({p: ["no figures recorded at 1280 px" if p not in looks else
+                 "no figures recorded on the phone"]
+             for p in wanted if p not in looks or not looks[p]["phone"]["dark"]},
+            "pages whose figures the visits did not record:")
 
 
 def test_figure_text_is_legible_where_shown(looks, fonts):
@@ -137,7 +79,7 @@ def test_figure_text_is_legible_where_shown(looks, fonts):
         items = []
         for where, state, least in (("desktop", "light", MIN_DESKTOP_PX),
                                     ("phone", "dark", MIN_PHONE_PX)):
-            for figure in visits[where][state]:
+            for figure in visits[where].get(state, []):
                 for img in figure["images"]:
                     if not img["shown"]:
                         continue
@@ -153,24 +95,26 @@ def test_figure_text_is_legible_where_shown(looks, fonts):
     fail_on(problems, "figure text too small where it is shown:")
 
 
-def test_dark_scheme_shows_the_dark_twins(looks):
+def test_dark_scheme_shows_the_dark_twins(looks, site, base_url):
     problems = {}
     for path, visits in looks.items():
         items = []
         for where in ("desktop", "phone"):
-            visit = visits[where]
-            if visit["scheme"] != "slate":
-                items.append(f"{where}: scheme is {visit['scheme']!r}, not slate")
-            for figure in visit["dark"]:
+            for figure in visits[where].get("dark", []):
                 shown = [img for img in figure["images"] if img["shown"]]
                 if [img["dark"] for img in shown] != [True]:
                     items.append(f"{where}: figure {figure['index'] + 1} shows "
                                  f"{[img['src'] for img in shown]}, not its dark twin alone")
-            dark = [lum for _, lum in visit["luminance"]]
-            if len(dark) != len(visit["dark"]):
-                items.append(f"{where}: {len(dark)} of {len(visit['dark'])} dark twins measured")
-            items += [f"{where}: figure {i + 1} has mean luminance {lum:.2f}"
-                      for i, lum in visit["luminance"] if lum > MAX_DARK_LUMINANCE]
+                    continue
+                file = site_file(site, base_url, shown[0]["url"])
+                if file is None or not file.is_file():
+                    items.append(f"{where}: figure {figure['index'] + 1}: {shown[0]['src']} "
+                                 "is not a file of the site")
+                    continue
+                mean = figure_legibility(file.read_bytes())["mean"]
+                if mean > MAX_DARK_LUMINANCE:
+                    items.append(f"{where}: figure {figure['index'] + 1} has mean luminance "
+                                 f"{mean:.2f}")
         problems[path] = items
     fail_on(problems, "in dark mode (palette toggle, prefers-color-scheme) figures must be dark:")
 

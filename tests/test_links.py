@@ -135,3 +135,20 @@ def test_link_resolution_helpers(tmp_path):
     assert is_external("https://example.org/") and is_external("//cdn.example.org/x.js")
     assert not is_external("../figures/a.png") and is_ignored("mailto:someone@example.org")
     assert srcset_urls("a.png 1x, b.png 2x") == ["a.png", "b.png"]
+
+
+# Section anchors of the single Problems page that became the Problems section (old links in the
+# wild point at them).
+OLD_PROBLEMS_ANCHORS = (
+    "the-step-size", "local-minima", "saddle-points", "plateaus-and-small-gradients",
+    "vanishing-and-exploding-gradients", "the-cost-of-full-batch-gradients",
+    "choosing-hyperparameters", "a-badly-scaled-problem-one-learning-rate-for-every-coordinate",
+    "at-a-glance",
+)
+
+
+@site_test
+def test_old_problems_anchors_still_land_on_the_section(site):
+    index = site / "problems" / "index.html"
+    missing = [a for a in OLD_PROBLEMS_ANCHORS if a not in anchors(index)]
+    assert not missing, f"/problems/ lost the old anchors {missing}"

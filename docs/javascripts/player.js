@@ -6,6 +6,8 @@
 // header, one palette and LZW-compressed frame patches: ~100 lines below), draws them on a canvas
 // over the image, and adds the controls. Under prefers-reduced-motion the player starts paused on
 // the still (the last frame) and decodes nothing until the reader presses Play or moves the slider.
+// A player that is hidden (the light twin while the dark scheme shows the dark still) fetches
+// nothing until a change of scheme shows it.
 // Checked by tests/browser/test_screens.py (pausing stops the frames) and test_accessibility.py.
 
 const REDUCED = window.matchMedia("(prefers-reduced-motion: reduce)");
@@ -141,8 +143,17 @@ class Player {
     this.timer = 0;
     this.loading = null;
     this.build();
-    if (REDUCED.matches) this.show(false);
+    this.waiting = !REDUCED.matches && !root.checkVisibility();
+    if (REDUCED.matches || this.waiting) this.show(false);
     else this.play();
+  }
+
+  // Shown at last (the scheme changed): start as it would have on load.
+  wake() {
+    if (this.waiting && this.root.checkVisibility()) {
+      this.waiting = false;
+      this.play();
+    }
   }
 
   build() {
@@ -273,6 +284,11 @@ function start() {
     }
   }
 }
+
+// material switches the scheme on <body data-md-color-scheme> (its toggle, or the system's).
+new MutationObserver(() => {
+  for (const root of document.querySelectorAll(".gd-anim")) if (root.player) root.player.wake();
+}).observe(document.body, { attributes: true, attributeFilter: ["data-md-color-scheme"] });
 
 if (typeof document$ !== "undefined") document$.subscribe(start);
 else if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

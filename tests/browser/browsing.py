@@ -47,6 +47,7 @@ class PageVisit:
     dark: dict = field(default_factory=dict)
     figures: dict = field(default_factory=dict)  # "light"/"dark": FIGURES_JS before/after the toggle
     layout: list[str] = field(default_factory=list)  # layout_problems in dark mode, 1280 px
+    players: list[tuple[str, str]] = field(default_factory=list)  # (GIF, state) of shown players
     axe: list[dict] = field(default_factory=list)  # serious/critical violations, light scheme
     contrast_checked: bool = False  # axe's colour-contrast rule ran (a sample of pages)
     layout_shift: float = 0.0  # cumulative layout shift while loading (no input)
@@ -159,6 +160,14 @@ def layout_problems(layout: dict, scheme: str) -> list[str]:
             found.append(f"{box['what']} is wider than its box; missing: {', '.join(missing)}")
     return found
 
+
+# (GIF, state) of every animation player shown (state is set once the player started).
+PLAYERS_JS = """async () => {
+  const shown = () => [...document.querySelectorAll('.gd-anim')].filter(a => a.checkVisibility());
+  for (let i = 0; i < 50 && !shown().every(a => a.dataset.state); i++)
+    await new Promise(r => setTimeout(r, 100));
+  return shown().map(a => [a.dataset.gif, a.dataset.state || 'not started']);
+}"""
 
 # Layout shifts without recent input, summed from the first paint (a buffered observer set up
 # before the page's own scripts), read once fonts are loaded and the page had a moment to settle.
@@ -281,6 +290,7 @@ def visit(context, base_url: str, path: str, contrast: bool = False,
         record.layout_shift = page.evaluate(LAYOUT_SHIFT_JS)  # before anything scrolls or clicks
         record.images = page.evaluate(IMAGES_JS)
         record.figures["light"] = page.evaluate(FIGURES_JS)
+        record.players = [tuple(p) for p in page.evaluate(PLAYERS_JS)]
         record.math_source, record.math_rendered, record.math_blank = page.evaluate(MATH_COUNT_JS)
         text = page.evaluate(VISIBLE_TEXT_JS)
         record.raw_math = sorted({m.group(0) for m in RAW_MATH.finditer(text)})

@@ -4,15 +4,30 @@ figures as laid out there. The visits are shared by test_screens.py and test_fig
 
 from __future__ import annotations
 
-from .browsing import ARTIFACTS, FIGURES_JS, OVERFLOW_JS, _slug, layout_problems
+from .browsing import ARTIFACTS, FIGURES_JS, IMAGES_JS, OVERFLOW_JS, _slug, layout_problems
 
 # The desktop is test_pages.py's visit (1280 px light, then dark by the palette toggle: the same
 # layout checks, the dark screenshot); animations play and pause on the light phone and start
 # paused on the dark one (reduced motion).
 SCREENS = {  # name: (viewport, colour scheme, reduced motion, screenshot folder)
-    "phone-light": ({"width": 390, "height": 844}, "light", "no-preference", "phone"),
-    "phone-dark": ({"width": 390, "height": 844}, "dark", "reduce", None),
+    "phone-light": ({"width": 390, "height": 844}, "light", "reduce", "phone"),
+    "phone-dark": ({"width": 390, "height": 844}, "dark", "no-preference", None),
 }
+
+# For every <img> showing a GIF (reduced motion: its <picture> shows the still): what the reader
+# gets, and the figure's visible links to the GIF.
+GIF_FIGURES_JS = """() => [...document.querySelectorAll('img')]
+  .filter(img => /\\.gif$/i.test(new URL(img.getAttribute('src'), location.href).pathname))
+  .map(img => {
+    const figure = img.closest('figure') || img.parentElement;
+    const links = [...figure.querySelectorAll('a[href]')]
+      .filter(a => /\\.gif$/i.test(new URL(a.href).pathname) && a.checkVisibility())
+      .map(a => ({href: a.href, text: a.textContent.trim()}));
+    const reduced = img.closest('picture') && [...img.closest('picture').querySelectorAll('source')]
+      .some(s => /prefers-reduced-motion:\\s*reduce/.test(s.media || ''));
+    return {src: img.getAttribute('src'), current: img.currentSrc, width: img.naturalWidth,
+            reduced_source: !!reduced, play_links: links};
+  })"""
 
 HOLD_MS = 3000  # longer than any frame of any animation is shown (gd.gif holds the last 1.5 s)
 
@@ -84,26 +99,34 @@ def _check_animations(page, reduced: bool) -> list[str]:
 
 
 def visit_screen(context, base_url: str, path: str, screen: str) -> dict:
-    """Load one page on one screen: ``{"problems": [what is wrong there], "figures": FIGURES_JS}``."""
+    """Load one page on one screen: ``{"problems": [what is wrong there], "figures": FIGURES_JS,
+    "gif_figures": GIF_FIGURES_JS}`` (GIF figures under reduced motion only)."""
     viewport, scheme, motion, folder = SCREENS[screen]
     page = context.new_page()
+    gifs: list[str] = []
+    page.on("request", lambda req: req.url.lower().endswith(".gif") and gifs.append(req.url))
+    result = {"problems": [], "figures": [], "gif_figures": []}
     try:
         page.set_viewport_size(viewport)
         page.emulate_media(color_scheme=scheme, reduced_motion=motion)
         page.goto(base_url + path, wait_until="load")
-        found = []
-        found = layout_problems(page.evaluate(OVERFLOW_JS), "slate" if scheme == "dark" else "default")
+        found = layout_problems(page.evaluate(OVERFLOW_JS),
+                                "slate" if scheme == "dark" else "default")
         if folder:
             shot = ARTIFACTS / folder / f"{_slug(path)}.jpg"
             shot.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=shot, full_page=True, type="jpeg", quality=70)
-        figures = page.evaluate(FIGURES_JS)
+        result["figures"] = page.evaluate(FIGURES_JS)
+        if motion == "reduce":
+            page.evaluate(IMAGES_JS)  # every image settled, lazy ones included
+            result["gif_figures"] = page.evaluate(GIF_FIGURES_JS)
+        # a GIF is fetched only to be played: not for a still (reduced motion, the dark scheme)
+        found += [f"fetched {url.rsplit('/', 2)[-2:]} before any animation was played"
+                  for url in gifs if motion == "reduce" or scheme == "dark"]
         found += _check_animations(page, reduced=motion == "reduce")
-        return {"problems": found, "figures": figures}
+        result["problems"] = found
     except Exception as exc:  # one broken page must not hide the others
-        return {"problems": [f"the visit failed: {type(exc).__name__}: {exc}".splitlines()[0]],
-                "figures": []}
+        result["problems"] = [f"the visit failed: {type(exc).__name__}: {exc}".splitlines()[0]]
     finally:
         page.close()
-
-
+    return result

@@ -1,7 +1,9 @@
 """Animations respect `prefers-reduced-motion`: such a reader sees a still frame and a way to play it.
 
 Chromium's media emulation switches the preference; every GIF figure must then show its still (a
-<picture> source for the reduced-motion media query) and offer a visible link that plays the GIF."""
+<picture> source for the reduced-motion media query) and offer a visible link that plays the GIF.
+The reduced-motion figures are read in test_screens.py's phone visit with reduced motion; the
+default, in test_pages.py's visit."""
 
 from __future__ import annotations
 
@@ -11,24 +13,9 @@ import re
 import pytest
 from PIL import Image
 
-from .browsing import BROWSER, IMAGES_JS, fail_on
+from .browsing import BROWSER, fail_on
 
 pytestmark = BROWSER
-
-# For every <img> showing a GIF: what the reader gets, and the figure's links to a GIF.
-GIF_FIGURES_JS = """() => [...document.querySelectorAll('img')]
-  .filter(img => /\\.gif$/i.test(new URL(img.getAttribute('src'), location.href).pathname))
-  .map(img => {
-    const figure = img.closest('figure') || img.parentElement;
-    const links = [...figure.querySelectorAll('a[href]')]
-      .filter(a => /\\.gif$/i.test(new URL(a.href).pathname) && a.checkVisibility())
-      .map(a => ({href: a.href, text: a.textContent.trim()}));
-    const reduced = img.closest('picture') && [...img.closest('picture').querySelectorAll('source')]
-      .some(s => /prefers-reduced-motion:\\s*reduce/.test(s.media || ''));
-    return {src: img.getAttribute('src'), current: img.currentSrc, width: img.naturalWidth,
-            reduced_source: !!reduced, play_links: links};
-  })"""
-
 
 @pytest.fixture(scope="session")
 def gif_pages(page_visits) -> list[str]:
@@ -43,19 +30,10 @@ def test_the_home_page_shows_a_gif(site):
 
 
 @pytest.fixture(scope="session")
-def reduced_motion_figures(browser_context, base_url, gif_pages) -> dict[str, list[dict]]:
-    """GIF figures of every page that has one, loaded with prefers-reduced-motion: reduce."""
-    found = {}
-    page = browser_context.new_page()
-    try:
-        page.emulate_media(reduced_motion="reduce")
-        for path in gif_pages:
-            page.goto(base_url + path, wait_until="load")
-            page.evaluate(IMAGES_JS)  # wait for images, lazy ones included
-            found[path] = page.evaluate(GIF_FIGURES_JS)
-    finally:
-        page.close()
-    return found
+def reduced_motion_figures(screen_visits, gif_pages) -> dict[str, list[dict]]:
+    """GIF figures of every page that has one, as loaded with prefers-reduced-motion: reduce."""
+    visits = screen_visits["phone-light"]
+    return {path: visits[path]["gif_figures"] for path in gif_pages}
 
 
 def _is_gif(url: str | None) -> bool:
@@ -68,7 +46,8 @@ def test_animations_play_by_default(page_visits, gif_pages):
             f"{img['src']} shows {img['current']}"
             for img in v.images
             if _is_gif(img["src"]) and not _is_gif(img["current"])
-        ]
+        ] + [f"the player of {gif} is {state}, not playing" for gif, state in v.players
+             if state != "playing"]
         for v in page_visits
         if v.path in gif_pages
     }

@@ -8,8 +8,9 @@ than it gets the class ``gd-overflow`` and, while content is hidden past its rig
 the computed ``mask-image`` is a gradient. The player (docs/javascripts/player.js): a ``.gd-anim``
 figure gets a button and a frame slider; ``data-state`` says playing or paused.
 
-Two phone loads per page (light; dark with reduced motion, so each animation is checked both ways),
-every check done in that visit; the desktop is checked in test_pages.py's visit of every page, in
+Two phone loads per page (light with reduced motion: animations start paused and the button plays
+and pauses them; dark: no GIF is fetched, since the dark scheme shows stills), every check done in
+that visit; the desktop is checked in test_pages.py's visit of every page, in
 dark mode after the palette toggle. Screenshots of the phone (light) and desktop dark views go to
 test-artifacts/phone and test-artifacts/dark.
 """

@@ -198,7 +198,8 @@ def place_tags(ax, tags, heads_xy):
         tag.set_visible(bool(shown))
         if shown:
             left = x < box.x1 - 60
-            tag.set_position(to_data.transform((x + (6 if left else -6), y)))
+            # at whole pixels: a tag that only moved is drawn from the glyphs it had before
+            tag.set_position(to_data.transform((round(x) + (6 if left else -6), round(y))))
             tag.set_horizontalalignment("left" if left else "right")
 
 

@@ -186,7 +186,7 @@ for name, lr in adam_schedules.items():
         curve = []
         for epoch in range(ADAM_STEPS // (N // BATCH)):
             for idx in gd.batches(N, BATCH, seed=seed, epoch=epoch):
-                batch = gd.line_mse(x[idx], y[idx])
+                batch = loss.batch(idx)  # the loss of this batch only
                 theta, state = opt.update(state, theta, batch.grad(theta), batch)
                 curve.append(float(loss.value(theta)) - best_loss)
                 if lr == ADAM_LR:  # per-unit-lr step size 1/sqrt(v_hat), coordinate w

@@ -2,72 +2,148 @@
 
 Rendering a frame with matplotlib redraws every tick label, contour and legend, although in
 a typical GIF only a few lines and markers change. :func:`freeze_background` renders the
-figure once without the moving artists, pastes that picture behind them as a figure image
-and hides everything else, so each later ``fig.canvas.draw()`` (which is what
-:meth:`gdnotes.Outputs.gif` calls per frame) only draws the moving artists. The frames look
-exactly as before and cost a fraction of the time.
+figure once without the moving artists and keeps that picture (matplotlib's blitting: a copy
+of the canvas); :func:`frame` then restores the picture and draws only the moving artists
+over it, so a frame costs only what moves (:meth:`gdnotes.Outputs.gif` calls it per frame).
+The frames look exactly as fully drawn ones.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
+
+
+@dataclass
+class _Frozen:
+    background: object  # the canvas region without the moving artists (copy_from_bbox)
+    animated: list  # what frame() draws over it
+    known: set  # ids of the axes' artists at freeze time: anything else was added later
+    keep: list  # those artists, held so their ids cannot be reused by new ones
+    texts: object = None  # the _TextReplay of the canvas' renderer, made by the first frame
+
+
+class _TextReplay:
+    """A renderer for the moving texts of a frame: it hands everything to the figure's Agg
+    renderer, but a text drawn again (a runner's name tag, a tick of a moving axis) is not laid
+    out and rasterised again: the glyph bitmaps of its first drawing are pasted again, moved by
+    whole pixels. Only texts at the same sub-pixel offset are reused, so every pixel is what
+    matplotlib would draw. Math text and rotated text are drawn as usual. (It relies on how
+    matplotlib 3.11's Agg renderer draws text: `_renderer.draw_text_image` per glyph.)"""
+
+    def __init__(self, renderer):
+        self._real, self._glyphs = renderer, {}
+
+    def __getattr__(self, name):
+        return getattr(self._real, name)
+
+    def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
+        real = self._real
+        inner = getattr(real, "_renderer", None)
+        if ismath or angle or inner is None:
+            return real.draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
+        # Agg places glyphs in 1/64 px (round(64 (x + dx)), dx a multiple of 1/64): a text at
+        # the same 1/64 px phase gives the same bitmaps, shifted by whole pixels
+        (ix, fx), (iy, fy) = divmod(round(64 * x), 64), divmod(round(64 * y), 64)
+        features = (tuple(mtext.get_fontfeatures() or ()), mtext.get_language()) if mtext else ()
+        key = (s, prop.copy(), fx, fy, features, real.dpi, real.height,
+               bool(gc.get_antialiased()), _hinting())
+        glyphs = self._glyphs.get(key)
+        if glyphs is None:  # draw it, keeping each glyph's bitmap and place
+            glyphs = []
+            real._renderer = _Recorder(inner, glyphs, ix, iy)
+            try:
+                real.draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
+            finally:
+                real._renderer = inner
+            self._glyphs[key] = glyphs
+        else:
+            for bitmap, left, top in glyphs:
+                inner.draw_text_image(bitmap, left + ix, top + iy, 0, gc)
+        return None
+
+
+class _Recorder:
+    """Stands in for Agg's C++ renderer while a text is drawn, noting each glyph's bitmap."""
+
+    def __init__(self, inner, glyphs: list, ix: int, iy: int):
+        self._inner, self._glyphs, self._at = inner, glyphs, (ix, iy)
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+    def draw_text_image(self, bitmap, left, top, angle, gc):
+        self._glyphs.append((np.array(bitmap, copy=True), left - self._at[0], top - self._at[1]))
+        return self._inner.draw_text_image(bitmap, left, top, angle, gc)
+
+
+def _hinting():
+    from matplotlib.backends.backend_agg import get_hinting_flag
+
+    return get_hinting_flag()
 
 
 def freeze_background(fig, animated: Iterable) -> None:
     """Render ``fig`` without ``animated`` and keep that picture as a fixed background.
 
     Call it after the figure is fully set up (axes limits, labels, legends, static
-    artists) and before :meth:`gdnotes.Outputs.gif`. Afterwards only the artists in
-    ``animated`` (lines, markers, texts the frame function updates) are drawn again; the
-    layout is frozen too. The background is drawn below everything, so a static artist
-    that must stay *on top* of the moving ones (a target marker, say) belongs in
-    ``animated`` as well. For a changing title use ``ax.text`` in axes coordinates: an axes
-    whose axis is switched off places its own ``ax.title`` elsewhere. Artists added to an axes later (say a contour recomputed for each
-    frame) are drawn as usual.
+    artists) and before :meth:`gdnotes.Outputs.gif`. Afterwards each frame draws only the
+    artists in ``animated`` (lines, markers, texts the frame function updates) over the
+    picture; the layout is frozen too. The background is drawn below everything, so a static
+    artist that must stay *on top* of the moving ones (a target marker, say) belongs in
+    ``animated`` as well. Artists added to an axes later (say a contour recomputed for each
+    frame) are drawn in every frame too.
     """
     animated = list(animated)
     if not animated:
         raise ValueError("animated must list at least one artist that changes between frames")
+    visible = [artist.get_visible() for artist in animated]
     for artist in animated:
         artist.set_visible(False)
     fig.canvas.draw()
-    background = np.asarray(fig.canvas.buffer_rgba()).copy()
     fig.set_layout_engine("none")
-    keep = {id(a) for a in animated}
-    hidden = []
-    for ax in fig.axes:
-        if ax.axison:
-            ax.set_axis_off()  # ticks, labels and spines are in the background now
-            hidden.append(ax)
-        for child in ax.get_children():
-            if id(child) not in keep and child.get_visible():
-                child.set_visible(False)
-                hidden.append(child)
-    for artist in [*fig.legends, *fig.texts, *fig.lines, *fig.patches]:  # figure-level ones
-        if id(artist) not in keep and artist.get_visible():
-            artist.set_visible(False)
-            hidden.append(artist)
-    fig.patch.set_visible(False)
-    image = fig.figimage(background, xo=0, yo=0, origin="upper", zorder=-100)
-    fig._gdnotes_frozen = (image, hidden)  # for thaw_background
-    for artist in animated:
-        artist.set_visible(True)
+    background = fig.canvas.copy_from_bbox(fig.bbox)
+    for artist, shown in zip(animated, visible, strict=True):
+        artist.set_visible(shown)
+    keep = [child for ax in fig.axes for child in ax.get_children()]
+    fig._gdnotes_frozen = _Frozen(background, animated, {id(a) for a in keep}, keep)
 
 
 def thaw_background(fig) -> None:
-    """Undo :func:`freeze_background`: draw every artist again instead of the picture (so the
-    figure can be restyled, e.g. for its dark twin). A no-op for a figure never frozen."""
+    """Undo :func:`freeze_background`: :func:`frame` draws the whole figure again (so it can
+    be restyled, e.g. for its dark twin). A no-op for a figure never frozen."""
+    if hasattr(fig, "_gdnotes_frozen"):
+        del fig._gdnotes_frozen
+
+
+def frame(fig) -> np.ndarray:
+    """The figure as it looks now, as an ``(h, w, 3)`` uint8 array: over the frozen background
+    only the moving artists (and artists added since) are drawn; a figure never frozen is drawn
+    in full."""
+    from matplotlib.text import Text
+
     frozen = getattr(fig, "_gdnotes_frozen", None)
+    canvas = fig.canvas
     if frozen is None:
-        return
-    image, hidden = frozen
-    image.remove()
-    fig.patch.set_visible(True)
-    for item in hidden:
-        if hasattr(item, "set_axis_on") and item in fig.axes:
-            item.set_axis_on()
-        else:
-            item.set_visible(True)
-    del fig._gdnotes_frozen
+        canvas.draw()
+    else:
+        canvas.restore_region(frozen.background)
+        renderer = canvas.get_renderer()
+        if frozen.texts is None or frozen.texts._real is not renderer:  # one per renderer, so
+            frozen.texts = _TextReplay(renderer)  # matplotlib's text-size cache keeps working
+        texts = frozen.texts
+        moving = {id(a) for a in frozen.animated}
+        drawn = set()
+        for ax in sorted(fig.axes, key=lambda a: a.get_zorder()):  # as Figure.draw orders them
+            mine = [c for c in ax.get_children()
+                    if id(c) in moving or id(c) not in frozen.known]
+            for artist in sorted(mine, key=lambda a: a.get_zorder()):  # as Axes.draw does
+                drawn.add(id(artist))
+                if artist.get_visible():
+                    artist.draw(texts if isinstance(artist, Text) else renderer)
+        for artist in frozen.animated:  # figure-level ones (fig.text, ...)
+            if id(artist) not in drawn and artist.get_visible():
+                artist.draw(texts if isinstance(artist, Text) else renderer)
+    return np.asarray(canvas.buffer_rgba())[..., :3].copy()

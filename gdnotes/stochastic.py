@@ -3,7 +3,7 @@ r"""Mini-batch stochastic gradient descent on the line-fitting loss.
 Full-batch gradient descent, single-sample SGD and mini-batch SGD are one loop with one knob:
 how many samples each update looks at. Every epoch visits the data once in a freshly shuffled
 order (:func:`gdnotes.batches`); each update fits the line to the current batch only
-(:func:`gdnotes.line_mse` of the batch) and hands that gradient to any gdnotes optimizer. The
+(``line_mse(x, y).batch(idx)``) and hands that gradient to any gdnotes optimizer. The
 loop records what the comparisons on the site need: the full-data loss after every update and
 the *cost*, counted as per-sample gradients evaluated. Counting instead of timing keeps the
 comparison exact and the same on every machine.
@@ -79,22 +79,6 @@ class StochasticRun:
         return np.where(hit, self.samples[first], np.inf)
 
 
-def _batch_losses(x, y, reuse: bool):
-    """``idx -> line_mse(x[idx], y[idx])``; with ``reuse`` each distinct batch is built once
-    (single samples and the full batch recur every epoch)."""
-    cache: dict[bytes, object] = {}
-
-    def loss_on(idx):
-        if not reuse:
-            return line_mse(x[idx], y[idx])
-        key = idx.tobytes()
-        if key not in cache:
-            cache[key] = line_mse(x[idx], y[idx])
-        return cache[key]
-
-    return loss_on
-
-
 def _stop_at_divergence(params: np.ndarray, losses: np.ndarray, bound: float):
     """(params, losses, status, stop_step) with every row after a run's blow-up set to NaN."""
     bad = ~(np.isfinite(losses) & np.all(np.isfinite(params), -1)
@@ -155,10 +139,9 @@ def minibatch_sgd(
     state = optimizer.init(params)
     rows_p, rows_l, rows_s = [params], [full.value(params)], [0]
     touched, per_epoch = 0, math.ceil(n / batch_size)
-    loss_on = _batch_losses(x, y, reuse=batch_size in (1, n))
     for epoch in range(epochs):
         for k, idx in enumerate(batches(n, batch_size, seed, epoch)):
-            batch = loss_on(idx)  # the loss of this batch only
+            batch = full.batch(idx)  # the loss of this batch only
             params, state = optimizer.update(state, params, batch.grad(params), batch)
             touched += idx.size
             if (k + 1) % record_every == 0 or k + 1 == per_epoch:

@@ -22,8 +22,7 @@ def _scene():
 def _frame(fig, moving, label, t, i):
     moving.set_data(t[: 20 * i + 1], np.cos(t[: 20 * i + 1]))
     label.set_text(f"frame {i}")
-    fig.canvas.draw()
-    return np.asarray(fig.canvas.buffer_rgba())[..., :3].astype(int)
+    return gd.animate.frame(fig).astype(int)  # in full, or only what moves once frozen
 
 
 def test_frozen_frames_match_full_redraws():
@@ -42,3 +41,17 @@ def test_freeze_needs_something_that_moves():
     fig, *_ = _scene()
     with pytest.raises(ValueError, match="animated"):
         gd.freeze_background(fig, [])
+
+
+def test_artists_added_after_freezing_are_drawn_and_thawing_draws_everything():
+    fig, moving, label, t = _scene()
+    ax = fig.axes[0]
+    gd.freeze_background(fig, [moving, label])
+    before = _frame(fig, moving, label, t, 3)
+    added = ax.axvline(3.0, color=gd.COLORS["blue"], lw=4)  # e.g. a contour redrawn per frame
+    after = _frame(fig, moving, label, t, 3)
+    assert np.any(np.abs(after - before) > 8, axis=-1).mean() > 0.005
+    added.remove()
+    assert np.array_equal(_frame(fig, moving, label, t, 3), before)
+    gd.animate.thaw_background(fig)
+    assert np.abs(_frame(fig, moving, label, t, 3) - before).max() <= 8  # all drawn again

@@ -245,3 +245,29 @@ def test_minimizers_have_no_negative_zero():
 def test_bad_objective_arguments(make, message):
     with pytest.raises(ValueError, match="^" + message):
         make()
+
+
+# -- perf-build: the shortcuts gd.run and minibatch_sgd take give the same bits -----------------
+_ARGS = {"quadratic": {"eigenvalues": [1.0, 10.0], "angle": 0.3}, "ill_conditioned": {"kappa": 25}}
+
+
+@pytest.mark.parametrize("name", [n for n in gd.objectives.OBJECTIVES if n != "line_mse"])
+def test_value_and_grad_in_one_pass_is_bit_identical_to_value_and_grad(name):
+    objective = gd.get_objective(name, **_ARGS.get(name, {}))
+    rng = np.random.default_rng(3)
+    points = rng.normal(size=(50, objective.dim)) * 2
+    value, grad = objective.value_and_grad(points)
+    assert np.array_equal(value, objective.value(points))
+    assert np.array_equal(grad, objective.grad(points))
+
+
+def test_a_batch_of_line_mse_is_line_mse_of_the_batch():
+    rng = np.random.default_rng(4)
+    x, y = rng.normal(size=40), rng.normal(size=40)
+    full, points = gd.line_mse(x, y), rng.normal(size=(6, 2))
+    for idx in (np.array([5]), rng.permutation(40)[:8], np.arange(40)):
+        batch, direct = full.batch(idx), gd.line_mse(x[idx], y[idx])
+        for method in ("value", "grad", "hessian"):
+            assert np.array_equal(getattr(batch, method)(points), getattr(direct, method)(points))
+    with pytest.raises(ValueError, match="non-empty 1-D index"):
+        full.batch(np.array([], dtype=int))

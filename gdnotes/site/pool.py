@@ -22,7 +22,8 @@ from pathlib import Path
 
 from gdnotes.site import executor, zygote
 
-BASE_PRELOAD = ["numpy", "matplotlib", "matplotlib.pyplot", "PIL.Image", "gdnotes"]
+BASE_PRELOAD = ["numpy", "matplotlib", "matplotlib.pyplot", "PIL.Image", "gdnotes",
+                "gdnotes.site.warmup"]  # last: it draws with all of the above
 DUMP_SECONDS = 0.3  # how long a timed-out run gets to write its traceback before it is killed
 
 Progress = Callable[[float], None]  # called with the seconds a run has taken so far

@@ -144,7 +144,10 @@ def child_env(output_dir: Path | None, project_dir: Path) -> dict:
     return env
 
 
-_TORCH_IMPORT = re.compile(r"^\s*(import|from)\s+torch\b", re.MULTILINE)
+# An example needs torch if it imports it or calls a gdnotes function that imports it on first
+# use (optimizer_summary reads torch's defaults): it then runs on the zygote with torch loaded.
+_TORCH_IMPORT = re.compile(
+    r"^\s*(import|from)\s+torch\b|\b(summary_rows|mlp|train_manual|train_optim)\(", re.MULTILINE)
 
 
 class Launcher:
@@ -164,7 +167,8 @@ class Launcher:
             try:
                 self.zygotes["base"] = Zygote(BASE_PRELOAD, self.env, project_dir)
                 if len(self.torch) >= 2:
-                    self.zygotes["torch"] = Zygote([*BASE_PRELOAD, "torch"], self.env, project_dir)
+                    preload = [*BASE_PRELOAD, "torch", "gdnotes.site.warmup_torch"]
+                    self.zygotes["torch"] = Zygote(preload, self.env, project_dir)
             except OSError as exc:  # pragma: no cover - fall back to fresh processes
                 log.info(f"gdnotes: no zygote ({exc}); starting examples as new processes")
                 self.close()
@@ -362,8 +366,9 @@ def run_examples(
             done += 1
             log.info(f"gdnotes: [{done:>2}/{total}] {LABELS[run.status]:<9} {run.name}")
     jobs = jobs or os.cpu_count() or 1
-    # longest first (by the last run's time; never-run examples first): a shorter critical path
-    todo.sort(key=lambda r: -cache.last_seconds(r.name, default=1e9))
+    # longest first (by the last run's time; never-run examples first, longest script first,
+    # as a cold build has no times): a shorter critical path
+    todo.sort(key=lambda r: -cache.last_seconds(r.name, default=1e9 + r.script.stat().st_size))
     if todo:
         cache.sweep()
         launch = Launcher(project_dir, todo, use_zygote=zygote, timeout=timeout)

@@ -63,7 +63,8 @@ class Objective:
     def grid(self, n: int = 200, bounds=None):
         """Values on a regular grid, ready to plot: ``(xs, f)`` in 1-D, ``(X, Y, Z)`` in 2-D.
 
-        ``bounds`` defaults to ``self.bounds``; ``n`` is the number of points per axis.
+        ``bounds`` defaults to ``self.bounds``; ``n`` is the number of points per axis (200 by
+        default: smooth contours at the width figures are drawn).
         """
         n = validate.positive_int("n", n)
         box = self.bounds if bounds is None else tuple(bounds)

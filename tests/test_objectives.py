@@ -152,6 +152,8 @@ def test_grid_samples_the_function_over_the_box():
 FORMULAS = {
     "shifted_parabola": (lambda: gd.shifted_parabola(), r"f(x) = (x - 5)^2"),
     "shifted_parabola(-2.5)": (lambda: gd.shifted_parabola(-2.5), r"f(x) = (x + 2.5)^2"),
+    "shifted_parabola(0.5)": (lambda: gd.shifted_parabola(0.5), r"f(x) = (x - 0.5)^2"),
+    "shifted_parabola(0)": (lambda: gd.shifted_parabola(0.0), r"f(x) = (x - 0)^2"),
     "parabola_plus": (lambda: gd.parabola_plus(), r"f(x) = x^2 + 5"),
     "parabola_plus(-0.5)": (lambda: gd.parabola_plus(-0.5), r"f(x) = x^2 - 0.5"),
     "quartic": (lambda: gd.quartic(), r"f(x) = x^4 - 5x^3 + 4x^2 + 3x"),
@@ -191,6 +193,33 @@ def test_plotting_boxes_hold_the_interesting_points():
     np.testing.assert_allclose(line.bounds, [(-2.5, 22.5), (-12.5, 12.5)], atol=1e-12)
     small = gd.line_mse([0.0, 1.0], [0.0, 1.0])  # optimum (1, 0): at least ±2
     np.testing.assert_allclose(small.bounds, [(-1.0, 3.0), (-2.0, 2.0)], atol=1e-12)
+
+
+def test_minimizers_are_k_points_of_the_objectives_dimension():
+    """``minimizers`` has shape ``(k, dim)``, also when there is none (the saddle's is (0, 2))."""
+    for name, (make, _, _) in CASES.items():
+        obj = make()
+        assert obj.minimizers.ndim == 2 and obj.minimizers.shape[1] == obj.dim, name
+    assert gd.saddle().minimizers.shape == (0, 2)
+
+
+def test_saddle_boxes_are_centred_and_the_quartic_box_frames_its_stationary_points():
+    """A saddle is drawn in the middle of its plot; the quartic's plot shows its three
+    stationary points (two minima and the maximum between) with a margin of 0.5 to 1.5."""
+    for obj in (gd.saddle(), gd.monkey_saddle()):
+        centre = obj.saddle_points[0]
+        for (lo, hi), c in zip(obj.bounds, centre, strict=True):
+            assert c - lo == hi - c > 0, obj.name
+    q = gd.quartic()
+    (lo, hi), = q.bounds
+    assert 0.5 <= q.stationary_points.min() - lo <= 1.5
+    assert 0.5 <= hi - q.stationary_points.max() <= 1.5
+
+
+def test_grid_has_200_points_per_axis_by_default():
+    xs, _ = gd.quartic().grid()
+    X, _, _ = gd.saddle().grid()
+    assert xs.shape == (200,) and X.shape == (200, 200)
 
 
 def test_extras_are_attributes():
@@ -271,3 +300,43 @@ def test_a_batch_of_line_mse_is_line_mse_of_the_batch():
             assert np.array_equal(getattr(batch, method)(points), getattr(direct, method)(points))
     with pytest.raises(ValueError, match="non-empty 1-D index"):
         full.batch(np.array([], dtype=int))
+
+
+def test_a_batch_reads_as_the_same_loss_on_fewer_samples():
+    """What a mini-batch objective says about itself: the name and formula of line_mse, no
+    known minimiser (shape (0, 2)), the full problem's plotting box, and its own samples."""
+    x, y = np.array([0.0, 1.0, 2.0, 3.0]), np.array([1.0, 3.0, 5.0, 8.0])
+    full = gd.line_mse(x, y)
+    batch = full.batch([1, 3])
+    assert (batch.name, batch.dim, batch.latex) == ("line_mse", 2, full.latex)
+    assert batch.minimizers.shape == (0, 2) and batch.bounds == full.bounds
+    np.testing.assert_array_equal(batch.x, [1.0, 3.0])
+    np.testing.assert_array_equal(batch.y, [3.0, 8.0])
+    with pytest.raises(ValueError, match=r"non-empty 1-D index into the 4 samples, got array\(\[\]"):
+        full.batch(np.array([], dtype=int))
+
+
+def test_line_mse_keeps_its_data_as_floats():
+    """Integer data become float64 samples (a mean of squared ints must not wrap or truncate),
+    kept as the attributes x and y; data with one x value have no single minimiser."""
+    obj = gd.line_mse([0, 1, 2], [1, 3, 5])
+    assert obj.x.dtype == obj.y.dtype == np.float64
+    np.testing.assert_array_equal(obj.x, [0.0, 1.0, 2.0])
+    np.testing.assert_array_equal(obj.y, [1.0, 3.0, 5.0])
+    flat = gd.line_mse([2.0, 2.0], [1.0, 3.0])
+    assert flat.optimum is None and flat.minimizers.shape == (0, 2)
+
+
+@pytest.mark.parametrize("method", ["value", "grad", "hessian"])
+def test_a_point_of_the_wrong_dimension_is_refused_naming_x(method):
+    with pytest.raises(ValueError, match=r"^x must have shape \(\.\.\., 2\) for this 2-D objective"):
+        getattr(gd.rosenbrock(), method)([[1.0, 2.0, 3.0]])
+
+
+def test_quadratic_curvature_extras():
+    """mu, L and kappa = L / mu are read from the eigenvalues (any order); a zero eigenvalue
+    (a flat direction) makes kappa infinite, an eigenvalue below 1 does not."""
+    q = gd.quadratic([10.0, 0.5])
+    np.testing.assert_array_equal(q.eigenvalues, [10.0, 0.5])
+    assert (q.mu, q.L, q.kappa) == (0.5, 10.0, 20.0)
+    assert gd.quadratic([0.0, 2.0]).kappa == np.inf

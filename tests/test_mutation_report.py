@@ -31,12 +31,12 @@ def test_the_score_leaves_out_accepted_and_unrun_mutants_and_counts_the_rest():
     assert mutate.tally({}, [])["score"] == 1.0
 
 
-def test_a_retest_covers_the_open_survivors_and_the_mutants_without_a_result(monkeypatch):
+def test_a_retest_covers_every_mutant_not_killed_or_accepted(monkeypatch):
     mutate = _mutate()
     results = {"m.a": 1, "m.d": 0, "m.e": 0, "m.g": None, "m.i": 33}
     monkeypatch.setattr(mutate, "results", lambda module: results)
     monkeypatch.setattr(mutate, "accepted_survivors", lambda: {"m.e": "why"})
-    assert mutate.pending("m", "survivors") == ["m.d", "m.g"]
+    assert mutate.pending("m", "survivors") == ["m.d", "m.g", "m.i"]
     assert mutate.pending("m", "unrun") == ["m.g"]
 
 

@@ -444,6 +444,8 @@ def test_plotting_boxes_frame_the_classic_views():
         (xlo, xhi), (ylo, yhi) = rosen.bounds
         assert xlo < a < xhi and ylo < a * a < yhi, a
         assert xlo == -xhi  # the valley's two arms drawn alike
+    # x scaled by 2 and y by 4 map the valley y = x² onto itself: the same picture
+    assert gd.rosenbrock(2.0).bounds == ((-4.0, 4.0), (-4.0, 12.0))
     for c in (5.0, -3.0):
         assert gd.parabola_plus(c).bounds == ((-5.0, 5.0),)
     assert gd.quadratic([1.0, 2.0]).bounds == ((-1.5, 1.5), (-1.5, 1.5))

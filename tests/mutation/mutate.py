@@ -58,18 +58,18 @@ def results(module: str) -> dict[str, int | None]:
 def pending(module: str, only: str) -> list[str]:
     """The mutants of ``module`` that ``--only unrun|survivors`` retests: those without a result
     (never run, or reset because mutmut saw their function change), plus, for ``survivors``,
-    the survivors not accepted as equivalent."""
+    every other one not killed (survivors not accepted as equivalent, mutants no test reached)."""
     res, accepted = results(module), accepted_survivors()
-    return sorted(n for n, c in res.items()
-                  if c is None or (only == "survivors" and c in SURVIVED and n not in accepted))
+    return sorted(n for n, c in res.items() if c is None or (
+        only == "survivors" and c not in KILLED and n not in accepted))
 
 
 def run_module(module: str, jobs: int, only: str | None = None) -> None:
     """``mutmut run`` on one module's mutants, niced; its chatty progress goes to a log.
 
     ``only="unrun"`` tests just the mutants without a result yet (finish an interrupted run),
-    ``only="survivors"`` those and the survivors not accepted as equivalent (after adding
-    tests); otherwise all of them. mutmut regenerates the mutants at the start of every run
+    ``only="survivors"`` those and every other mutant not killed nor accepted as equivalent
+    (after adding tests); otherwise all of them. mutmut regenerates the mutants at the start of every run
     and forgets the results of every function whose code changed, so a retest is followed by
     a second pass over any mutant left without a result."""
     log = ROOT / "mutants" / f"{module}.log"

@@ -213,6 +213,12 @@ LINES = {
     # bumps on a slope: a trial can land higher than the last one while still going down
     "bumpy": (lambda t: 0.05 * t * t - 1.5 * t + 0.2 * np.sin(3 * t),
               lambda t: 0.1 * t - 1.5 + 0.6 * np.cos(3 * t)),
+    # two ripples: the cubic through a bracket's ends can put its minimum outside the bracket
+    "ripples": (lambda t: 0.01 * t * t - 0.5 * t + 0.5 * np.sin(t + 1.8) + 0.6 * np.sin(4.4 * t + 2.8),
+                lambda t: 0.02 * t - 0.5 + 0.5 * np.cos(t + 1.8) + 2.64 * np.cos(4.4 * t + 2.8)),
+    # a rounded |t - 1|: the slope is flat enough for c2 = 0.1 only within 1e-4 of the bottom,
+    # so a loose tolerance_change stops the zoom first
+    "kink": (lambda t: np.sqrt((t - 1) ** 2 + 1e-4), lambda t: (t - 1) / np.sqrt((t - 1) ** 2 + 1e-4)),
 }
 
 

@@ -163,7 +163,7 @@ out.value("ex_max_lr_l6", gd.regimes.max_stable_lr(6.0), fmt="{:.4f}")
 # %%
 # --8<-- [start:diverge]
 x = 8.0
-for t in range(10):
+for _ in range(10):
     x = x - 1.1 * 2 * x  # eta = 1.1 on f(x) = x^2 + 5
 # --8<-- [end:diverge]
 with out.capture("ex_diverge"):

@@ -1,21 +1,48 @@
 """The numbers in the exercises' answers, recomputed independently: exact arithmetic
-(fractions.Fraction), closed forms and plain-Python loops, never the example's own code.
+(fractions.Fraction), closed forms, plain-Python loops and numpy/torch, never the example's own code.
 
-Each example is run once per module (in-process, figures not drawn); a test then compares what the
-example recorded for the page (the value the answer box checks against) with the recomputation.
+The values compared are the ones the site build recorded (the example outputs in the build's cache,
+which the answer boxes and the answers show), so these tests run no example themselves: they ride on
+the one site build of the test session.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from fractions import Fraction
 from pathlib import Path
 
+import numpy as np
 import pytest
+from sitetools import SITE_GROUP
 
 REPO = Path(__file__).resolve().parents[1]
 
-pytestmark = pytest.mark.xdist_group("content_exercises")
+pytestmark = [pytest.mark.build, pytest.mark.xdist_group(SITE_GROUP)]
+
+
+class Built:
+    """What one example recorded in the site build: values and printed texts."""
+
+    def __init__(self, directory: Path):
+        self.dir = directory
+        self.values = json.loads((directory / "manifest.json").read_text())["values"]
+
+    def raw(self, name):
+        return self.values[name]["raw"]
+
+    def text(self, name) -> str:
+        return self.values[name]["text"]
+
+    def printed(self, name) -> str:
+        return (self.dir / f"{name}.txt").read_text()
+
+
+@pytest.fixture(scope="module")
+def example(built_outputs):
+    """``example(name)``: that example's outputs as the site build recorded them."""
+    return lambda name: Built(built_outputs(name))
 
 
 # ============================================================================ update-rule.md
@@ -105,3 +132,40 @@ def test_non_convex_answers(example):
     lines = ex.printed("ex_roots").splitlines()
     assert [line.split()[2] for line in lines] == ["-0.250000", "+1.000000", "+3.000000"]
     assert [line.split()[-1] for line in lines] == ["minimum", "maximum", "minimum"]
+
+
+# ============================================================================ worked-example.md
+def test_worked_example_answers(example):
+    """Least squares on (1, 2), (2, 4), (3, 5) and the two-point Hessian, recomputed with numpy."""
+    ex = example("worked_regression")
+    x, y = np.array([1.0, 2, 3]), np.array([2.0, 4, 5])
+    assert ex.raw("ex_grad_w3") == pytest.approx(2 / 3 * np.sum(-y * x), rel=1e-15)
+    assert ex.raw("ex_grad_w3") == pytest.approx(-50 / 3)
+    (w, b), residual, *_ = np.linalg.lstsq(np.c_[x, np.ones(3)], y, rcond=None)
+    assert (ex.raw("ex_w_star3"), ex.raw("ex_b_star3")) == pytest.approx((w, b), rel=1e-12)
+    assert residual[0] > 0.1  # the minimum loss is not zero
+    page = _page("worked-example.md")
+    assert "$w^* = (3 \\cdot 25 - 6 \\cdot 11)/6" in page and 3 * 25 - 6 * 11 == 9
+    assert (np.sum(x**2), x.sum(), np.sum(x * y), y.sum()) == (14, 6, 25, 11)  # as the page says
+    assert (14 * 11 - 6 * 25, 3 * 14 - 6**2) == (4, 6)  # b* = 4/6 and the determinant
+    hessian = 2 / 2 * np.array([[1 + 4, 1 + 2], [1 + 2, 2]])  # (2/n) [[sum x^2, sum x], [sum x, n]]
+    top = np.linalg.eigvalsh(hessian)[-1]
+    assert ex.raw("ex_max_lr") == pytest.approx(2 / top, rel=1e-12)
+    assert ex.raw("ex_factor_04") == pytest.approx(1 - 0.4 * top) and ex.raw("ex_factor_04") < -1
+
+
+# ============================================================================ neural-network.md
+def test_neural_network_answers(example):
+    ex = example("neural_network")
+    widths = [int(w) for w in ex.text("sizes").split("–")]
+    assert ex.raw("n_params") == sum(m * k + k for m, k in zip(widths, widths[1:], strict=False))
+    assert ex.raw("ex_loss_half") == pytest.approx(math.log(2), rel=1e-6)  # float32 BCE
+    assert abs(ex.raw("loss_start") - math.log(2)) < 0.05  # "close to it"
+    assert ex.raw("ex_dloss_dlogit") == pytest.approx(1 / (1 + math.exp(0)) - 1)
+    x, grad, lines = 1.0, 0.0, []
+    for _ in range(3):  # the buggy loop by hand: the gradient accumulates
+        grad += 2 * x
+        x -= 0.1 * grad
+        lines.append(f"x.grad = {grad:.4f}, x = {x:.4f}")
+    assert ex.raw("ex_x3_no_zero_grad") == pytest.approx(x, rel=1e-9) and x < 0
+    assert [line.split(": ", 1)[1] for line in ex.printed("ex_no_zero_grad").splitlines()] == lines

@@ -11,10 +11,12 @@ from __future__ import annotations
 import json
 import math
 from fractions import Fraction
+from itertools import combinations
 from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 from sitetools import SITE_GROUP
 
 REPO = Path(__file__).resolve().parents[1]
@@ -169,3 +171,58 @@ def test_neural_network_answers(example):
         lines.append(f"x.grad = {grad:.4f}, x = {x:.4f}")
     assert ex.raw("ex_x3_no_zero_grad") == pytest.approx(x, rel=1e-9) and x < 0
     assert [line.split(": ", 1)[1] for line in ex.printed("ex_no_zero_grad").splitlines()] == lines
+
+
+# ============================================================================ stochastic.md
+def test_stochastic_answers(example):
+    """Batch noise without replacement, and the stationary variance of e <- (1 - eta h) e - eta xi
+    found by iterating the variance recursion to its fixed point."""
+    ex = example("minibatch")
+    n = ex.raw("n")
+    ratio = Fraction(1, 10) * Fraction(n - 10, n - 1)
+    assert ex.raw("ex_noise_ratio_10") == pytest.approx(float(ratio), rel=1e-12)
+    assert ex.raw("ex_floor_ratio_10x") == pytest.approx(float(10 * ratio), rel=1e-12)
+    # the sampling identity itself: variance of a batch mean without replacement, by enumeration
+    values = np.arange(7.0) ** 2  # 7 "per-sample gradients"
+    means = [np.mean(c) for c in combinations(values, 3)]
+    assert np.var(means) == pytest.approx(np.var(values, ddof=1) / 3 * (7 - 3) / 7)
+    # ... which is Σ1/B (n-B)/(n-1) with Σ1 the population variance
+    assert np.var(means) == pytest.approx(np.var(values) / 3 * (7 - 3) / (7 - 1))
+    h, eta, sigma2, v = 2.0, 0.1, 1.0, 0.0  # eta h = 0.2
+    for _ in range(2000):
+        v = (1 - eta * h) ** 2 * v + eta**2 * sigma2
+    assert ex.raw("ex_exact_over_approx") == pytest.approx((h / 2 * v) / (eta / 4 * sigma2))
+
+
+# ============================================================================ which-optimizer.md
+def test_which_optimizer_answers(example):
+    """State sizes from torch.optim's own state, Adam's first step by torch, the heavy-ball limit
+    from the roots of its characteristic polynomial."""
+    ex = example("optimizer_summary")
+    p = torch.zeros(10, dtype=torch.float64, requires_grad=True)
+    p.grad = torch.ones_like(p)
+    counts = {}
+    for name, opt in [("sgd", torch.optim.SGD([p], lr=0.1)),
+                      ("adagrad", torch.optim.Adagrad([p], lr=0.1)),
+                      ("rmsprop", torch.optim.RMSprop([p], lr=0.1)),
+                      ("adam", torch.optim.Adam([p], lr=0.1)),
+                      ("sgd, momentum=0.9", torch.optim.SGD([p], lr=0.1, momentum=0.9))]:
+        opt.step()
+        state = opt.state[p]
+        counts[name] = sum(v.numel() for k, v in state.items()
+                           if torch.is_tensor(v) and k != "step") / p.numel()
+    printed = {line.split(" keeps ")[0].strip(): float(line.split(" keeps ")[1].split()[0])
+               for line in ex.printed("ex_state_floats").splitlines()}
+    assert printed == counts
+    assert ex.raw("ex_adam_gb") == pytest.approx(counts["adam"] * 1e9 * 4 / 1e9)
+    for scale, name in ((1000.0, "ex_adam_step_steep"), (0.001, "ex_adam_step_flat")):
+        x = torch.tensor([1.0], dtype=torch.float64, requires_grad=True)
+        opt = torch.optim.Adam([x], lr=0.01)
+        (scale * x**2).sum().backward()
+        opt.step()
+        assert ex.raw(name) == pytest.approx(1 - x.item(), rel=1e-12)
+    beta = 0.9
+    limit = ex.raw("ex_hb_limit")
+    for eta_lam, stable in ((limit - 1e-6, True), (limit + 1e-6, False)):
+        roots = np.roots([1, -(1 + beta - eta_lam), beta])
+        assert (np.max(np.abs(roots)) < 1) == stable

@@ -226,3 +226,71 @@ def test_which_optimizer_answers(example):
     for eta_lam, stable in ((limit - 1e-6, True), (limit + 1e-6, False)):
         roots = np.roots([1, -(1 + beta - eta_lam), beta])
         assert (np.max(np.abs(roots)) < 1) == stable
+
+
+# ============================================================================ momentum.md
+def test_momentum_answers(example):
+    ex = example("momentum")
+    assert ex.raw("ex_beta_100") == pytest.approx((9 / 11) ** 2, rel=1e-12)
+    assert math.log(9 / 11) / math.log(99 / 101) == pytest.approx(10, abs=0.05)  # about sqrt(100)
+    assert ex.raw("ex_rate_b081") == pytest.approx(0.9, rel=1e-12)
+    roots = np.roots([1, -(1 + 0.81 - 0.5), 0.81])
+    assert np.iscomplexobj(roots) and np.allclose(np.abs(roots), 0.9)
+    assert ex.raw("ex_rate_b099") == pytest.approx(math.sqrt(0.99))
+    # beta = 0.99 with Polyak's eta for kappa = 25 (L = 1): every eta*lambda in the complex band
+    kappa = ex.raw("paths_kappa")
+    mu, big_l = 1 / kappa, 1.0
+    eta = 4 / (math.sqrt(big_l) + math.sqrt(mu)) ** 2
+    s = math.sqrt(0.99)
+    assert (1 - s) ** 2 < eta * mu and eta * big_l < (1 + s) ** 2
+    measured = float(ex.printed("ex_too_much").split("measured rate ")[1].split()[0])
+    assert measured == pytest.approx(math.sqrt(0.99), abs=2e-4)
+    polyak = float(ex.printed("ex_too_much").splitlines()[1].split("rate ")[1].split()[0])
+    assert polyak == pytest.approx((math.sqrt(kappa) - 1) / (math.sqrt(kappa) + 1), abs=1e-4)
+
+
+# ============================================================================ nesterov.md
+def test_nesterov_answers(example):
+    ex = example("nesterov")
+    assert ex.raw("ex_nag_rate_100") == pytest.approx(1 - 2 / math.sqrt(301), rel=1e-12)
+    assert ex.raw("ex_nag_rate_100") > 9 / 11  # the heavy ball's rate is smaller (faster)
+    beta, edge = 0.9, ex.raw("ex_nag_edge_09")
+    for eta_lam, stable in ((edge - 1e-6, True), (edge + 1e-6, False)):
+        roots = np.roots([1, -(1 + beta) * (1 - eta_lam), beta * (1 - eta_lam)])
+        assert (np.max(np.abs(roots)) < 1) == stable
+    assert 2 * (1 + beta) / edge == pytest.approx(2.8)  # "almost three times larger"
+    steps = {}
+    for nesterov in (False, True):
+        x = torch.tensor([1.0], dtype=torch.float64, requires_grad=True)
+        opt = torch.optim.SGD([x], lr=0.1, momentum=0.9, nesterov=nesterov)
+        (x**2 / 2).sum().backward()
+        opt.step()
+        steps[nesterov] = 1 - x.item()
+    assert ex.raw("ex_first_step_ratio") == pytest.approx(steps[True] / steps[False], rel=1e-12)
+
+
+# ============================================================================ adaptive.md
+def test_adaptive_answers(example):
+    ex = example("adaptive")
+    lengths = {}
+    for name, make in (("adagrad", lambda p: torch.optim.Adagrad(p, lr=0.1)),
+                       ("rmsprop", lambda p: torch.optim.RMSprop(p, lr=0.01))):
+        x = torch.zeros(1, dtype=torch.float64, requires_grad=True)
+        opt, steps = make([x]), []
+        for _ in range(100):
+            before = x.item()
+            opt.zero_grad()
+            (3.0 * x).sum().backward()  # constant gradient 3
+            opt.step()
+            steps.append(abs(x.item() - before))
+        lengths[name] = steps
+    assert ex.raw("ex_adagrad_step_100") == pytest.approx(lengths["adagrad"][99], rel=1e-9)
+    assert ex.raw("ex_adagrad_step_100") == pytest.approx(0.1 / math.sqrt(100), rel=1e-6)
+    assert ex.raw("ex_rmsprop_first_ratio") == pytest.approx(lengths["rmsprop"][0] / 0.01, rel=1e-9)
+    assert ex.raw("ex_rmsprop_first_ratio") == pytest.approx(1 / math.sqrt(1 - 0.99), rel=1e-6)
+    c = s = math.sqrt(0.5)  # 45 degrees
+    rotation = np.array([[c, -s], [s, c]])
+    hessian = rotation @ np.diag([1.0, 1 / 100]) @ rotation.T
+    assert ex.raw("ex_rotated_diag") == pytest.approx(hessian[0, 0], rel=1e-12)
+    assert hessian[0, 0] == pytest.approx(hessian[1, 1])
+    assert sum(k**-0.5 for k in range(1, 10**4 + 1)) == pytest.approx(2 * math.sqrt(10**4), rel=0.01)

@@ -28,7 +28,8 @@ PROBLEMS = sorted(f"problems/{p.name}" for p in (DOCS / "problems").glob("*.md")
 LESSONS = [*BASICS, "stochastic.md", "which-optimizer.md", *IMPROVEMENTS, *PROBLEMS]
 # Lessons whose exercises are not written yet (issue 15 is open for them): listed, so the test
 # below says so, and strict, so a page that gains its exercises must leave this list.
-NOT_YET: set[str] = set(LESSONS) - {*BASICS, "stochastic.md", "which-optimizer.md"}
+NOT_YET: set[str] = set(LESSONS) - {*BASICS, "stochastic.md", "which-optimizer.md", "momentum.md",
+                                     "nesterov.md", "adaptive.md"}
 
 KINDS = ("Predict", "Compute", "Derive", "Code")
 QUESTION = re.compile(r'^!!! question "(?P<title>[^"]+)"\n(?P<body>(?:(?: {4}.*)?\n)*)', re.M)

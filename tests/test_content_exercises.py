@@ -294,3 +294,75 @@ def test_adaptive_answers(example):
     assert ex.raw("ex_rotated_diag") == pytest.approx(hessian[0, 0], rel=1e-12)
     assert hessian[0, 0] == pytest.approx(hessian[1, 1])
     assert sum(k**-0.5 for k in range(1, 10**4 + 1)) == pytest.approx(2 * math.sqrt(10**4), rel=0.01)
+
+
+# ============================================================================ adam.md
+def test_adam_answers(example):
+    ex = example("adam")
+    x = torch.zeros(1, dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.Adam([x])
+    for g in (1.0, 3.0):
+        opt.zero_grad()
+        (g * x).sum().backward()
+        opt.step()
+    m2 = opt.state[x]["exp_avg"].item()
+    beta1 = ex.raw("default_beta1")
+    assert ex.raw("ex_m_hat_2") == pytest.approx(m2 / (1 - beta1**2), rel=1e-12)
+    assert 1 < ex.raw("ex_m_hat_2") < 3
+    assert ex.raw("ex_weight_newest") == pytest.approx(1 / (1 + beta1), rel=1e-12)
+    weights = [(1 - beta1) * beta1 ** (5 - k) / (1 - beta1**5) for k in range(1, 6)]
+    assert sum(weights) == pytest.approx(1)
+    y = torch.zeros(1, dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.Adam([y])
+    (1e-10 * y).sum().backward()
+    opt.step()
+    assert ex.raw("ex_tiny_step_ratio") == pytest.approx(abs(y.item()) / opt.defaults["lr"], rel=1e-9)
+    assert ex.raw("ex_tiny_step_ratio") == pytest.approx(1e-10 / (1e-10 + 1e-8), rel=1e-6)
+
+
+# ============================================================================ second-order.md
+def test_second_order_answers(example):
+    ex = example("second_order")
+    x = torch.tensor(0.0, dtype=torch.float64, requires_grad=True)
+    for _ in range(2):  # Newton with autograd's first and second derivatives
+        (g,) = torch.autograd.grad(torch.exp(x) - 2 * x, x, create_graph=True)
+        (h,) = torch.autograd.grad(g, x)
+        x = (x - g / h).detach().requires_grad_(True)
+    assert ex.raw("ex_newton_exp_x2") == pytest.approx(x.item(), rel=1e-12)
+    assert ex.raw("ex_newton_exp_x2") == pytest.approx(2 / math.e, rel=1e-12)
+    errors = [math.log(2), 1 - math.log(2), 2 / math.e - math.log(2)]
+    assert (round(errors[1], 2), round(errors[2], 2)) == (0.31, 0.04)
+    assert ex.raw("ex_newton_x4_factor") == pytest.approx(2 / 3, rel=1e-12)
+    assert ex.raw("ex_memory_ratio") == 10**12 / (2 * 10 * 10**6)
+    assert (8 * 10**12, 8 * 2 * 10 * 10**6) == (8e12, 160e6)  # 8 TB and 160 MB
+
+
+# ============================================================================ schedules.md
+def test_schedules_answers(example):
+    ex = example("schedules")
+    lr = ex.raw("lr")
+    scheduler_lrs = []
+    p = torch.zeros(1, requires_grad=True)
+    opt = torch.optim.SGD([p], lr=lr)
+    cosine = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=300)
+    for _ in range(101):
+        scheduler_lrs.append(opt.param_groups[0]["lr"])
+        opt.step()
+        cosine.step()
+    assert ex.raw("ex_cosine_100") == pytest.approx(scheduler_lrs[100], rel=1e-12)
+    assert ex.raw("ex_cosine_100") == pytest.approx(0.75 * lr)
+    # warmup (LinearLR from 5 %) for 30 steps, then cosine over 270, as torch's SequentialLR
+    opt = torch.optim.SGD([p], lr=lr)
+    warm = torch.optim.lr_scheduler.SequentialLR(opt, [
+        torch.optim.lr_scheduler.LinearLR(opt, start_factor=0.05, total_iters=30),
+        torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=270)], milestones=[30])
+    lrs = []
+    for _ in range(300):
+        lrs.append(opt.param_groups[0]["lr"])
+        opt.step()
+        warm.step()
+    assert ex.raw("ex_warm_165") == pytest.approx(lrs[165], rel=1e-9) and lrs[165] == pytest.approx(lr / 2)
+    printed = {int(line.split(":")[0].split("=")[1]): float(line.split("lr = ")[1])
+               for line in ex.printed("ex_read_schedule").splitlines()}
+    assert printed == {t: pytest.approx(lrs[t], abs=5e-5) for t in (0, 15, 30, 165, 299)}
+    assert ex.raw("ex_sum_squares") == pytest.approx(sum(1 / k**2 for k in range(1, 10**6)), rel=1e-5)

@@ -366,3 +366,23 @@ def test_schedules_answers(example):
                for line in ex.printed("ex_read_schedule").splitlines()}
     assert printed == {t: pytest.approx(lrs[t], abs=5e-5) for t in (0, 15, 30, 165, 299)}
     assert ex.raw("ex_sum_squares") == pytest.approx(sum(1 / k**2 for k in range(1, 10**6)), rel=1e-5)
+
+
+# ============================================================================ optimizer-race.md
+def test_optimizer_race_answers(example):
+    ex = example("optimizer_race")
+    xy = torch.tensor([1.0, 1.0], dtype=torch.float64)
+
+    def rosen(p):
+        return (1 - p[0]) ** 2 + 100 * (p[1] - p[0] ** 2) ** 2
+
+    hessian = torch.autograd.functional.hessian(rosen, xy).numpy()
+    assert np.array_equal(hessian, [[802, -400], [-400, 200]])
+    low, high = np.linalg.eigvalsh(hessian)
+    assert ex.raw("ex_rosen_lambda_min") == pytest.approx(low, rel=1e-12)
+    assert ex.raw("ex_rosen_max_lr") == pytest.approx(2 / high, rel=1e-12) < 0.003
+    assert round(high) == 1002 and 1 - ex.raw("ex_rosen_max_lr") * low > 0.999
+    start = torch.tensor([-1.2, 1.0], dtype=torch.float64, requires_grad=True)
+    rosen(start).backward()
+    assert ex.raw("ex_rosen_grad_y0") == pytest.approx(start.grad[1].item(), rel=1e-12)
+    assert start.grad[1].item() == pytest.approx(200 * (1 - 1.44))

@@ -152,8 +152,9 @@ def report(modules, show_diffs: bool = True) -> bool:
         stale += t["stale"]
         met = t["score"] >= GOAL and not t["not run"]
         ok &= met
+        score = f"{t['score']:7.1%}" if t["not run"] < t["mutants"] else f"{'-':>7}"
         print(f"{module:16} {t['mutants']:7d} {t['killed']:7d} {t['survived']:8d} "
-              f"{t['accepted']:8d} {t['no test']:7d} {t['not run']:7d} {t['score']:7.1%}"
+              f"{t['accepted']:8d} {t['no test']:7d} {t['not run']:7d} {score}"
               + ("" if met else "  < goal" if t["score"] < GOAL else "  unfinished"))
         rows.append((module, t["open"]))
     for module, open_ in rows:

@@ -1,0 +1,234 @@
+// gdmath.js: gdnotes' objectives and optimizers in the browser, for the explorers.
+//
+// The same names, hyperparameters, defaults and order of floating-point operations as
+// gdnotes/objectives.py, gdnotes/optimizers.py and gdnotes/runs.py (torch's conventions), so
+// a run here equals gd.run(...).points to rounding: tests/browser/test_explorers.py holds
+// every optimizer and objective below to a relative error of 1e-12 against gd.run.
+// A point is a plain array of d numbers; JavaScript numbers are float64, like numpy's.
+
+// ---------------------------------------------------------------------------- objectives
+// Each objective: {name, dim, value(p), grad(p)}, with the formulas written as in Python.
+
+const rotation = (angle) => {
+  const c = Math.cos(angle), s = Math.sin(angle);
+  return [[c, -s], [s, c]];
+};
+
+// ½ xᵀA x + bᵀx with A = R diag(eigenvalues) Rᵀ (R rotates by `angle` in 2-D); b = 0.
+function quadratic({ eigenvalues, angle = 0 }) {
+  const d = eigenvalues.length;
+  const R = d === 2 ? rotation(angle) : eigenvalues.map((_, i) => eigenvalues.map((_, j) => +(i === j)));
+  const RD = R.map((row) => row.map((r, k) => r * eigenvalues[k]));
+  const A = RD.map((row) => R.map((rj) => row.reduce((sum, v, k) => (k ? sum + v * rj[k] : v * rj[k]), 0)));
+  const pA = (p) => A[0].map((_, j) => p.reduce((sum, pi, i) => (i ? sum + pi * A[i][j] : pi * A[i][j]), 0));
+  return {
+    name: "quadratic", dim: d, A,
+    value: (p) => 0.5 * pA(p).reduce((sum, v, i) => (i ? sum + v * p[i] : v * p[i]), 0),
+    grad: (p) => pA(p).map((v) => v + 0),
+  };
+}
+
+// A 2-D bowl with eigenvalues (L/kappa, L): a long, narrow valley.
+function ill_conditioned({ kappa, L = 1, angle = 0 }) {
+  return { ...quadratic({ eigenvalues: [L / kappa, L], angle }), name: "ill_conditioned" };
+}
+
+// x² + c: the minimiser is 0 whatever c is (1-D).
+function parabola_plus({ c = 5 } = {}) {
+  return { name: "parabola_plus", dim: 1, value: (p) => p[0] ** 2 + c, grad: (p) => [2 * p[0]] };
+}
+
+// (a - x)² + b (y - x²)²: a curved banana valley, minimum at (a, a²).
+function rosenbrock({ a = 1, b = 100 } = {}) {
+  return {
+    name: "rosenbrock", dim: 2,
+    value: ([x, y]) => (a - x) ** 2 + b * (y - x * x) ** 2,
+    grad: ([x, y]) => {
+      const u = a - x, v = y - x * x;
+      return [-2 * u - 4 * b * x * v, 2 * b * v];
+    },
+  };
+}
+
+// Σᵢ (cᵢ - x + x yⁱ)², c = (1.5, 2.25, 2.625): flat plains, sharp ridges, minimum at (3, 0.5).
+const BEALE_C = [1.5, 2.25, 2.625];
+function beale() {
+  return {
+    name: "beale", dim: 2,
+    value: ([x, y]) => BEALE_C.reduce((total, c, k) => total + (c - x + x * y ** (k + 1)) ** 2, 0),
+    grad: ([x, y]) => {
+      let gx = 0, gy = 0;
+      BEALE_C.forEach((c, k) => {
+        const i = k + 1, yi = y ** i, r = c - x + x * yi;
+        gx = gx + 2 * r * (yi - 1);
+        gy = gy + 2 * r * (i * x * y ** (i - 1));
+      });
+      return [gx, gy];
+    },
+  };
+}
+
+// x² - y²: a saddle at the origin, no minimum.
+function saddle() {
+  return { name: "saddle", dim: 2, value: ([x, y]) => x ** 2 - y ** 2, grad: ([x, y]) => [2 * x, -2 * y] };
+}
+
+export const OBJECTIVES = { parabola_plus, quadratic, ill_conditioned, rosenbrock, beale, saddle };
+
+// "rosenbrock" or {name: "ill_conditioned", kappa: 10, angle: 0.5}: keyword names as in gdnotes.
+export function getObjective(spec) {
+  const { name, ...kwargs } = typeof spec === "string" ? { name: spec } : spec;
+  if (!(name in OBJECTIVES)) throw new Error(`objective name must be one of ${Object.keys(OBJECTIVES)}, got ${name}`);
+  return OBJECTIVES[name](kwargs);
+}
+
+// ---------------------------------------------------------------------------- stages
+// A stage turns the gradient into a better direction: {init(p), update(g, s, p, t) -> [g', s']}.
+const zeros = (p) => p.map(() => 0);
+
+// g + ωθ. First in the chain it is torch's L2 weight_decay; after the scaling, AdamW's decoupled decay.
+const addWeightDecay = (wd) => wd === 0 ? null : {
+  init: () => ({}),
+  update: (g, s, p) => [g.map((gi, i) => gi + wd * p[i]), s],
+};
+
+// torch's SGD momentum buffer: v₁ = g₁, then v ← μ v + (1 - τ) g; Nesterov steps along g + μ v.
+const trace = (mu, dampening = 0, nesterov = false) => mu === 0 ? null : {
+  init: () => ({}),
+  update: (g, s, p, t) => {
+    const v = t === 1 ? g.slice() : g.map((gi, i) => mu * s.v[i] + (dampening === 0 ? gi : (1 - dampening) * gi));
+    return [nesterov ? g.map((gi, i) => gi + mu * v[i]) : v, { v }];
+  },
+};
+
+// AdaGrad: G ← G + g², step g / (√G + ε).
+const scaleByRss = (initial, eps) => ({
+  init: (p) => ({ sum: p.map(() => 0 + initial) }),
+  update: (g, s) => {
+    const sum = g.map((gi, i) => s.sum[i] + gi * gi);
+    return [g.map((gi, i) => gi / (Math.sqrt(sum[i]) + eps)), { sum }];
+  },
+});
+
+// RMSprop: v ← αv + (1-α)g², step g / (√v + ε); centered: minus the running mean's square.
+const scaleByRms = (a, eps, centered) => ({
+  init: (p) => ({ sq: zeros(p), ga: zeros(p) }),
+  update: (g, s) => {
+    const sq = g.map((gi, i) => s.sq[i] * a + (1 - a) * gi * gi);
+    if (!centered) return [g.map((gi, i) => gi / (Math.sqrt(sq[i]) + eps)), { sq, ga: s.ga }];
+    const ga = g.map((gi, i) => s.ga[i] + (1 - a) * (gi - s.ga[i]));
+    return [g.map((gi, i) => gi / (Math.sqrt(sq[i] - ga[i] * ga[i]) + eps)), { sq, ga }];
+  },
+});
+
+// Adadelta: Δ = √(acc + ε)/√(v + ε) · g, then acc ← ρ acc + (1-ρ)Δ².
+const scaleByAdadelta = (r, eps) => ({
+  init: (p) => ({ sq: zeros(p), acc: zeros(p) }),
+  update: (g, s) => {
+    const sq = g.map((gi, i) => s.sq[i] * r + (1 - r) * gi * gi);
+    const delta = g.map((gi, i) => Math.sqrt(s.acc[i] + eps) / Math.sqrt(sq[i] + eps) * gi);
+    return [delta, { sq, acc: delta.map((di, i) => s.acc[i] * r + (1 - r) * di * di) }];
+  },
+});
+
+// Adam: (m / (1-β₁ᵗ)) / (√v / √(1-β₂ᵗ) + ε), m in torch's lerp form; AMSGrad: v's running max.
+const scaleByAdam = (b1, b2, eps, amsgrad) => ({
+  init: (p) => ({ m: zeros(p), v: zeros(p), vmax: zeros(p) }),
+  update: (g, s, p, t) => {
+    const m = g.map((gi, i) => s.m[i] + (1 - b1) * (gi - s.m[i]));
+    const v = g.map((gi, i) => s.v[i] * b2 + (1 - b2) * gi * gi);
+    const vmax = amsgrad ? v.map((vi, i) => Math.max(s.vmax[i], vi)) : s.vmax;
+    const root = amsgrad ? vmax : v;
+    return [m.map((mi, i) => mi / (1 - b1 ** t) / (Math.sqrt(root[i]) / Math.sqrt(1 - b2 ** t) + eps)),
+      { m, v, vmax }];
+  },
+});
+
+// NAdam (torch's variant): Adam with a Nesterov look-ahead and a warming momentum μₜ.
+const scaleByNadam = (b1, b2, eps, psi) => ({
+  init: (p) => ({ m: zeros(p), v: zeros(p), prod: 1 }),
+  update: (g, s, p, t) => {
+    const mu = b1 * (1 - 0.5 * 0.96 ** (t * psi)), muNext = b1 * (1 - 0.5 * 0.96 ** ((t + 1) * psi));
+    const prod = s.prod * mu;
+    const m = g.map((gi, i) => s.m[i] + (1 - b1) * (gi - s.m[i]));
+    const v = g.map((gi, i) => s.v[i] * b2 + (1 - b2) * gi * gi);
+    const step = g.map((gi, i) => {
+      const denom = Math.sqrt(v[i] / (1 - b2 ** t)) + eps;
+      return (1 - mu) / (1 - prod) * gi / denom + muNext / (1 - prod * muNext) * m[i] / denom;
+    });
+    return [step, { m, v, prod }];
+  },
+});
+
+// ---------------------------------------------------------------------------- optimizers
+// θ ← θ - lr(t) · (the stages applied to the gradient); torch counts steps t from 1.
+function chain(lr, ...stages) {
+  stages = stages.filter(Boolean);
+  return {
+    init: (p) => ({ t: 0, stages: stages.map((s) => s.init(p)) }),
+    update: (state, p, grad) => {
+      const t = state.t + 1, lrT = typeof lr === "function" ? lr(t - 1) : lr;
+      let g = grad;
+      const next = stages.map((stage, k) => {
+        let s;
+        [g, s] = stage.update(g, state.stages[k], p, t);
+        return s;
+      });
+      return [p.map((pi, i) => pi - lrT * g[i]), { t, stages: next }];
+    },
+  };
+}
+
+const sgd = ({ lr, momentum = 0, dampening = 0, weight_decay = 0, nesterov = false }) =>
+  chain(lr, addWeightDecay(weight_decay), trace(momentum, dampening, nesterov));
+
+const adagrad = ({ lr = 1e-2, lr_decay = 0, weight_decay = 0, initial_accumulator_value = 0, eps = 1e-10 } = {}) =>
+  chain((t) => lr / (1 + t * lr_decay), addWeightDecay(weight_decay), scaleByRss(initial_accumulator_value, eps));
+
+const rmsprop = ({ lr = 1e-2, alpha = 0.99, eps = 1e-8, weight_decay = 0, momentum = 0, centered = false } = {}) =>
+  chain(lr, addWeightDecay(weight_decay), scaleByRms(alpha, eps, centered), trace(momentum));
+
+const adadelta = ({ lr = 1, rho = 0.9, eps = 1e-6, weight_decay = 0 } = {}) =>
+  chain(lr, addWeightDecay(weight_decay), scaleByAdadelta(rho, eps));
+
+const adam = ({ lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weight_decay = 0, amsgrad = false } = {}) =>
+  chain(lr, addWeightDecay(weight_decay), scaleByAdam(betas[0], betas[1], eps, amsgrad));
+
+const adamw = ({ lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weight_decay = 1e-2, amsgrad = false } = {}) =>
+  chain(lr, scaleByAdam(betas[0], betas[1], eps, amsgrad), addWeightDecay(weight_decay));
+
+const nadam = ({ lr = 2e-3, betas = [0.9, 0.999], eps = 1e-8, weight_decay = 0, momentum_decay = 4e-3 } = {}) =>
+  chain(lr, addWeightDecay(weight_decay), scaleByNadam(betas[0], betas[1], eps, momentum_decay));
+
+export const OPTIMIZERS = { sgd, adagrad, rmsprop, adadelta, adam, adamw, nadam };
+
+export function getOptimizer(name, hyper = {}) {
+  if (!(name in OPTIMIZERS)) throw new Error(`optimizer name must be one of ${Object.keys(OPTIMIZERS)}, got ${name}`);
+  return OPTIMIZERS[name](hyper);
+}
+
+// ---------------------------------------------------------------------------- run
+const sumOfSquares = (v) => v.reduce((s, vi) => s + vi * vi, 0);
+
+// gd.run for one start: steps + 1 points from x0. As in gd.run, a run that leaves ‖x‖ <= bound or
+// meets a non-finite value or gradient diverged: that point and every later one is NaN.
+export function run({ optimizer, hyper = {}, objective, x0, steps, bound = 1e8 }) {
+  const opt = getOptimizer(optimizer, hyper), f = getObjective(objective);
+  if (x0.length !== f.dim) throw new Error(`x0 must have ${f.dim} coordinates, got ${x0.length}`);
+  const points = [x0.slice()];
+  let x = x0.slice(), g = f.grad(x), state = opt.init(x);
+  for (let k = 1; k <= steps; k++) {
+    [x, state] = opt.update(state, x, g);
+    g = f.grad(x);
+    const healthy = Math.sqrt(sumOfSquares(x)) <= bound && Number.isFinite(f.value(x))
+      && Number.isFinite(sumOfSquares(g)) && x.every(Number.isFinite);
+    if (!healthy) {
+      while (points.length <= steps) points.push(x0.map(() => NaN));
+      break;
+    }
+    points.push(x);
+  }
+  return points;
+}
+
+window.gdnotesExplore = { ...window.gdnotesExplore, run, getObjective, getOptimizer };

@@ -3,7 +3,7 @@
 // build's own numbers ({{ value: ... }}), so a widget starts where the figure and the prose are.
 // The div is `hidden` in the HTML: without JavaScript the reader sees only the static figure.
 // All the math is gdmath.js (gdnotes' math); this file only draws what moves, as SVG.
-import { run, getObjective } from "./gdmath.js";
+import { run, getObjective, getOptimizer } from "./gdmath.js";
 
 const SVGNS = "http://www.w3.org/2000/svg";
 const W = 640, H = 400;
@@ -25,9 +25,9 @@ const CSS = `
 .gd-explorer{border:1px solid var(--md-default-fg-color--lightest);border-radius:.3rem;padding:.6rem .8rem;margin:1em 0}
 .gd-x-controls{display:flex;flex-wrap:wrap;gap:.2rem 1.2rem;font-size:.7rem}
 .gd-x-slider{display:flex;align-items:center;gap:.4rem;min-height:2rem}
-.gd-x-slider input[type=range]{width:9rem}.gd-x-slider output{min-width:3.5em;font-variant-numeric:tabular-nums}
+.gd-x-slider input[type=range]{width:9rem;flex:1 1 6rem;min-width:4rem;max-width:12rem}.gd-x-slider output{min-width:3.5em;font-variant-numeric:tabular-nums}
 .gd-x-racer{display:flex;align-items:center;gap:.3rem;border-left:.35rem solid var(--c);padding-left:.3rem}
-.gd-x-racer label:first-of-type{min-width:5.2em}
+.gd-x-racer label:first-of-type{min-width:5.2em}.gd-x-racer .gd-x-slider{flex:1;min-width:0}
 .gd-x-plot{display:block;width:100%;height:auto;max-width:640px;margin:.4rem auto;touch-action:manipulation;cursor:crosshair}
 .gd-x-map{max-width:420px;cursor:default}
 .gd-x-contour,.gd-x-curve{fill:none;stroke:var(--md-default-fg-color--light);stroke-width:.8}
@@ -37,6 +37,10 @@ const CSS = `
 .gd-x-start{fill:none;stroke:var(--md-default-fg-color);stroke-width:2}
 .gd-x-region{fill:var(--md-default-fg-color--lightest);stroke:var(--md-default-fg-color--light)}
 .gd-x-plot text{fill:var(--md-default-fg-color);font-size:14px}
+.gd-x-sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+.gd-x-slider label{white-space:nowrap}
+.gd-x-racers{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,16rem),1fr));gap:0 1rem;width:100%}
+.gd-x-faint{opacity:.35}
 .gd-x-readout{font-size:.7rem;min-height:3em}
 .gd-x-c0{--c:#777777}.gd-x-c1{--c:#E69F00}.gd-x-c2{--c:#D55E00}.gd-x-c3{--c:#56B4E9}
 .gd-x-c4{--c:#009E73}.gd-x-c5{--c:#CC79A7}.gd-x-c6{--c:#0072B2}.gd-x-c7{--c:#999999}
@@ -46,12 +50,18 @@ const CSS = `
 document.head.append(el("style", { text: CSS }));
 
 const numbers = (text) => text.split(/[ ,]+/).filter(Boolean).map(Number);
-const fmt = (v, digits = 4) => !Number.isFinite(v) ? (Number.isNaN(v) ? "—" : "∞")
-  : Math.abs(v) >= 1e-3 || v === 0 ? String(+v.toPrecision(digits)) : v.toExponential(digits - 1).replace(/e(.+)/, " × 10^$1");
+const SUPERSCRIPT = { "-": "⁻", 0: "⁰", 1: "¹", 2: "²", 3: "³", 4: "⁴", 5: "⁵", 6: "⁶", 7: "⁷", 8: "⁸", 9: "⁹" };
+// Numbers as the site writes them: 4 significant digits, small ones as 4.4 × 10⁻⁹.
+const fmt = (v, digits = 4) => {
+  if (!Number.isFinite(v)) return Number.isNaN(v) ? "—" : "∞";
+  if (Math.abs(v) >= 1e-3 || v === 0) return String(+v.toPrecision(digits));
+  const [m, e] = v.toExponential(digits - 1).split("e");
+  return `${+m} × 10${[...String(+e)].map((ch) => SUPERSCRIPT[ch]).join("")}`;
+};
 let uid = 0;
 
 // A native range slider with its label and its shown value; `log` sliders move in log10.
-function slider(box, { label, min, max, step, value, log = false, digits = 4 }, onInput) {
+function slider(box, { label, min, max, step, value, log = false, digits = 4, hideLabel = false }, onInput) {
   const id = `gd-x${++uid}`, out = el("output", { for: id });
   const input = el("input", {
     id, type: "range", min, max, step,
@@ -62,7 +72,7 @@ function slider(box, { label, min, max, step, value, log = false, digits = 4 }, 
   const show = () => { out.textContent = fmt(current, digits); input.setAttribute("aria-valuetext", `${label} ${fmt(current, digits)}`); };
   input.addEventListener("input", () => { current = read(); show(); onInput(); });
   show();
-  box.append(el("div", { class: "gd-x-slider" }, el("label", { for: id, text: label }), input, out));
+  box.append(el("div", { class: "gd-x-slider" }, el("label", { for: id, text: label, class: hideLabel && "gd-x-sr" }), input, out));
   return {
     get value() { return current; },
     set value(v) { current = v; input.value = log ? Math.log10(v) : v; show(); },
@@ -235,7 +245,9 @@ function regionMap(box) {
       el("svg:text", { x: p.px(3), y: p.py(0.08), text: "diverges" }),
       p.dot(4 / (Math.sqrt(L) + Math.sqrt(mu)) ** 2, polyak ** 2, 6, { class: "gd-x-start" }),
       p.dot(eta, beta, 6, { class: "gd-x-dot gd-x-now" }),
-      el("svg:text", { x: p.px(0.1), y: p.py(0.9), text: "η →, β ↑; ● now, ○ Polyak" }));
+      el("svg:text", { x: p.px(0.1), y: p.py(0.9), text: "β = 1" }), el("svg:text", { x: p.px(2 / L) - 10, y: p.py(0.2), text: "2/L" }),
+      el("svg:text", { x: p.px(4 / L) - 40, y: p.py(0.9), text: "4/L" }),
+      el("svg:text", { x: p.px(1.2), y: p.py(0.9), text: "η across, β up; ● now, ○ Polyak's optimum" }));
   };
 }
 
@@ -248,22 +260,27 @@ const LINEUP = {
 };
 
 function race(box, d) {
-  const races = JSON.parse(d.races), m = +d.momentum, names = Object.keys(LINEUP);
+  const m = +d.momentum, names = Object.keys(LINEUP), races = {};
+  for (const key of d.races.split(" ")) {
+    const at = (what) => d[key + what];
+    races[key] = { x0: numbers(at("X0")), steps: +at("Steps"), lrs: numbers(at("Lrs")), view: [numbers(at("Xlim")), numbers(at("Ylim"))] };
+  }
   const controls = el("div", { class: "gd-x-controls" });
   box.append(controls);
   const which = el("select", { id: `gd-x${++uid}` }, ...Object.keys(races).map((k) => el("option", { value: k, text: k })));
-  which.value = d.race;
   controls.append(el("div", { class: "gd-x-slider" }, el("label", { for: which.id, text: "landscape" }), which));
-  const text = readout(box);
   let p, startAt, spec;
   const holder = el("div");
-  box.insertBefore(holder, text);
+  box.insertBefore(holder, controls);
+  const text = readout(box);
+  const racerBox = el("div", { class: "gd-x-racers" });
+  controls.append(racerBox);
   const racers = names.map((name, i) => {
     const on = el("input", { type: "checkbox", id: `gd-x${++uid}`, checked: true });
     on.addEventListener("change", redraw);
     const row = el("div", { class: `gd-x-racer gd-x-c${i}` }, on, el("label", { for: on.id, text: name }));
-    controls.append(row);
-    return { name, on, lr: slider(row, { label: `${name} learning rate`, min: -4, max: Math.log10(3), step: 0.01, value: 1, log: true, digits: 2 }, redraw) };
+    racerBox.append(row);
+    return { name, on, lr: slider(row, { label: `${name} learning rate`, min: -4, max: Math.log10(3), step: 0.01, value: 1, log: true, digits: 2, hideLabel: true }, redraw) };
   });
   const startBox = el("div", { class: "gd-x-controls" });
   controls.append(startBox);
@@ -294,7 +311,63 @@ function race(box, d) {
   setup();
 }
 
-const EXPLORERS = { "learning-rate": learningRate, "two-dimensions": (b, d) => valley(b, d, false), momentum: (b, d) => valley(b, d, true), race };
+// A small seeded generator (mulberry32) for the shuffles: the same picture for the same settings.
+function random(seed) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// Mini-batch SGD on the line fit, started at the optimum: the noise ball and its floor.
+function stochastic(box, d) {
+  const xy = numbers(d.xy), n = xy.length / 2, xs = xy.slice(0, n), ys = xy.slice(n);
+  const epochs = +d.epochs, tail = +d.tail;
+  const full = getObjective({ name: "line_mse", x_data: xs, y_data: ys });
+  const mx = xs.reduce((a, v) => a + v, 0) / n, my = ys.reduce((a, v) => a + v, 0) / n;
+  const w = xs.reduce((a, v, i) => a + (v - mx) * (ys[i] - my), 0) / xs.reduce((a, v) => a + (v - mx) ** 2, 0);
+  const optimum = [w, my - w * mx], best = full.value(optimum), r = 0.6;
+  const bounds = [[optimum[0] - r, optimum[0] + r], [optimum[1] - r, optimum[1] + r]];
+  const controls = el("div", { class: "gd-x-controls" });
+  box.append(controls);
+  const p = plot(box, bounds, { label: "contours of the loss in the (w, b) plane with the iterates of the last epochs", equal: true });
+  contours(p, full.value, bounds, 10);
+  const text = readout(box);
+  const eta = slider(controls, { label: "learning rate η", min: Math.log10(0.005), max: Math.log10(0.3), step: 0.01, value: +d.lr, log: true, digits: 3 }, redraw);
+  const size = slider(controls, { label: "batch size B", min: 1, max: n, step: 1, value: +d.batch }, redraw);
+  // gd.gradient_noise: covariance of the per-sample gradients 2 rᵢ (xᵢ, 1) at the optimum, / B · (n − B)/(n − 1).
+  const g = xs.map((x, i) => { const res = 2 * (optimum[0] * x + optimum[1] - ys[i]); return [res * x, res]; });
+  const gm = [0, 1].map((k) => g.reduce((a, v) => a + v[k], 0) / n);
+  const trace1 = g.reduce((a, v) => a + (v[0] - gm[0]) ** 2 + (v[1] - gm[1]) ** 2, 0) / n;
+  function redraw() {
+    const B = size.value, next = random(7), opt = { lr: eta.value };
+    let state = null, theta = optimum.slice(), sgd = null;
+    const tailPoints = [], losses = [];
+    for (let epoch = 1; epoch <= epochs; epoch++) {
+      const order = xs.map((_, i) => i);
+      for (let i = n - 1; i > 0; i--) { const j = Math.floor(next() * (i + 1)); [order[i], order[j]] = [order[j], order[i]]; }
+      for (let start = 0; start < n; start += B) {
+        const idx = order.slice(start, start + B);
+        const batch = getObjective({ name: "line_mse", x_data: idx.map((i) => xs[i]), y_data: idx.map((i) => ys[i]) });
+        sgd = sgd || getOptimizer("sgd", opt);
+        state = state || sgd.init(theta);
+        [theta, state] = sgd.update(state, theta, batch.grad(theta));
+        if (epoch > epochs - tail) { tailPoints.push(theta); losses.push(full.value(theta) - best); }
+      }
+    }
+    const floor = losses.reduce((a, v) => a + v, 0) / losses.length;
+    const predicted = (eta.value / 4) * trace1 / B * (n - B) / (n - 1);
+    p.front.replaceChildren(...tailPoints.slice(-600).map(([a, b]) => p.dot(a, b, 2, { class: "gd-x-dot gd-x-faint" })),
+      p.dot(...optimum, 5, { class: "gd-x-start" }));
+    text.textContent = `η = ${fmt(eta.value, 3)}, B = ${B}: mean excess loss over the last ${tail} of ${epochs} epochs ` +
+      `${fmt(floor)}; small-step prediction (η/4)·tr Σ_B = ${fmt(predicted)}. ○ the least-squares optimum, where every run starts.`;
+  }
+  redraw();
+}
+
+const EXPLORERS = { "learning-rate": learningRate, "two-dimensions": (b, d) => valley(b, d, false), momentum: (b, d) => valley(b, d, true), race, stochastic };
 
 for (const box of document.querySelectorAll(".gd-explorer[data-explorer]")) {
   EXPLORERS[box.dataset.explorer](box, box.dataset);

@@ -73,7 +73,17 @@ function saddle() {
   return { name: "saddle", dim: 2, value: ([x, y]) => x ** 2 - y ** 2, grad: ([x, y]) => [2 * x, -2 * y] };
 }
 
-export const OBJECTIVES = { parabola_plus, quadratic, ill_conditioned, rosenbrock, beale, saddle };
+// Mean squared error of the line ŷ = w x + b on data; parameters θ = (w, b).
+function line_mse({ x_data, y_data }) {
+  const n = x_data.length, mean = (f) => x_data.reduce((s, x, i) => s + f(x, y_data[i]), 0) / n;
+  return {
+    name: "line_mse", dim: 2,
+    value: ([w, b]) => mean((x, y) => (w * x + b - y) ** 2),
+    grad: ([w, b]) => [2 * mean((x, y) => (w * x + b - y) * x), 2 * mean((x, y) => w * x + b - y)],
+  };
+}
+
+export const OBJECTIVES = { parabola_plus, quadratic, ill_conditioned, rosenbrock, beale, saddle, line_mse };
 
 // "rosenbrock" or {name: "ill_conditioned", kappa: 10, angle: 0.5}: keyword names as in gdnotes.
 export function getObjective(spec) {

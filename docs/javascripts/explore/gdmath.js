@@ -55,14 +55,14 @@ const BEALE_C = [1.5, 2.25, 2.625];
 function beale() {
   return {
     name: "beale", dim: 2,
-    value: ([x, y]) => BEALE_C.reduce((total, c, k) => total + (c - x + x * y ** (k + 1)) ** 2, 0),
+    value: ([x, y]) => (1.5 - x + x * y) ** 2 + (2.25 - x + x * y ** 2) ** 2 + (2.625 - x + x * y ** 3) ** 2,
     grad: ([x, y]) => {
       let gx = 0, gy = 0;
-      BEALE_C.forEach((c, k) => {
-        const i = k + 1, yi = y ** i, r = c - x + x * yi;
+      for (let i = 1; i <= 3; i++) {
+        const yi = y ** i, r = BEALE_C[i - 1] - x + x * yi;
         gx = gx + 2 * r * (yi - 1);
         gy = gy + 2 * r * (i * x * y ** (i - 1));
-      });
+      }
       return [gx, gy];
     },
   };
@@ -177,13 +177,13 @@ function chain(lr, ...stages) {
   return {
     init: (p) => ({ t: 0, stages: stages.map((s) => s.init(p)) }),
     update: (state, p, grad) => {
-      const t = state.t + 1, lrT = typeof lr === "function" ? lr(t - 1) : lr;
+      const t = state.t + 1, lrT = typeof lr === "function" ? lr(t - 1) : lr, next = [];
       let g = grad;
-      const next = stages.map((stage, k) => {
-        let s;
-        [g, s] = stage.update(g, state.stages[k], p, t);
-        return s;
-      });
+      for (let k = 0; k < stages.length; k++) {
+        const [direction, s] = stages[k].update(g, state.stages[k], p, t);
+        g = direction;
+        next.push(s);
+      }
       return [p.map((pi, i) => pi - lrT * g[i]), { t, stages: next }];
     },
   };

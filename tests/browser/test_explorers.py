@@ -8,6 +8,7 @@ hyperparameters, to a relative error of 1e-12 per point (one page load, one eval
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -121,3 +122,196 @@ def test_javascript_runs_equal_gd_run(explorer_page):
           f"max relative error {worst:.3g} (floor {FLOOR:g})")
     assert not problems, "\n".join(problems)
     assert diverged > 0, "no case diverged: the NaN convention went unchecked"
+
+
+# ----------------------------------------------------------------------------- widget and text agree
+# Each explorer page, once: the article's prose and figures (without the explorer), the explorer's
+# shown slider values and its readout. Numbers are compared at the precision they are shown with.
+PAGE_STATE_JS = """() => {
+  const article = document.querySelector('article').cloneNode(true);
+  article.querySelectorAll('.gd-explorer').forEach(e => e.remove());
+  const box = document.querySelector('.gd-explorer');
+  const tables = [...document.querySelectorAll('article table')].map(t =>
+    [...t.rows].map(r => [...r.cells].map(c => c.textContent.trim())));
+  return {
+    prose: article.textContent.replace(/\\s+/g, ' '),
+    alts: [...document.querySelectorAll('article figure img')].map(i => i.alt),
+    tables,
+    visible: box.checkVisibility(),
+    outputs: [...box.querySelectorAll('output')].map(o => o.textContent),
+    labels: [...box.querySelectorAll('label')].map(l => l.textContent),
+    readout: box.querySelector('.gd-x-readout').textContent,
+  };
+}"""
+SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻−", "0123456789--")
+
+
+def shown(text: str) -> float:
+    """A number as the site shows it: '0.0922', '−1.2', '6.2 × 10⁻²⁰'."""
+    text = text.strip().rstrip(".").translate(SUPERSCRIPTS)
+    if "×" in text or text.startswith("10"):
+        mantissa, _, power = text.replace("\u00a0", " ").partition("10")
+        mantissa = mantissa.replace("×", "").strip() or "1"
+        return float(mantissa) * 10.0 ** int(power)
+    return float(text)
+
+
+def agree(a: str, b: str) -> bool:
+    """Two shown numbers agree to the precision of the coarser one (half a unit in its last digit)."""
+    def half_unit(text):
+        digits = text.strip().rstrip(".").translate(SUPERSCRIPTS).split("×")[0].strip()
+        decimals = len(digits.partition(".")[2])
+        scale = abs(shown(text)) / abs(float(digits)) if float(digits) else 1.0
+        return 0.5 * 10.0**-decimals * scale
+    return abs(shown(a) - shown(b)) <= max(half_unit(a), half_unit(b)) * (1 + 1e-9)
+
+
+def find(pattern: str, text: str) -> tuple[str, ...]:
+    import re
+
+    match = re.search(pattern, text, re.S)
+    assert match, f"{pattern!r} not found in {text[:300]!r}..."
+    return match.groups()
+
+
+@pytest.fixture(scope="module")
+def explorer_states(browser_context, base_url) -> dict[str, dict]:
+    states = {}
+    for path in ("learning-rate/", "two-dimensions/", "momentum/", "optimizer-race/", "stochastic/"):
+        page = browser_context.new_page()
+        errors = []
+        page.on("pageerror", lambda exc, errors=errors: errors.append(str(exc)))
+        page.goto(base_url + path, wait_until="load")
+        page.wait_for_function("() => document.querySelector('.gd-explorer .gd-x-readout')")
+        states[path] = {**page.evaluate(PAGE_STATE_JS), "errors": errors}
+        if path in ("learning-rate/", "two-dimensions/"):
+            states[path]["keyboard"] = keyboard_moves(page)
+        page.close()
+    return states
+
+
+def keyboard_moves(page) -> dict:
+    """Arrow keys on the first slider (η or κ) and on the start slider, as a reader without a mouse."""
+    box = page.locator(".gd-explorer")
+    before = box.locator(".gd-x-readout").text_content()
+    box.locator("input[type=range]").first.focus()
+    page.keyboard.press("ArrowRight")
+    moved = box.locator(".gd-x-readout").text_content()
+    start = box.locator("input[type=range]").filter(has=page.locator("xpath=.")).all()
+    labelled = {i.get_attribute("id"): i for i in start}
+    x1 = next((i for i, lab in ((labelled[k], box.locator(f"label[for={k}]").text_content())
+                                for k in labelled) if lab.startswith("start")), None)
+    start_moved = None
+    if x1 is not None:
+        x1.focus()
+        page.keyboard.press("ArrowLeft")
+        start_moved = box.locator(".gd-x-readout").text_content() != moved
+    return {"before": before, "after": moved, "start_moved": start_moved,
+            "outputs": box.locator("output").all_text_contents()}
+
+
+def test_explorers_load_visible_and_without_errors(explorer_states):
+    for path, state in explorer_states.items():
+        assert state["visible"] and not state["errors"], (path, state["errors"])
+
+
+def test_learning_rate_explorer_starts_at_the_prose(explorer_states):
+    s = explorer_states["learning-rate/"]
+    (eta,) = find(r"With η\s*=\s*([\d.]+)", s["prose"])
+    steps, x, f = find(r"After (\d+) steps, x\s*=\s*([-−\d.]+).*?f\(x\)\s*=\s*([\d.]+)", s["prose"])
+    assert s["outputs"][0] == eta
+    got = find(r"After (\d+) steps x = ([-−\d.]+), f\(x\) = ([\d.]+)", s["readout"])
+    assert got[0] == steps and agree(got[1], x) and agree(got[2], f), (got, (steps, x, f))
+    (q,) = find(r"q\s*=\s*([\d.]+)[^:]*: the table", s["prose"])
+    assert agree(find(r"q = 1 − 2η = ([-−\d.]+)", s["readout"])[0], q)
+
+
+def test_two_dimensions_explorer_starts_at_the_figure(explorer_states):
+    s = explorer_states["two-dimensions/"]
+    kappa, eta, rate = find(r"For κ\s*=\s*([\d.]+).*?η∗\s*=\s*([\d.]+).*?shrinks by ([\d.]+) per step",
+                            s["prose"])
+    x0 = next(find(r"paths from \(([-\d.]+), ([-\d.]+)\)", a) for a in s["alts"] if "paths from" in a)
+    assert s["outputs"][0] == kappa and agree(s["outputs"][1], eta), (s["outputs"], kappa, eta)
+    assert [shown(v) for v in s["outputs"][2:4]] == [float(v) for v in x0]
+    assert agree(find(r"measured rate ([\d.]+)", s["readout"])[0], rate)
+
+
+def test_momentum_explorer_starts_at_the_figure(explorer_states):
+    s = explorer_states["momentum/"]
+    kappa, eta, beta = find(r"In the figure \(κ\s*=\s*([\d.]+).*?heavy ball with η⋆\s*=\s*([\d.]+)"
+                            r".*?β⋆\s*=\s*([\d.]+)", s["prose"])
+    assert s["outputs"][:3] == [kappa, eta, beta], (s["outputs"], kappa, eta, beta)
+
+
+def test_race_explorer_starts_at_the_race(explorer_states):
+    s = explorer_states["optimizer-race/"]
+    table = next(t for t in s["tables"] if "learning rate" in t[0])  # the Rosenbrock race comes first
+    names, lrs = [r[0] for r in table[1:]], [r[1] for r in table[1:]]
+    racers = [lab for lab in s["labels"] if lab and "learning rate" not in lab
+              and not lab.startswith(("start", "landscape"))]
+    assert racers == names, (racers, names)
+    assert all(agree(a, b) for a, b in zip(s["outputs"][:8], lrs, strict=True)), (s["outputs"], lrs)
+    x, y = find(r"Rosenbrock.*?from \(([-−\d.]+),\s*([-−\d.]+)\)", s["prose"])
+    assert [shown(v) for v in s["outputs"][8:10]] == [shown(x), shown(y)]
+
+
+def test_noise_ball_explorer_starts_at_the_table(explorer_states):
+    s = explorer_states["stochastic/"]
+    table = next(t for t in s["tables"] if "measured floor" in t[0][1] and t[0][0] == "η")
+    eta, batch = s["outputs"][:2]
+    row = next(r for r in table[1:] if r[0] == eta)
+    assert batch == "1" and "(η/4)·tr Σ₁" in table[0][2]
+    assert agree(find(r"tr Σ_B = ([\d.]+)", s["readout"])[0], row[2]), (s["readout"], row)
+
+
+def test_explorers_answer_the_keyboard(explorer_states):
+    for path in ("learning-rate/", "two-dimensions/"):
+        moves = explorer_states[path]["keyboard"]
+        assert moves["after"] != moves["before"], f"{path}: an arrow key on the first slider did nothing"
+        assert moves["start_moved"] in (None, True), f"{path}: the start slider did not move the run"
+    assert explorer_states["learning-rate/"]["keyboard"]["outputs"][0] == "0.11"
+    assert explorer_states["two-dimensions/"]["keyboard"]["start_moved"]
+
+
+# ----------------------------------------------------------------------------- without JavaScript
+EXPLORER_MODULES = ("gdmath.js", "widgets.js", "learning-rate.js", "valley.js", "race.js",
+                    "stochastic.js")
+EXPLORE_JS = Path(__file__).resolve().parents[2] / "docs" / "javascripts" / "explore"
+
+
+def test_without_javascript_only_the_static_figure_shows(site):
+    """Each explorer is an empty, `hidden` div after a figure: no dead controls without JavaScript,
+    and its module loads on its page only."""
+    import re
+
+    pages = {p.parent.name: p.read_text(encoding="utf-8") for p in site.glob("*/index.html")}
+    with_explorer = {name for name, html in pages.items() if 'class="gd-explorer"' in html}
+    assert with_explorer == {"learning-rate", "two-dimensions", "momentum", "optimizer-race",
+                             "stochastic"}
+    for name in sorted(with_explorer):
+        html = pages[name]
+        for div in re.finditer(r'<div class="gd-explorer"[^>]*>(.*?)</div>', html, re.S):
+            assert re.search(r"\shidden[\s>]", div.group(0)), f"{name}: explorer not hidden"
+            assert div.group(1).strip() == "", f"{name}: the explorer has content without JS"
+            assert "gd-figure" in html[: div.start()], f"{name}: no figure before the explorer"
+        article = html[html.index("<article"): html.index("</article>")]
+        assert not re.search(r'type="range"|<select\b|gd-x-', article), f"{name}: a control without JS"
+    for name, html in pages.items():
+        if name not in with_explorer:
+            assert "javascripts/explore/" not in html, f"{name} loads explorer code"
+
+
+def test_explorer_code_is_small_and_never_animates_by_itself():
+    """Under 25 KB per page (gdmath + widgets + the page's module), and nothing moves without the
+    reader (no timers or animation loops: reduced motion needs nothing else)."""
+    sizes = {name: (EXPLORE_JS / name).stat().st_size for name in EXPLORER_MODULES}
+    shared = sizes["gdmath.js"] + sizes["widgets.js"]
+    for page_module in EXPLORER_MODULES[2:]:
+        assert shared + sizes[page_module] <= 26_000, (page_module, shared + sizes[page_module])
+    for name in EXPLORER_MODULES:
+        source = (EXPLORE_JS / name).read_text(encoding="utf-8")
+        for timer in ("requestAnimationFrame", "setInterval", "setTimeout", "fetch(", "http"):
+            assert timer not in source.replace(SVG_NAMESPACE, ""), f"{name} uses {timer}"
+
+
+SVG_NAMESPACE = "http://www.w3.org/2000/svg"

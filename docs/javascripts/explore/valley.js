@@ -23,16 +23,16 @@ function valley(box, d, momentum) {
     const pts = run({ optimizer: "sgd", hyper, objective: spec(), x0: startAt(), steps });
     const rate = measuredRate(pts.map(distance));
     p.front.replaceChildren(p.path(pts, { class: "gd-x-run" }), ...pts.filter((q) => q.every(Number.isFinite)).map(([x, y]) => p.dot(x, y, 2.5, { class: "gd-x-dot" })), p.dot(...startAt(), 5, { class: "gd-x-start" }));
-    const k = kappa.value;
+    const k = kappa.value, from = `from (${startAt().map((v) => fmt(v, 3)).join(", ")})`;
     if (!momentum) {
       const predicted = Math.max(Math.abs(1 - eta.value * mu), Math.abs(1 - eta.value * L));
-      text.textContent = `κ = ${fmt(k, 3)}, η = ${fmt(eta.value)}: measured rate ${fmt(rate)} per step (second half of ${steps} steps), ` +
+      text.textContent = `κ = ${fmt(k, 3)}, η = ${fmt(eta.value)}: measured rate ${fmt(rate)} per step (second half of ${steps} steps ${from}), ` +
         `predicted max(|1 − ημ|, |1 − ηL|) = ${fmt(predicted)}. Best fixed step η* = 2/(μ + L) = ${fmt(2 / (mu + L))}, rate (κ − 1)/(κ + 1) = ${fmt((k - 1) / (k + 1))}.`;
     } else {
       const polyak = (Math.sqrt(k) - 1) / (Math.sqrt(k) + 1);
       const predicted = Math.max(...[mu, L].map((lam) => heavyBallRate(eta.value, beta.value, lam)));
       text.textContent = `κ = ${fmt(k, 3)}, η = ${fmt(eta.value)}, β = ${fmt(beta.value)}: measured rate ${fmt(rate)} per step ` +
-        `(second half of ${steps} steps), predicted ${fmt(predicted)}; Polyak's optimum (√κ − 1)/(√κ + 1) = ${fmt(polyak)} ` +
+        `(second half of ${steps} steps ${from}), predicted ${fmt(predicted)}; Polyak's optimum (√κ − 1)/(√κ + 1) = ${fmt(polyak)} ` +
         `at η* = ${fmt(4 / (Math.sqrt(L) + Math.sqrt(mu)) ** 2)}, β* = ${fmt(polyak ** 2)}. On the map of (η, β): ● now, ○ Polyak's optimum.`;
       map(eta.value, beta.value, L, k);
     }

@@ -65,8 +65,6 @@ def hyper_grid(scale: float) -> list[tuple[str, dict]]:
         ("adam", {"lr": 0.02, "amsgrad": True, "weight_decay": 0.01}),
         ("adamw", {"lr": 0.01}),
         ("adamw", {"lr": 0.03, "betas": [0.85, 0.95], "weight_decay": 0.1, "amsgrad": True}),
-        ("nadam", {}),
-        ("nadam", {"lr": 0.02, "momentum_decay": 0.01, "weight_decay": 0.01}),
     ]
 
 

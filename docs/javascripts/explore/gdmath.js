@@ -154,22 +154,6 @@ const scaleByAdam = (b1, b2, eps, amsgrad) => ({
   },
 });
 
-// NAdam (torch's variant): Adam with a Nesterov look-ahead and a warming momentum μₜ.
-const scaleByNadam = (b1, b2, eps, psi) => ({
-  init: (p) => ({ m: zeros(p), v: zeros(p), prod: 1 }),
-  update: (g, s, p, t) => {
-    const mu = b1 * (1 - 0.5 * 0.96 ** (t * psi)), muNext = b1 * (1 - 0.5 * 0.96 ** ((t + 1) * psi));
-    const prod = s.prod * mu;
-    const m = g.map((gi, i) => s.m[i] + (1 - b1) * (gi - s.m[i]));
-    const v = g.map((gi, i) => s.v[i] * b2 + (1 - b2) * gi * gi);
-    const step = g.map((gi, i) => {
-      const denom = Math.sqrt(v[i] / (1 - b2 ** t)) + eps;
-      return (1 - mu) / (1 - prod) * gi / denom + muNext / (1 - prod * muNext) * m[i] / denom;
-    });
-    return [step, { m, v, prod }];
-  },
-});
-
 // ---------------------------------------------------------------------------- optimizers
 // θ ← θ - lr(t) · (the stages applied to the gradient); torch counts steps t from 1.
 function chain(lr, ...stages) {
@@ -207,10 +191,7 @@ const adam = ({ lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weight_decay = 0, a
 const adamw = ({ lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weight_decay = 1e-2, amsgrad = false } = {}) =>
   chain(lr, scaleByAdam(betas[0], betas[1], eps, amsgrad), addWeightDecay(weight_decay));
 
-const nadam = ({ lr = 2e-3, betas = [0.9, 0.999], eps = 1e-8, weight_decay = 0, momentum_decay = 4e-3 } = {}) =>
-  chain(lr, addWeightDecay(weight_decay), scaleByNadam(betas[0], betas[1], eps, momentum_decay));
-
-export const OPTIMIZERS = { sgd, adagrad, rmsprop, adadelta, adam, adamw, nadam };
+export const OPTIMIZERS = { sgd, adagrad, rmsprop, adadelta, adam, adamw };
 
 export function getOptimizer(name, hyper = {}) {
   if (!(name in OPTIMIZERS)) throw new Error(`optimizer name must be one of ${Object.keys(OPTIMIZERS)}, got ${name}`);

@@ -21,7 +21,7 @@ export function el(tag, attrs = {}, ...kids) {
 // The explorers' look, here so that it loads only on pages with an explorer. Colours are the
 // figures' Okabe–Ito series (gdnotes/style.py); ink follows material's light and dark (slate) schemes.
 const CSS = `
-.gd-explorer{border:1px solid var(--md-default-fg-color--lightest);border-radius:.3rem;padding:.6rem .8rem;margin:1em 0}
+.gd-explorer{--c:#0072B2;border:1px solid var(--md-default-fg-color--lightest);border-radius:.3rem;padding:.6rem .8rem;margin:1em 0}
 .gd-x-controls{display:flex;flex-wrap:wrap;gap:.2rem 1.2rem;font-size:.7rem}
 .gd-x-slider{display:flex;align-items:center;gap:.4rem;min-height:2rem;flex:1 1 15rem;min-width:0;max-width:24rem}
 .gd-x-slider input[type=range]{flex:1 1 0;min-width:3rem;width:auto}.gd-x-slider output{min-width:3.5em;font-variant-numeric:tabular-nums}
@@ -31,20 +31,20 @@ const CSS = `
 .gd-x-map{max-width:420px;cursor:default}
 .gd-x-contour,.gd-x-curve{fill:none;stroke:var(--md-default-fg-color--light);stroke-width:.8}
 .gd-x-curve{stroke-width:2}
-.gd-x-run{fill:none;stroke:var(--c,#0072B2);stroke-width:1.6}
-.gd-x-dot{fill:var(--c,#0072B2)}.gd-x-now{stroke:var(--md-default-fg-color);stroke-width:1.5}
+.gd-x-run{fill:none;stroke:var(--c);stroke-width:1.6}
+.gd-x-dot{fill:var(--c)}.gd-x-now{stroke:var(--md-default-fg-color);stroke-width:1.5}
 .gd-x-start{fill:none;stroke:var(--md-default-fg-color);stroke-width:2}
 .gd-x-region{fill:var(--md-default-fg-color--lightest);stroke:var(--md-default-fg-color--light)}
 .gd-x-plot text{fill:var(--md-default-fg-color);font-size:14px}
 .gd-x-sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 .gd-x-slider label{white-space:nowrap}
-.gd-x-racers{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,16rem),1fr));gap:0 1rem;width:100%}
+.gd-x-racers{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,14.5rem),1fr));gap:0 1rem;width:100%}
 .gd-x-faint{opacity:.35}
 .gd-x-readout{font-size:.7rem;min-height:3em}
-.gd-x-c0{--c:#777777}.gd-x-c1{--c:#E69F00}.gd-x-c2{--c:#D55E00}.gd-x-c3{--c:#56B4E9}
+.gd-x-c0{--c:#000000}.gd-x-c1{--c:#E69F00}.gd-x-c2{--c:#D55E00}.gd-x-c3{--c:#56B4E9}
 .gd-x-c4{--c:#009E73}.gd-x-c5{--c:#CC79A7}.gd-x-c6{--c:#0072B2}.gd-x-c7{--c:#999999}
 .gd-x-c7.gd-x-run,.gd-x-c2.gd-x-run{stroke-dasharray:6 4}
-[data-md-color-scheme=slate] .gd-x-c0{--c:#bbbbbb}
+[data-md-color-scheme=slate] .gd-explorer{--c:#56B4E9}[data-md-color-scheme=slate] .gd-x-c0{--c:#e2e4e9}
 `;
 document.head.append(el("style", { text: CSS }));
 

@@ -59,6 +59,7 @@ from gdnotes.site.pages import (
     thumbnail_source,
 )
 from gdnotes.site.runner import TIMEOUT_SECONDS, Budgets, ExampleRun, discover, run_examples
+from gdnotes.site.searchtext import outputs_out_of_search
 from gdnotes.site.script import api_names_used, parse_cells, public_names, title_of
 from gdnotes.site.thumbnails import thumbnail
 from gdnotes.site.wheel import build_wheel, wheel_source
@@ -346,6 +347,12 @@ class GdnotesPlugin(BasePlugin[GdnotesConfig]):
                 log.warning(f"gdnotes: {said}")
         own = page.file.src_uri.removeprefix("examples/").removesuffix(".md")
         return stale_banner([r for r in refs if r.example != own], self.runs, example_page) + markdown
+
+    def on_page_content(self, html, page, config, files):
+        name = page.file.src_uri.removeprefix("examples/").removesuffix(".md")
+        if page.file.src_uri.startswith("examples/") and name in self.runs:
+            return outputs_out_of_search(html)
+        return html
 
     # -- mkdocs serve --------------------------------------------------------------------------
     def on_serve(self, server, config, builder):

@@ -29,11 +29,12 @@ MOVE_JS = """async (repeat) => {
   const box = document.querySelector('.gd-explorer[data-explorer="race"]');
   const slider = box.querySelector('.gd-x-racer input[type=range]');
   const svg = box.querySelector('svg');
-  const redraw = [], frame = [];
+  const redraw = [], frame = [], handler = [];
   for (let i = 0; i < repeat; i++) {
     slider.value = String(-3 + (i % 5) * 0.1);
     const t0 = performance.now();
     slider.dispatchEvent(new Event('input'));
+    handler.push(performance.now() - t0);
     svg.getBoundingClientRect(); document.body.offsetHeight;
     redraw.push(performance.now() - t0);
     await new Promise(r => requestAnimationFrame(() => { frame.push(performance.now() - t0); r(); }));
@@ -50,7 +51,7 @@ MOVE_JS = """async (repeat) => {
     only.push(performance.now() - t0);
   }
   const runs = box.querySelectorAll('polyline.gd-x-run').length;
-  return {redraw, frame, only, runs, steps: +box.dataset.bealeSteps};
+  return {redraw, frame, only, handler, runs, steps: +box.dataset.bealeSteps};
 }"""
 
 
@@ -79,7 +80,8 @@ def main() -> None:
         server.shutdown()
     print(f"race explorer on Beale: {result['runs']} optimizers x {result['steps']} steps per "
           f"interaction, {args.repeat} moves")
-    names = {"only": "the 8 runs alone (gdmath.js)", "redraw": "redraw (runs + SVG + layout)",
+    names = {"only": "the 8 runs alone (gdmath.js)", "handler": "input handler (runs + new SVG)",
+             "redraw": "redraw (handler + layout)",
              "frame": "to next frame"}
     for label, name in names.items():
         times = result[label]

@@ -204,8 +204,10 @@ def keyboard_moves(page) -> dict:
         x1.focus()
         page.keyboard.press("ArrowLeft")
         start_moved = box.locator(".gd-x-readout").text_content() != moved
-    return {"before": before, "after": moved, "start_moved": start_moved,
-            "outputs": box.locator("output").all_text_contents()}
+    outputs = box.locator("output").all_text_contents()
+    box.locator("svg.gd-x-plot").first.click()  # the middle of the plot: the start moves there
+    return {"before": before, "after": moved, "start_moved": start_moved, "outputs": outputs,
+            "clicked": box.locator("output").all_text_contents()}
 
 
 def test_explorers_load_visible_and_without_errors(explorer_states):
@@ -269,6 +271,8 @@ def test_explorers_answer_the_keyboard(explorer_states):
         assert moves["start_moved"] in (None, True), f"{path}: the start slider did not move the run"
     assert explorer_states["learning-rate/"]["keyboard"]["outputs"][0] == "0.11"
     assert explorer_states["two-dimensions/"]["keyboard"]["start_moved"]
+    clicked = explorer_states["two-dimensions/"]["keyboard"]["clicked"][2:4]  # the box is symmetric
+    assert all(abs(shown(v)) < 0.05 for v in clicked), clicked
 
 
 # ----------------------------------------------------------------------------- without JavaScript

@@ -195,13 +195,10 @@ def keyboard_moves(page) -> dict:
     box.locator("input[type=range]").first.focus()
     page.keyboard.press("ArrowRight")
     moved = box.locator(".gd-x-readout").text_content()
-    start = box.locator("input[type=range]").filter(has=page.locator("xpath=.")).all()
-    labelled = {i.get_attribute("id"): i for i in start}
-    x1 = next((i for i, lab in ((labelled[k], box.locator(f"label[for={k}]").text_content())
-                                for k in labelled) if lab.startswith("start")), None)
+    start = box.get_by_label("start x₁")
     start_moved = None
-    if x1 is not None:
-        x1.focus()
+    if start.count():
+        start.focus()
         page.keyboard.press("ArrowLeft")
         start_moved = box.locator(".gd-x-readout").text_content() != moved
     outputs = box.locator("output").all_text_contents()

@@ -27,8 +27,8 @@ const CSS = `
 .gd-x-slider input[type=range]{flex:1 1 0;min-width:3rem;width:auto}.gd-x-slider output{min-width:3.5em;font-variant-numeric:tabular-nums}
 .gd-x-racer{display:flex;align-items:center;gap:.3rem;border-left:.35rem solid var(--c);padding-left:.3rem}
 .gd-x-racer label:first-of-type{min-width:5.2em}.gd-x-racer .gd-x-slider{flex:1;min-width:0}
-.gd-x-plot{display:block;width:100%;height:auto;max-width:640px;margin:.4rem auto;touch-action:manipulation;cursor:crosshair}
-.gd-x-map{max-width:420px;cursor:default}
+.gd-x-plot{display:block;width:100%;height:auto;max-width:640px;margin:.4rem auto;touch-action:manipulation}
+.gd-x-map{max-width:420px}.gd-x-click{cursor:crosshair}
 .gd-x-contour,.gd-x-curve{fill:none;stroke:var(--md-default-fg-color--light);stroke-width:.8}
 .gd-x-curve{stroke-width:2}
 .gd-x-run{fill:none;stroke:var(--c);stroke-width:1.6}
@@ -143,6 +143,7 @@ export function startControls(box, p, bounds, x0, redraw) {
   const [[a0, a1], [b0, b1]] = bounds, step = (a1 - a0) / 200;
   const sx = slider(box, { label: "start x₁", min: a0, max: a1, step, value: x0[0], digits: 3 }, redraw);
   const sy = slider(box, { label: "start x₂", min: b0, max: b1, step, value: x0[1], digits: 3 }, redraw);
+  p.svg.classList.add("gd-x-click");
   p.svg.addEventListener("click", (event) => {
     const [x, y] = p.toData(event);
     sx.value = x; sy.value = y; redraw();

@@ -114,7 +114,7 @@ export function plot(box, bounds, { label, height = H, equal = false, width = W 
 }
 
 // Contours of a 2-D objective: level sets of log(f - min + 1e-3), traced by marching squares on a grid.
-export function contours(p, f, bounds, levels = 14, n = 90) {
+export function contours(p, f, bounds, levels = 14, n = 120) {
   const [[x0, x1], [y0, y1]] = bounds, vals = [];
   for (let j = 0; j <= n; j++) for (let i = 0; i <= n; i++) vals.push(f([x0 + ((x1 - x0) * i) / n, y0 + ((y1 - y0) * j) / n]));
   const lo = Math.min(...vals), hi = Math.max(...vals);

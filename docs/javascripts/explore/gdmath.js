@@ -7,7 +7,8 @@
 // A point is a plain array of d numbers; JavaScript numbers are float64, like numpy's.
 
 // ---------------------------------------------------------------------------- objectives
-// Each objective: {name, dim, value(p), grad(p)}, with the formulas written as in Python.
+// Each objective: {name, dim, value(p), grad(p), finiteWithin}, with the formulas written as in
+// Python; finiteWithin is a radius inside which value and gradient cannot overflow (gd.run's idea).
 
 const rotation = (angle) => {
   const c = Math.cos(angle), s = Math.sin(angle);
@@ -23,6 +24,7 @@ function quadratic({ eigenvalues, angle = 0 }) {
   const pA = (p) => A[0].map((_, j) => p.reduce((sum, pi, i) => (i ? sum + pi * A[i][j] : pi * A[i][j]), 0));
   return {
     name: "quadratic", dim: d, A,
+    finiteWithin: 1e100 / (1 + d * Math.max(...A.flat().map(Math.abs))),
     value: (p) => 0.5 * pA(p).reduce((sum, v, i) => (i ? sum + v * p[i] : v * p[i]), 0),
     grad: (p) => pA(p).map((v) => v + 0),
   };
@@ -35,13 +37,13 @@ function ill_conditioned({ kappa, L = 1, angle = 0 }) {
 
 // x² + c: the minimiser is 0 whatever c is (1-D).
 function parabola_plus({ c = 5 } = {}) {
-  return { name: "parabola_plus", dim: 1, value: (p) => p[0] ** 2 + c, grad: (p) => [2 * p[0]] };
+  return { name: "parabola_plus", dim: 1, finiteWithin: 1e100 / (1 + Math.abs(c)), value: (p) => p[0] ** 2 + c, grad: (p) => [2 * p[0]] };
 }
 
 // (a - x)² + b (y - x²)²: a curved banana valley, minimum at (a, a²).
 function rosenbrock({ a = 1, b = 100 } = {}) {
   return {
-    name: "rosenbrock", dim: 2,
+    name: "rosenbrock", dim: 2, finiteWithin: 1e60 / (1 + Math.abs(a) + b),
     value: ([x, y]) => (a - x) ** 2 + b * (y - x * x) ** 2,
     grad: ([x, y]) => {
       const u = a - x, v = y - x * x;
@@ -54,7 +56,7 @@ function rosenbrock({ a = 1, b = 100 } = {}) {
 const BEALE_C = [1.5, 2.25, 2.625];
 function beale() {
   return {
-    name: "beale", dim: 2,
+    name: "beale", dim: 2, finiteWithin: 1e30,
     value: ([x, y]) => (1.5 - x + x * y) ** 2 + (2.25 - x + x * y ** 2) ** 2 + (2.625 - x + x * y ** 3) ** 2,
     grad: ([x, y]) => {
       let gx = 0, gy = 0;
@@ -70,7 +72,7 @@ function beale() {
 
 // x² - y²: a saddle at the origin, no minimum.
 function saddle() {
-  return { name: "saddle", dim: 2, value: ([x, y]) => x ** 2 - y ** 2, grad: ([x, y]) => [2 * x, -2 * y] };
+  return { name: "saddle", dim: 2, finiteWithin: 1e100, value: ([x, y]) => x ** 2 - y ** 2, grad: ([x, y]) => [2 * x, -2 * y] };
 }
 
 // Mean squared error of the line ŷ = w x + b on data; parameters θ = (w, b).
@@ -206,13 +208,16 @@ const sumOfSquares = (v) => v.reduce((s, vi) => s + vi * vi, 0);
 export function run({ optimizer, hyper = {}, objective, x0, steps, bound = 1e8 }) {
   const opt = getOptimizer(optimizer, hyper), f = getObjective(objective);
   if (x0.length !== f.dim) throw new Error(`x0 must have ${f.dim} coordinates, got ${x0.length}`);
+  // As gd.run: inside a radius where the objective's value and gradient are certainly finite,
+  // a run within ‖x‖ <= bound needs no check of them.
+  const checked = !(bound <= f.finiteWithin);
   const points = [x0.slice()];
   let x = x0.slice(), g = f.grad(x), state = opt.init(x);
   for (let k = 1; k <= steps; k++) {
     [x, state] = opt.update(state, x, g);
     g = f.grad(x);
-    const healthy = Math.sqrt(sumOfSquares(x)) <= bound && Number.isFinite(f.value(x))
-      && Number.isFinite(sumOfSquares(g)) && x.every(Number.isFinite);
+    const healthy = Math.sqrt(sumOfSquares(x)) <= bound && x.every(Number.isFinite)
+      && (!checked || (Number.isFinite(f.value(x)) && Number.isFinite(sumOfSquares(g))));
     if (!healthy) {
       while (points.length <= steps) points.push(x0.map(() => NaN));
       break;

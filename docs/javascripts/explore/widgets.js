@@ -104,7 +104,7 @@ export function plot(box, bounds, { label, height = H, equal = false, width = W 
       if (!Number.isFinite(a) || !Number.isFinite(b)) return;
       const x = px(a), y = py(b);
       if (Math.abs(x - lx) + Math.abs(y - ly) < 0.5 && k < pts.length - 1) return;
-      kept.push(`${x.toFixed(1)},${y.toFixed(1)}`);
+      kept.push(`${Math.round(x * 10) / 10},${Math.round(y * 10) / 10}`);
       lx = x; ly = y;
     });
     return el("svg:polyline", { points: kept.join(" "), fill: "none", ...attrs });

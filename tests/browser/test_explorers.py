@@ -8,6 +8,7 @@ hyperparameters, to a relative error of 1e-12 per point (one page load, one eval
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +20,7 @@ from .browsing import BROWSER
 
 pytestmark = BROWSER
 
-EXPLORER_PAGE = "learning-rate/"
+EXPLORER_PAGE = "optimizer-race/"  # the page that loads every optimizer and objective
 STEPS = 200
 RTOL = 1e-12
 # Relative error per point: ‖js - py‖ / max(‖py‖, FLOOR). The floor only matters for points
@@ -165,8 +166,6 @@ def agree(a: str, b: str) -> bool:
 
 
 def find(pattern: str, text: str) -> tuple[str, ...]:
-    import re
-
     match = re.search(pattern, text, re.S)
     assert match, f"{pattern!r} not found in {text[:300]!r}..."
     return match.groups()
@@ -273,16 +272,13 @@ def test_explorers_answer_the_keyboard(explorer_states):
 
 
 # ----------------------------------------------------------------------------- without JavaScript
-EXPLORER_MODULES = ("gdmath.js", "widgets.js", "learning-rate.js", "valley.js", "race.js",
-                    "stochastic.js")
+PAGE_MODULES = ("learning-rate.js", "valley.js", "race.js", "stochastic.js")  # one per page
 EXPLORE_JS = Path(__file__).resolve().parents[2] / "docs" / "javascripts" / "explore"
 
 
 def test_without_javascript_only_the_static_figure_shows(site):
     """Each explorer is an empty, `hidden` div after a figure: no dead controls without JavaScript,
     and its module loads on its page only."""
-    import re
-
     pages = {p.parent.name: p.read_text(encoding="utf-8") for p in site.glob("*/index.html")}
     with_explorer = {name for name, html in pages.items() if 'class="gd-explorer"' in html}
     assert with_explorer == {"learning-rate", "two-dimensions", "momentum", "optimizer-race",
@@ -300,17 +296,31 @@ def test_without_javascript_only_the_static_figure_shows(site):
             assert "javascripts/explore/" not in html, f"{name} loads explorer code"
 
 
+IMPORT = re.compile(r'(?:from|import) "\./([\w-]+\.js)"')
+
+
+def loaded_modules(name: str) -> set[str]:
+    """`name` and every module it imports, transitively (what its page loads)."""
+    found, todo = set(), [name]
+    while todo:
+        module = todo.pop()
+        if module not in found:
+            found.add(module)
+            todo += IMPORT.findall((EXPLORE_JS / module).read_text(encoding="utf-8"))
+    return found
+
+
 def test_explorer_code_is_small_and_never_animates_by_itself():
-    """Under 25 KB per page (gdmath + widgets + the page's module), and nothing moves without the
+    """At most 25 KB per page (its module and what that imports), and nothing moves without the
     reader (no timers or animation loops: reduced motion needs nothing else)."""
-    sizes = {name: (EXPLORE_JS / name).stat().st_size for name in EXPLORER_MODULES}
-    shared = sizes["gdmath.js"] + sizes["widgets.js"]
-    for page_module in EXPLORER_MODULES[2:]:
-        assert shared + sizes[page_module] <= 26_000, (page_module, shared + sizes[page_module])
-    for name in EXPLORER_MODULES:
-        source = (EXPLORE_JS / name).read_text(encoding="utf-8")
+    for page_module in PAGE_MODULES:
+        modules = loaded_modules(page_module)
+        size = sum((EXPLORE_JS / m).stat().st_size for m in modules)
+        assert size <= 25_000, (page_module, sorted(modules), size)
+    for path in EXPLORE_JS.glob("*.js"):
+        source = path.read_text(encoding="utf-8")
         for timer in ("requestAnimationFrame", "setInterval", "setTimeout", "fetch(", "http"):
-            assert timer not in source.replace(SVG_NAMESPACE, ""), f"{name} uses {timer}"
+            assert timer not in source.replace(SVG_NAMESPACE, ""), f"{path.name} uses {timer}"
 
 
 SVG_NAMESPACE = "http://www.w3.org/2000/svg"

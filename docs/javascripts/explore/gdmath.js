@@ -3,7 +3,8 @@
 // The same names, hyperparameters, defaults and order of floating-point operations as
 // gdnotes/objectives.py, gdnotes/optimizers.py and gdnotes/runs.py (torch's conventions), so
 // a run here equals gd.run(...).points to rounding: tests/browser/test_explorers.py holds
-// every optimizer and objective below to a relative error of 1e-12 against gd.run.
+// every optimizer and objective here, in adaptive.js and in landscapes.js to a relative error
+// of 1e-12 against gd.run.
 // A point is a plain array of d numbers; JavaScript numbers are float64, like numpy's.
 
 // ---------------------------------------------------------------------------- objectives
@@ -40,41 +41,6 @@ function parabola_plus({ c = 5 } = {}) {
   return { name: "parabola_plus", dim: 1, finiteWithin: 1e100 / (1 + Math.abs(c)), value: (p) => p[0] ** 2 + c, grad: (p) => [2 * p[0]] };
 }
 
-// (a - x)² + b (y - x²)²: a curved banana valley, minimum at (a, a²).
-function rosenbrock({ a = 1, b = 100 } = {}) {
-  return {
-    name: "rosenbrock", dim: 2, finiteWithin: 1e60 / (1 + Math.abs(a) + b),
-    value: ([x, y]) => (a - x) ** 2 + b * (y - x * x) ** 2,
-    grad: ([x, y]) => {
-      const u = a - x, v = y - x * x;
-      return [-2 * u - 4 * b * x * v, 2 * b * v];
-    },
-  };
-}
-
-// Σᵢ (cᵢ - x + x yⁱ)², c = (1.5, 2.25, 2.625): flat plains, sharp ridges, minimum at (3, 0.5).
-const BEALE_C = [1.5, 2.25, 2.625];
-function beale() {
-  return {
-    name: "beale", dim: 2, finiteWithin: 1e30,
-    value: ([x, y]) => (1.5 - x + x * y) ** 2 + (2.25 - x + x * y ** 2) ** 2 + (2.625 - x + x * y ** 3) ** 2,
-    grad: ([x, y]) => {
-      let gx = 0, gy = 0;
-      for (let i = 1; i <= 3; i++) {
-        const yi = y ** i, r = BEALE_C[i - 1] - x + x * yi;
-        gx = gx + 2 * r * (yi - 1);
-        gy = gy + 2 * r * (i * x * y ** (i - 1));
-      }
-      return [gx, gy];
-    },
-  };
-}
-
-// x² - y²: a saddle at the origin, no minimum.
-function saddle() {
-  return { name: "saddle", dim: 2, finiteWithin: 1e100, value: ([x, y]) => x ** 2 - y ** 2, grad: ([x, y]) => [2 * x, -2 * y] };
-}
-
 // Mean squared error of the line ŷ = w x + b on data; parameters θ = (w, b).
 function line_mse({ x_data, y_data }) {
   const n = x_data.length, mean = (f) => x_data.reduce((s, x, i) => s + f(x, y_data[i]), 0) / n;
@@ -85,7 +51,8 @@ function line_mse({ x_data, y_data }) {
   };
 }
 
-export const OBJECTIVES = { parabola_plus, quadratic, ill_conditioned, rosenbrock, beale, saddle, line_mse };
+// landscapes.js adds the race's rosenbrock, beale and saddle.
+export const OBJECTIVES = { parabola_plus, quadratic, ill_conditioned, line_mse };
 
 // "rosenbrock" or {name: "ill_conditioned", kappa: 10, angle: 0.5}: keyword names as in gdnotes.
 export function getObjective(spec) {
@@ -96,16 +63,16 @@ export function getObjective(spec) {
 
 // ---------------------------------------------------------------------------- stages
 // A stage turns the gradient into a better direction: {init(p), update(g, s, p, t) -> [g', s']}.
-const zeros = (p) => p.map(() => 0);
+export const zeros = (p) => p.map(() => 0);
 
 // g + ωθ. First in the chain it is torch's L2 weight_decay; after the scaling, AdamW's decoupled decay.
-const addWeightDecay = (wd) => wd === 0 ? null : {
+export const addWeightDecay = (wd) => wd === 0 ? null : {
   init: () => ({}),
   update: (g, s, p) => [g.map((gi, i) => gi + wd * p[i]), s],
 };
 
 // torch's SGD momentum buffer: v₁ = g₁, then v ← μ v + (1 - τ) g; Nesterov steps along g + μ v.
-const trace = (mu, dampening = 0, nesterov = false) => mu === 0 ? null : {
+export const trace = (mu, dampening = 0, nesterov = false) => mu === 0 ? null : {
   init: () => ({}),
   update: (g, s, p, t) => {
     const v = t === 1 ? g.slice() : g.map((gi, i) => mu * s.v[i] + (dampening === 0 ? gi : (1 - dampening) * gi));
@@ -113,52 +80,9 @@ const trace = (mu, dampening = 0, nesterov = false) => mu === 0 ? null : {
   },
 };
 
-// AdaGrad: G ← G + g², step g / (√G + ε).
-const scaleByRss = (initial, eps) => ({
-  init: (p) => ({ sum: p.map(() => 0 + initial) }),
-  update: (g, s) => {
-    const sum = g.map((gi, i) => s.sum[i] + gi * gi);
-    return [g.map((gi, i) => gi / (Math.sqrt(sum[i]) + eps)), { sum }];
-  },
-});
-
-// RMSprop: v ← αv + (1-α)g², step g / (√v + ε); centered: minus the running mean's square.
-const scaleByRms = (a, eps, centered) => ({
-  init: (p) => ({ sq: zeros(p), ga: zeros(p) }),
-  update: (g, s) => {
-    const sq = g.map((gi, i) => s.sq[i] * a + (1 - a) * gi * gi);
-    if (!centered) return [g.map((gi, i) => gi / (Math.sqrt(sq[i]) + eps)), { sq, ga: s.ga }];
-    const ga = g.map((gi, i) => s.ga[i] + (1 - a) * (gi - s.ga[i]));
-    return [g.map((gi, i) => gi / (Math.sqrt(sq[i] - ga[i] * ga[i]) + eps)), { sq, ga }];
-  },
-});
-
-// Adadelta: Δ = √(acc + ε)/√(v + ε) · g, then acc ← ρ acc + (1-ρ)Δ².
-const scaleByAdadelta = (r, eps) => ({
-  init: (p) => ({ sq: zeros(p), acc: zeros(p) }),
-  update: (g, s) => {
-    const sq = g.map((gi, i) => s.sq[i] * r + (1 - r) * gi * gi);
-    const delta = g.map((gi, i) => Math.sqrt(s.acc[i] + eps) / Math.sqrt(sq[i] + eps) * gi);
-    return [delta, { sq, acc: delta.map((di, i) => s.acc[i] * r + (1 - r) * di * di) }];
-  },
-});
-
-// Adam: (m / (1-β₁ᵗ)) / (√v / √(1-β₂ᵗ) + ε), m in torch's lerp form; AMSGrad: v's running max.
-const scaleByAdam = (b1, b2, eps, amsgrad) => ({
-  init: (p) => ({ m: zeros(p), v: zeros(p), vmax: zeros(p) }),
-  update: (g, s, p, t) => {
-    const m = g.map((gi, i) => s.m[i] + (1 - b1) * (gi - s.m[i]));
-    const v = g.map((gi, i) => s.v[i] * b2 + (1 - b2) * gi * gi);
-    const vmax = amsgrad ? v.map((vi, i) => Math.max(s.vmax[i], vi)) : s.vmax;
-    const root = amsgrad ? vmax : v;
-    return [m.map((mi, i) => mi / (1 - b1 ** t) / (Math.sqrt(root[i]) / Math.sqrt(1 - b2 ** t) + eps)),
-      { m, v, vmax }];
-  },
-});
-
 // ---------------------------------------------------------------------------- optimizers
 // θ ← θ - lr(t) · (the stages applied to the gradient); torch counts steps t from 1.
-function chain(lr, ...stages) {
+export function chain(lr, ...stages) {
   stages = stages.filter(Boolean);
   return {
     init: (p) => ({ t: 0, stages: stages.map((s) => s.init(p)) }),
@@ -178,22 +102,8 @@ function chain(lr, ...stages) {
 const sgd = ({ lr, momentum = 0, dampening = 0, weight_decay = 0, nesterov = false }) =>
   chain(lr, addWeightDecay(weight_decay), trace(momentum, dampening, nesterov));
 
-const adagrad = ({ lr = 1e-2, lr_decay = 0, weight_decay = 0, initial_accumulator_value = 0, eps = 1e-10 } = {}) =>
-  chain((t) => lr / (1 + t * lr_decay), addWeightDecay(weight_decay), scaleByRss(initial_accumulator_value, eps));
-
-const rmsprop = ({ lr = 1e-2, alpha = 0.99, eps = 1e-8, weight_decay = 0, momentum = 0, centered = false } = {}) =>
-  chain(lr, addWeightDecay(weight_decay), scaleByRms(alpha, eps, centered), trace(momentum));
-
-const adadelta = ({ lr = 1, rho = 0.9, eps = 1e-6, weight_decay = 0 } = {}) =>
-  chain(lr, addWeightDecay(weight_decay), scaleByAdadelta(rho, eps));
-
-const adam = ({ lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weight_decay = 0, amsgrad = false } = {}) =>
-  chain(lr, addWeightDecay(weight_decay), scaleByAdam(betas[0], betas[1], eps, amsgrad));
-
-const adamw = ({ lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weight_decay = 1e-2, amsgrad = false } = {}) =>
-  chain(lr, scaleByAdam(betas[0], betas[1], eps, amsgrad), addWeightDecay(weight_decay));
-
-export const OPTIMIZERS = { sgd, adagrad, rmsprop, adadelta, adam, adamw };
+// adaptive.js adds adagrad, rmsprop, adadelta, adam and adamw (only the race needs them).
+export const OPTIMIZERS = { sgd };
 
 export function getOptimizer(name, hyper = {}) {
   if (!(name in OPTIMIZERS)) throw new Error(`optimizer name must be one of ${Object.keys(OPTIMIZERS)}, got ${name}`);

@@ -1,5 +1,7 @@
 // race.js: the optimizer race: choose optimizers, their learning rates, the landscape and the start.
 import { getObjective, run } from "./gdmath.js";
+import "./adaptive.js";
+import "./landscapes.js";
 import { contours, el, fmt, mount, newId, numbers, plot, readout, slider, startControls } from "./widgets.js";
 
 // The optimizer race: the line-up of gd.racing.LINEUP, each with its tuned learning rate.

@@ -2,7 +2,18 @@
 import { getObjective, run } from "./gdmath.js";
 import "./adaptive.js";
 import "./landscapes.js";
-import { contours, el, fmt, mount, newId, numbers, plot, readout, slider, startControls } from "./widgets.js";
+import { contours } from "./contours.js";
+import { addStyle, el, fmt, mount, newId, numbers, plot, readout, slider, startControls } from "./widgets.js";
+
+// Each racer in its colour of the race figures (Okabe–Ito; GD black, white in dark mode).
+addStyle(`
+.gd-x-racers{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,14.5rem),1fr));gap:0 1rem;width:100%}
+.gd-x-racer{display:flex;align-items:center;gap:.3rem;border-left:.35rem solid var(--c);padding-left:.3rem}
+.gd-x-racer label:first-of-type{min-width:5.2em}.gd-x-racer .gd-x-slider{flex:1;min-width:0}
+.gd-x-c0{--c:#000000}.gd-x-c1{--c:#E69F00}.gd-x-c2{--c:#D55E00}.gd-x-c3{--c:#56B4E9}
+.gd-x-c4{--c:#009E73}.gd-x-c5{--c:#CC79A7}.gd-x-c6{--c:#0072B2}.gd-x-c7{--c:#999999}
+.gd-x-c7.gd-x-run,.gd-x-c2.gd-x-run{stroke-dasharray:6 4}
+[data-md-color-scheme=slate] .gd-x-c0{--c:#e2e4e9}`);
 
 // The optimizer race: the line-up of gd.racing.LINEUP, each with its tuned learning rate.
 const LINEUP = {

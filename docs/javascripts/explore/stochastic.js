@@ -1,6 +1,7 @@
 // stochastic.js: mini-batch SGD on the line fit, from the optimum: batch size, η and the noise ball.
 import { getObjective, getOptimizer } from "./gdmath.js";
-import { contours, el, fmt, mount, numbers, plot, readout, slider } from "./widgets.js";
+import { contours } from "./contours.js";
+import { el, fmt, mount, numbers, plot, readout, slider } from "./widgets.js";
 
 // A small seeded generator (mulberry32) for the shuffles: the same picture for the same settings.
 function random(seed) {

@@ -1,6 +1,15 @@
 // valley.js: gradient descent (κ, η, start) and the heavy ball (κ, η, β) on a tilted quadratic valley.
 import { getObjective, run } from "./gdmath.js";
-import { contours, distance, el, fmt, measuredRate, mount, numbers, plot, readout, slider, startControls } from "./widgets.js";
+import { contours } from "./contours.js";
+import { el, fmt, mount, numbers, plot, readout, slider, startControls } from "./widgets.js";
+
+const distance = (pt) => Math.hypot(...pt);
+// gd.measured_rate: the geometric-mean contraction of the error over the second half of the run.
+function measuredRate(errors) {
+  const stop = errors.length - 1, start = Math.floor(stop / 2);
+  if (!Number.isFinite(errors[stop]) || !Number.isFinite(errors[start])) return Infinity;
+  return errors[start] === 0 ? 0 : (errors[stop] / errors[start]) ** (1 / (stop - start));
+}
 
 // A 2-D quadratic valley: contours, a path, measured vs predicted rate.
 function valley(box, d, momentum) {

@@ -18,15 +18,13 @@ export function el(tag, attrs = {}, ...kids) {
   return node;
 }
 
-// The explorers' look, here so that it loads only on pages with an explorer. Colours are the
-// figures' Okabe–Ito series (gdnotes/style.py); ink follows material's light and dark (slate) schemes.
+// The explorers' look, here so that it loads only on pages with an explorer (the racers' colours
+// are in race.js). Runs are the figures' blue; ink follows material's light and dark (slate) schemes.
 const CSS = `
 .gd-explorer{--c:#0072B2;border:1px solid var(--md-default-fg-color--lightest);border-radius:.3rem;padding:.6rem .8rem;margin:1em 0}
 .gd-x-controls{display:flex;flex-wrap:wrap;gap:.2rem 1.2rem;font-size:.7rem}
 .gd-x-slider{display:flex;align-items:center;gap:.4rem;min-height:2rem;flex:1 1 15rem;min-width:0;max-width:24rem}
 .gd-x-slider input[type=range]{flex:1 1 0;min-width:3rem;width:auto}.gd-x-slider output{min-width:3.5em;font-variant-numeric:tabular-nums}
-.gd-x-racer{display:flex;align-items:center;gap:.3rem;border-left:.35rem solid var(--c);padding-left:.3rem}
-.gd-x-racer label:first-of-type{min-width:5.2em}.gd-x-racer .gd-x-slider{flex:1;min-width:0}
 .gd-x-plot{display:block;width:100%;height:auto;max-width:640px;margin:.4rem auto;touch-action:manipulation}
 .gd-x-map{max-width:420px}.gd-x-click{cursor:crosshair}
 .gd-x-contour,.gd-x-curve{fill:none;stroke:var(--md-default-fg-color--light);stroke-width:.8}
@@ -38,15 +36,12 @@ const CSS = `
 .gd-x-plot text{fill:var(--md-default-fg-color);font-size:14px}
 .gd-x-sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 .gd-x-slider label{white-space:nowrap}
-.gd-x-racers{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,14.5rem),1fr));gap:0 1rem;width:100%}
 .gd-x-faint{opacity:.35}
 .gd-x-readout{font-size:.7rem;min-height:3em}
-.gd-x-c0{--c:#000000}.gd-x-c1{--c:#E69F00}.gd-x-c2{--c:#D55E00}.gd-x-c3{--c:#56B4E9}
-.gd-x-c4{--c:#009E73}.gd-x-c5{--c:#CC79A7}.gd-x-c6{--c:#0072B2}.gd-x-c7{--c:#999999}
-.gd-x-c7.gd-x-run,.gd-x-c2.gd-x-run{stroke-dasharray:6 4}
-[data-md-color-scheme=slate] .gd-explorer{--c:#56B4E9}[data-md-color-scheme=slate] .gd-x-c0{--c:#e2e4e9}
+[data-md-color-scheme=slate] .gd-explorer{--c:#56B4E9}
 `;
-document.head.append(el("style", { text: CSS }));
+export const addStyle = (css) => document.head.append(el("style", { text: css }));
+addStyle(CSS);
 
 export const numbers = (text) => text.split(/[ ,]+/).filter(Boolean).map(Number);
 const SUPERSCRIPT = { "-": "⁻", 0: "⁰", 1: "¹", 2: "²", 3: "³", 4: "⁴", 5: "⁵", 6: "⁶", 7: "⁷", 8: "⁸", 9: "⁹" };
@@ -62,7 +57,7 @@ export const newId = () => `gd-x${++uid}`;
 
 // A native range slider with its label and its shown value; `log` sliders move in log10.
 export function slider(box, { label, min, max, step, value, log = false, digits = 4, hideLabel = false }, onInput) {
-  const id = `gd-x${++uid}`, out = el("output", { for: id });
+  const id = newId(), out = el("output", { for: id });
   const input = el("input", {
     id, type: "range", min, max, step,
     value: log ? Math.log10(value) : value,
@@ -86,7 +81,7 @@ export function plot(box, bounds, { label, height = H, equal = false, width = W 
   if (equal) h = Math.round(width * (y1 - y0) / (x1 - x0));
   const px = (x) => ((x - x0) / (x1 - x0)) * width, py = (y) => h - ((y - y0) / (y1 - y0)) * h;
   const svg = el("svg:svg", { viewBox: `0 0 ${width} ${h}`, class: "gd-x-plot", role: "img", "aria-label": label });
-  const clip = `gd-x-clip${++uid}`;
+  const clip = newId();
   svg.append(el("svg:clipPath", { id: clip }, el("svg:rect", { width, height: h })));
   const back = el("svg:g", { "clip-path": `url(#${clip})` }), front = el("svg:g", { "clip-path": `url(#${clip})` });
   svg.append(back, front);
@@ -113,31 +108,6 @@ export function plot(box, bounds, { label, height = H, equal = false, width = W 
   return { svg, back, front, px, py, h, toData, path, dot };
 }
 
-// Contours of a 2-D objective: level sets of log(f - min + 1e-3), traced by marching squares on a grid.
-export function contours(p, f, bounds, levels = 14, n = 120) {
-  const [[x0, x1], [y0, y1]] = bounds, vals = [];
-  for (let j = 0; j <= n; j++) for (let i = 0; i <= n; i++) vals.push(f([x0 + ((x1 - x0) * i) / n, y0 + ((y1 - y0) * j) / n]));
-  const lo = Math.min(...vals), hi = Math.max(...vals);
-  const g = vals.map((v) => Math.log(v - lo + 1e-3)), gl = Math.log(1e-3), gh = Math.log(hi - lo + 1e-3);
-  const at = (i, j) => g[j * (n + 1) + i], X = (i) => x0 + ((x1 - x0) * i) / n, Y = (j) => y0 + ((y1 - y0) * j) / n;
-  let d = "";
-  for (let k = 1; k < levels; k++) {
-    const c = gl + ((gh - gl) * k) / levels;
-    for (let j = 0; j < n; j++) for (let i = 0; i < n; i++) {
-      const corners = [[i, j], [i + 1, j], [i + 1, j + 1], [i, j + 1]], cut = [];
-      for (let e = 0; e < 4; e++) {
-        const [a, b] = [corners[e], corners[(e + 1) % 4]], va = at(...a) - c, vb = at(...b) - c;
-        if ((va < 0) !== (vb < 0)) {
-          const t = va / (va - vb);
-          cut.push([X(a[0] + t * (b[0] - a[0])), Y(a[1] + t * (b[1] - a[1]))]);
-        }
-      }
-      for (let e = 0; e + 1 < cut.length; e += 2) d += `M${p.px(cut[e][0]).toFixed(1)} ${p.py(cut[e][1]).toFixed(1)}L${p.px(cut[e + 1][0]).toFixed(1)} ${p.py(cut[e + 1][1]).toFixed(1)}`;
-    }
-  }
-  p.back.replaceChildren(el("svg:path", { d, class: "gd-x-contour" }));
-}
-
 // Start-point sliders, also set by a click on the plot (keyboard: the sliders).
 export function startControls(box, p, bounds, x0, redraw) {
   const [[a0, a1], [b0, b1]] = bounds, step = (a1 - a0) / 200;
@@ -155,14 +125,6 @@ export function readout(box) {
   const out = el("p", { class: "gd-x-readout", "aria-live": "polite" });
   box.append(out);
   return out;
-}
-
-export const distance = (pt) => Math.hypot(...pt);
-// gd.measured_rate: the geometric-mean contraction of the error over the second half of the run.
-export function measuredRate(errors) {
-  const stop = errors.length - 1, start = Math.floor(stop / 2);
-  if (!Number.isFinite(errors[stop]) || !Number.isFinite(errors[start])) return Infinity;
-  return errors[start] === 0 ? 0 : (errors[stop] / errors[start]) ** (1 / (stop - start));
 }
 
 // Fill every explorer `name` on the page with `build(box, box.dataset)` and show it.

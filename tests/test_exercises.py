@@ -12,7 +12,7 @@ import pytest
 from sitetools import site_dir, site_test
 
 from gdnotes.site.exercises import ExercisesExtension, exercises_in, exercises_markdown
-from gdnotes.site.macros import OutputIndex, Reference, answer_tolerance
+from gdnotes.site.macros import MALFORMED, OutputIndex, Reference, answer_tolerance
 
 REPO = Path(__file__).resolve().parents[1]
 DOCS = REPO / "docs"
@@ -31,7 +31,7 @@ NOT_YET: set[str] = set()
 
 KINDS = ("Predict", "Compute", "Derive", "Code")
 QUESTION = re.compile(r'^!!! question "(?P<title>[^"]+)"\n(?P<body>(?:(?: {4}.*)?\n)*)', re.M)
-ANSWER_MACRO = re.compile(r"\{\{\s*answer\s*:\s*[\w\-]+/[\w\-.]+\s*\}\}")
+ANSWER_MACRO = re.compile(r"\{\{\s*answer\s*:\s*[\w\-]+/[\w\-.]+(?:\s+tol=[\d.e\-]+)?\s*\}\}")
 
 
 def _source(page: str) -> str:
@@ -112,6 +112,24 @@ def test_the_answer_box_carries_the_build_value_and_tolerance():
     assert answer_tolerance(0.0) > 0 and answer_tolerance(-2.0) == pytest.approx(0.02)
     _, problem = index.find(Reference("answer", "ex", "missing"))
     assert problem.startswith("example 'ex' recorded no value 'missing'")
+
+
+def test_an_answer_may_carry_its_own_tolerance():
+    """`tol=` (absolute) replaces the 1 % where 1 % would pass a wrong answer (1 for a rate of
+    0.995); only an answer may carry it, and only a positive one."""
+    index = _index({"r": {"text": "0.995", "raw": 0.995}, "n": {"text": "73", "raw": 73}})
+    problems: list = []
+    html = index.expand("{{ answer: ex/r tol=0.0005 }} {{ answer: ex/n tol=1 }} "
+                        "{{ answer: ex/r tol=2e-4 }}", problems)
+    assert '<span class="gd-answer" data-value="0.995" data-tol="0.0005"></span>' in html
+    assert '<span class="gd-answer" data-value="73" data-tol="1.0"></span>' in html
+    assert 'data-tol="0.0002"' in html and not problems
+    for bad in ("{{ value: ex/r tol=0.1 }}", "{{ answer: ex/r tol=0 }}", "{{ answer: ex/r tol=x }}",
+                "{{ answer: ex/r tol=-1 }}"):
+        problems = []
+        html = index.expand(bad, problems)
+        assert [p for _, p in problems] == [MALFORMED] and "gd-answer" not in html, bad
+    assert len(ANSWER_MACRO.findall("{{ answer: ex/r tol=0.0005 }} {{ answer: ex/r }}")) == 2
 
 
 def test_the_checker_script_is_small_and_loaded_only_where_needed():

@@ -420,7 +420,17 @@ def test_local_minima_and_saddle_answers(example):
     hits = (rng.uniform(-1, 4, size=(200_000, 5)) > 1).any(axis=1).mean()
     assert ex.raw("ex_restarts_5") == pytest.approx(1 - 0.4**5, rel=1e-9)
     assert hits == pytest.approx(ex.raw("ex_restarts_5"), abs=0.002)
-    assert ex.raw("ex_hump_steps") == pytest.approx(math.log(100) / math.log(1.1), rel=1e-9)
+    assert ex.raw("ex_hump_factor") == pytest.approx(1 + 0.01 * 10)  # 1 - eta f''(1), f''(1) = -10
+    assert ex.raw("ex_hump_growth") == pytest.approx(math.log(100) / math.log(1.1), rel=1e-9)
+    k = next(k for k in range(200) if Fraction(1, 1000) * Fraction(11, 10) ** k >= Fraction(1, 10))
+    assert ex.raw("ex_hump_steps") == k  # the first whole step at least 0.1 away, linearised
+    x, steps = 1.001, 0  # "the full, nonlinear iteration takes as many"
+    while abs(x - 1) < 0.1:
+        x, steps = x - 0.01 * (4 * x**3 - 15 * x**2 + 8 * x + 3), steps + 1
+    assert steps == k
+    for _ in range(3000):  # "then it rolls down to the global minimum"
+        x -= 0.01 * (4 * x**3 - 15 * x**2 + 8 * x + 3)
+    assert x == pytest.approx(3) and 0.01 < 2 / 26  # below the global minimum's limit 2/f''(3)
     eta, band = ex.raw("eta"), ex.raw("band")
     y, k = 1e-6, 0
     while abs(y) < band:  # the escape, iterated
@@ -476,3 +486,32 @@ def test_full_batch_cost_answers(example):
     means = [np.mean(c) for c in combinations(values, 4)]
     assert np.var(means) == pytest.approx(np.var(values) / 4 * (12 - 4) / (12 - 1))
     assert ex.raw("ex_noise_ratio_10k") == pytest.approx(0.1 * 9990 / 9999, rel=1e-12)
+
+
+# ============================================================================ answer tolerances
+def _box_tolerance(page: str, name: str, value: float) -> float:
+    """The tolerance the page's answer box for `name` checks with (its tol=, else the default)."""
+    import re
+
+    from gdnotes.site.macros import answer_tolerance
+    match = re.search(r"\{\{\s*answer\s*:\s*[\w\-]+/" + re.escape(name) + r"(?:\s+tol=(\S+))?\s*\}\}",
+                      _page(page))
+    assert match, f"{page} has no answer box for {name}"
+    return float(match[1]) if match[1] else answer_tolerance(value)
+
+
+@pytest.mark.parametrize(("page", "example_name", "name", "slips"), [
+    # beta itself (rate = beta instead of sqrt(beta)) and 1 (no convergence at all)
+    ("momentum.md", "momentum", "ex_rate_b099", (0.99, 1.0)),
+    # 1 - 1/kappa: the factor of eta = 1/L, not of the best shared eta
+    ("problems/hyperparameters.md", "hyperparameters", "ex_shared_factor", (0.99,)),
+    # one restart too many or too few: 1 - 0.4^6, 1 - 0.4^4
+    ("problems/local-minima.md", "saddle_escape", "ex_restarts_5", (1 - 0.4**6, 1 - 0.4**4, 1.0)),
+])
+def test_answer_boxes_reject_the_likely_slips(example, page, example_name, name, slips):
+    """Where 1 % of the value would pass a wrong answer, the box has its own tol=, which still
+    passes the right answer to three decimals."""
+    value = example(example_name).raw(name)
+    tol = _box_tolerance(page, name, value)
+    assert abs(round(value, 3) - value) <= tol
+    assert all(abs(slip - value) > tol for slip in slips), (name, value, tol)

@@ -161,6 +161,8 @@ def test_neural_network_answers(example):
     ex = example("neural_network")
     widths = [int(w) for w in ex.text("sizes").split("–")]
     assert ex.raw("n_params") == sum(m * k + k for m, k in zip(widths, widths[1:], strict=False))
+    by_hand = " + ".join(f"({m} \\cdot {k} + {k})" for m, k in zip(widths, widths[1:], strict=False))
+    assert by_hand in _page("neural-network.md")  # the sum the answer writes out, layer by layer
     assert ex.raw("ex_loss_half") == pytest.approx(math.log(2), rel=1e-6)  # float32 BCE
     assert abs(ex.raw("loss_start") - math.log(2)) < 0.05  # "close to it"
     assert ex.raw("ex_dloss_dlogit") == pytest.approx(1 / (1 + math.exp(0)) - 1)
@@ -332,6 +334,8 @@ def test_second_order_answers(example):
     assert ex.raw("ex_newton_exp_x2") == pytest.approx(2 / math.e, rel=1e-12)
     errors = [math.log(2), 1 - math.log(2), 2 / math.e - math.log(2)]
     assert (round(errors[1], 2), round(errors[2], 2)) == (0.31, 0.04)
+    # "the second step shrinks it by a much larger factor than the first"
+    assert errors[2] / errors[1] < 0.5 * errors[1] / errors[0]
     assert ex.raw("ex_newton_x4_factor") == pytest.approx(2 / 3, rel=1e-12)
     assert ex.raw("ex_memory_ratio") == 10**12 / (2 * 10 * 10**6)
     assert (8 * 10**12, 8 * 2 * 10 * 10**6) == (8e12, 160e6)  # 8 TB and 160 MB
@@ -394,6 +398,7 @@ def test_step_size_and_hyperparameters_answers(example):
     ex = example("hyperparameters")
     assert ex.raw("ex_limit_l50") == pytest.approx(2 / 50)
     assert ex.raw("ex_factor_l50") == pytest.approx(1 - 0.05 * 50) and 0.05 * 50 == 2.5
+    assert 0.05 / ex.raw("ex_limit_l50") == pytest.approx(1.25)  # "only a quarter above the limit"
     x0, eta, big_l = Fraction(3), Fraction(3, 100), 50  # eta L = 1.5: the loss ratio, exactly
     x1 = x0 - eta * big_l * x0
     assert ex.raw("ex_loss_ratio_15") == (x1**2 / x0**2) == Fraction(1, 4)

@@ -80,6 +80,11 @@ def test_learning_rate_answers(example):
     assert ex.raw("q_09") == pytest.approx(1 - 2 * 0.9) and ex.raw("q_01") == pytest.approx(0.8)
     assert abs(ex.raw("q_09")) == pytest.approx(abs(ex.raw("q_01")))  # equally fast
     assert ex.text("regime_09").startswith("oscillat")
+    # eta = 0.99: q = -0.98, as slow as eta = 0.01 (q = 0.98), exactly in rationals
+    assert ex.raw("ex_q_099") == pytest.approx(float(1 - 2 * Fraction(99, 100)), rel=1e-12)
+    assert ex.raw("ex_q_001") == pytest.approx(float(1 - 2 * Fraction(1, 100)), rel=1e-12)
+    assert ex.raw("ex_q_099") == pytest.approx(-ex.raw("ex_q_001"), rel=1e-12)  # equally slow
+    assert ex.text("ex_regime_099") == "oscillating, convergent"
     # |x_t| = 8 / 2^t < 0.01  <=>  2^t > 800, exactly in rationals
     t = next(t for t in range(100) if Fraction(8, 2**t) < Fraction(1, 100))
     assert ex.raw("ex_steps_025") == t and 2 ** (t - 1) <= 800 < 2**t

@@ -102,9 +102,15 @@ def test_two_dimensions_answers(example):
     mu, big_l = Fraction(str(ex.raw("valley_mu"))), Fraction(str(ex.raw("valley_big_l")))
     kappa = big_l / mu
     assert kappa == ex.raw("valley_kappa")
-    best = 2 / (mu + big_l)
-    assert ex.raw("ex_steep_factor") == pytest.approx(float(1 - best * big_l), rel=1e-12)
-    assert ex.raw("ex_steep_factor") == pytest.approx(-float((kappa - 1) / (kappa + 1)))
+    best_rate = (kappa - 1) / (kappa + 1)  # at eta* = 2 / (mu + L)
+    eta = Fraction(19, 10) / big_l
+    steep, flat = 1 - eta * big_l, 1 - eta * mu
+    assert ex.raw("ex_big_step_steep") == pytest.approx(float(steep), rel=1e-12)
+    assert ex.raw("ex_big_step_flat") == pytest.approx(float(flat), rel=1e-12)
+    assert ex.raw("ex_big_step_rate") == pytest.approx(float(max(abs(steep), abs(flat))), rel=1e-12)
+    assert abs(steep) > abs(flat) and abs(steep) > best_rate  # slower; the steep direction limits
+    assert abs(1 - eta * big_l) < 1 and eta > 2 / (mu + big_l)  # past eta*, below 2 / L
+    assert ex.raw("valley_best_rate") == pytest.approx(float(best_rate), abs=5e-5)
     ratio = math.log(float((kappa - 1) / (kappa + 1))) / math.log(float(1 - 1 / kappa))
     assert ex.raw("ex_steps_ratio") == pytest.approx(ratio, rel=1e-12) and 1.8 < ratio < 2
     rate = Fraction(999, 1001)

@@ -165,6 +165,9 @@ def test_worked_example_answers(example):
     top = np.linalg.eigvalsh(hessian)[-1]
     assert ex.raw("ex_max_lr") == pytest.approx(2 / top, rel=1e-12)
     assert ex.raw("ex_factor_04") == pytest.approx(1 - 0.4 * top) and ex.raw("ex_factor_04") < -1
+    low = np.linalg.eigvalsh(hessian)[0]  # "the flat one sets the speed for eta up to 2/(low + top)"
+    for eta in np.linspace(0.01, 2 / (low + top), 50):
+        assert abs(1 - eta * low) >= abs(1 - eta * top) - 1e-12
 
 
 # ============================================================================ neural-network.md
@@ -250,6 +253,7 @@ def test_momentum_answers(example):
     roots = np.roots([1, -(1 + 0.81 - 0.5), 0.81])
     assert np.iscomplexobj(roots) and np.allclose(np.abs(roots), 0.9)
     assert ex.raw("ex_rate_b099") == pytest.approx(math.sqrt(0.99))
+    assert 100 < -1 / math.log(ex.raw("ex_rate_b099")) < 1000  # "swings for hundreds of steps"
     # beta = 0.99 with Polyak's eta for kappa = 25 (L = 1): every eta*lambda in the complex band
     kappa = ex.raw("paths_kappa")
     mu, big_l = 1 / kappa, 1.0
@@ -416,6 +420,7 @@ def test_step_size_and_hyperparameters_answers(example):
     kappa = ex.raw("scaled_kappa")
     assert ex.raw("ex_shared_factor") == pytest.approx((kappa - 1) / (kappa + 1), rel=1e-12)
     assert round(1 - ex.raw("ex_shared_factor"), 2) == 0.02  # "about 2 %"
+    assert kappa == 100  # the answer writes (kappa - 1)/(kappa + 1) as 99/101
     assert ex.raw("ex_scaled_factor_21") == pytest.approx(1 - 2.1)
     big_l, beta = ex.raw("ex_heatmap_l"), 0.5
     limit = ex.raw("ex_hb_limit_05")

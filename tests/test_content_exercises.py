@@ -497,7 +497,16 @@ def test_vanishing_gradients_answers(example):
     ratio = (torch.relu(a) @ w).pow(2).mean() / a.pow(2).mean()
     assert ratio.item() == pytest.approx(1, abs=0.1)
     assert ex.raw("ex_he_std") == pytest.approx(math.sqrt(2 / n))
-    assert ex.raw("ex_small_factor") == pytest.approx(ex.raw("small_std") * math.sqrt(n), rel=1e-3)
+    # ten ReLU layers at twice He's scale, 20 networks: on average the second moment grows 4^10
+    # (one network of this width lands anywhere from about half to twice that rms, hence the mean)
+    a = torch.randn(20, 500, n, generator=gen, dtype=torch.float64)
+    z = a
+    for _ in range(10):
+        z = torch.relu(z) @ (torch.randn(20, n, n, generator=gen, dtype=torch.float64)
+                             * 2 * math.sqrt(2 / n))
+    growth = (z.pow(2).mean(dim=(1, 2)) / a.pow(2).mean(dim=(1, 2))).mean().sqrt().item()
+    assert growth == pytest.approx(2**10, rel=0.15)
+    assert ex.raw("ex_double_he_10") == pytest.approx(2**10, rel=1e-9)
 
 
 def test_full_batch_cost_answers(example):

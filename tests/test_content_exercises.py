@@ -453,6 +453,7 @@ def test_local_minima_and_saddle_answers(example):
         x -= 0.01 * (4 * x**3 - 15 * x**2 + 8 * x + 3)
     assert x == pytest.approx(3) and 0.01 < 2 / 26  # below the global minimum's limit 2/f''(3)
     eta, band = ex.raw("eta"), ex.raw("band")
+    assert band == 1  # the answer writes log(band / 1e-6) as log(10^6), "six decades"
     y, k = 1e-6, 0
     while abs(y) < band:  # the escape, iterated
         y, k = y + eta * 2 * y, k + 1

@@ -82,8 +82,8 @@ def test_exercises_are_numbered_with_ids_and_out_of_search():
     html = md.convert('!!! note "Not one"\n    x\n\n'
                       '!!! question "Compute: a"\n    Q?\n\n    ??? success "Answer"\n        A.\n\n'
                       '!!! question "Derive: b"\n    Q?\n')
-    assert re.findall(r'<div class="admonition question" data-search-exclude="" '
-                      r'id="(exercise-\d)">\s*<p class="admonition-title">([^<]+)<', html) == [
+    assert re.findall(r'<div class="admonition question" data-search-exclude="">'
+                      r'\s*<p class="admonition-title" id="(exercise-\d)">([^<]+)<', html) == [
         ("exercise-1", "Exercise 1. Compute: a"), ("exercise-2", "Exercise 2. Derive: b")]
     assert 'class="admonition note"' in html and "Exercise 3" not in html
 
@@ -146,7 +146,8 @@ def test_the_built_index_links_every_exercise(request):
     ids = {}
     for page in LESSONS:
         html = (site / page.removesuffix(".md") / "index.html").read_text(encoding="utf-8")
-        ids[page] = re.findall(r'<div class="admonition question"[^>]* id="(exercise-\d+)"', html)
+        ids[page] = re.findall(r'<div class="admonition question"[^>]*>\s*'
+                               r'<p class="admonition-title" id="(exercise-\d+)"', html)
         boxes = html.count('<span class="gd-answer" data-value="')
         assert boxes == len(ANSWER_MACRO.findall(_source(page))), f"{page}: answer boxes lost"
         assert ("exercises.js" in html) == (boxes > 0), f"{page}: script without boxes or back"

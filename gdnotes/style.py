@@ -187,6 +187,28 @@ def mark_optimum(ax, x, y, *, label="minimum", **kwargs):
     return ax.plot([x], [y], label=label, **{**style, **kwargs})[0]
 
 
+def lay_out(fig, dpi: int = DPI) -> None:
+    """Run ``fig``'s layout engine once, as saving at ``dpi`` would, then switch it off.
+
+    With a layout engine on, ``savefig`` first draws the whole figure invisibly just to lay it
+    out, then draws it again for real; laid out here, each later save (the light PNG, its dark
+    twin) draws once, with the same layout: the same pixels for a third less work."""
+    engine = fig.get_layout_engine()
+    if engine is None or not fig.axes:
+        return
+    saved_dpi = fig.dpi
+    fig.set_dpi(dpi)  # the layout is measured in the pixels of the saved picture, as savefig does
+    try:
+        renderer = fig.canvas.get_renderer()
+        for ax in fig.axes:  # as Figure.draw does before it lays out
+            locator = ax.get_axes_locator()
+            ax.apply_aspect(locator(ax, renderer) if locator else None)
+        engine.execute(fig)
+    finally:
+        fig.set_dpi(saved_dpi)
+    fig.set_layout_engine(None)  # not "none": savefig's extra draw happens for any engine
+
+
 def png_bytes(fig, dpi: int = DPI, colors: int = 256) -> bytes:
     """Render ``fig`` to PNG bytes with no metadata, so the same figure gives the same bytes.
 

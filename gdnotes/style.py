@@ -189,7 +189,7 @@ def mark_optimum(ax, x, y, *, label="minimum", **kwargs):
 
 
 @contextlib.contextmanager
-def _ticks_placed_once() -> Iterator[None]:
+def ticks_placed_once() -> Iterator[None]:
     """Within the block, an axis places its ticks once per view and size.
 
     One layout pass or draw asks each axis for its ticks many times (for the axis, for each
@@ -233,7 +233,7 @@ def lay_out(fig, dpi: int = DPI) -> None:
         for ax in fig.axes:  # as Figure.draw does before it lays out
             locator = ax.get_axes_locator()
             ax.apply_aspect(locator(ax, renderer) if locator else None)
-        with _ticks_placed_once():
+        with ticks_placed_once():
             engine.execute(fig)
     finally:
         fig.set_dpi(saved_dpi)
@@ -271,7 +271,7 @@ def _rgb(fig, dpi: int):
     from PIL import Image
 
     raw = io.BytesIO()
-    with _ticks_placed_once():
+    with ticks_placed_once():
         fig.savefig(raw, format="rgba", dpi=dpi)
     width, height = int(fig.get_figwidth() * dpi), int(fig.get_figheight() * dpi)
     if len(raw.getbuffer()) != 4 * width * height:  # Agg rounded differently: ask a PNG

@@ -34,7 +34,7 @@ browser-deps:
 
 test: $(STAMP) browser-deps
 	$(BIN)/ruff check .
-	$(THREADS) $(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(THREADS) $(BIN)/python -m pytest -n 2 --dist loadgroup --durations=20
 
 test-fast: $(STAMP)
 	$(THREADS) $(BIN)/python -m pytest -n 2 --dist loadgroup -m "not browser and not build"

@@ -12,6 +12,7 @@ examples, a private cache) so cache and failure behaviour are tested in seconds.
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import re
 import shutil
@@ -73,15 +74,28 @@ def mkdocs_build(project: Path, site: Path, *, strict=True, env=None, timeout=60
 
 @pytest.fixture(scope="session")
 def site_build(tmp_path_factory) -> BuildResult:
-    """One strict build of the real site per test worker, whether or not it succeeds.
+    """One strict build of the real site per test run, whether or not it succeeds.
 
-    Workers take turns (a file lock): the first runs the examples into the project's cache, the
-    others then build from that cache in seconds instead of running every example again."""
+    Workers take turns (a file lock): the first builds into a directory every worker of this run
+    shares (next to their temporary directories, named by xdist's run id) and records the outcome;
+    the others read that record instead of building again. Tests only read the site."""
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")  # the same in every worker of one run
+    base = tmp_path_factory.getbasetemp()
+    shared = (base.parent / f"built_site-{run}") if run else (base / "built_site")
     lock = REPO / ".cache" / "site-build.lock"
     lock.parent.mkdir(exist_ok=True)
     with open(lock, "w") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
-        return mkdocs_build(REPO, tmp_path_factory.mktemp("built_site") / "site")
+        record = shared / "build.json"
+        if record.is_file():
+            done = json.loads(record.read_text(encoding="utf-8"))
+            return BuildResult(done["returncode"], done["output"], shared / "site")
+        shutil.rmtree(shared, ignore_errors=True)
+        shared.mkdir(parents=True)
+        result = mkdocs_build(REPO, shared / "site")
+        record.write_text(json.dumps({"returncode": result.returncode, "output": result.output}),
+                          encoding="utf-8")
+        return result
 
 
 @pytest.fixture(scope="session")
@@ -241,13 +255,31 @@ def wait_until_none(match, seconds: float = 5.0) -> list[str]:
     return left
 
 
+# -- scheduling: the longest single tests first, so no worker is left with one at the end -------
+# xdist hands out the groups (browser shards, the built-site group) largest first, then single
+# tests in collection order: these, each 5-40 s of CPU, go to the front of that order.
+SLOWEST_FIRST = (
+    "tests/test_downloads.py::test_a_fresh_venv",
+    "tests/test_downloads.py",
+    "tests/test_fault_injection.py",
+    "tests/test_build.py",
+    "tests/test_reproducible.py",
+)
+
+
+def _rank(item) -> int:
+    return next((i for i, prefix in enumerate(SLOWEST_FIRST) if item.nodeid.startswith(prefix)),
+                len(SLOWEST_FIRST))
+
+
 # -- pytest 9 + pytest-xdist 3.8: keep `--dist loadgroup` grouping -------------------------
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
-    """xdist groups `xdist_group` tests by appending "@<group>" to `item._nodeid`, but pytest 9
+    """Put SLOWEST_FIRST first (a stable sort), then fix xdist's groups. xdist groups `xdist_group` tests by appending "@<group>" to `item._nodeid`, but pytest 9
     derives `nodeid` from `item._id`, so the suffix is lost and a group scatters over the workers
     (each then builds its own `built_site`). Put the suffix where pytest 9 reads it; a no-op
     without xdist, or once xdist's own hook works again."""
+    items.sort(key=_rank)
     if not getattr(config.option, "loadgroup", False):
         return
     try:

@@ -141,6 +141,19 @@ def test_example_pages_rank_below_lessons_in_search():
     assert 0 < EXAMPLE_SEARCH_BOOST < 1  # a lesson's boost is 1
 
 
+def test_an_example_pages_outputs_and_about_box_stay_out_of_search_but_its_prose_does_not():
+    from gdnotes.site.searchtext import outputs_out_of_search
+
+    html = ('<div class="admonition info">\n<p class="admonition-title">About this example</p></div>'
+            '<p>prose</p><figure><img src="a.png"><figcaption>Figure 1.</figcaption></figure>'
+            '<div class="md-typeset__table"><table>\n<tr><td>1</td></tr></table></div>'
+            '<div class="admonition info">\n<p class="admonition-title">Note</p></div>')
+    marked = outputs_out_of_search(html)
+    assert marked.count("data-search-exclude") == 3
+    assert '<p>prose</p>' in marked and '<div class="admonition info">\n<p class="admonition-title">Note' in marked
+    assert outputs_out_of_search(marked) == marked  # marking twice changes nothing
+
+
 def test_api_page_has_one_section_per_module_with_distinct_titles():
     from gdnotes.site.apiref import sections
     from gdnotes.site.script import public_names

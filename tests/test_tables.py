@@ -50,3 +50,10 @@ def test_a_table_with_a_class_is_left_alone():
     html = markdown.markdown('<table class="x"><tr><td>1</td></tr></table>',
                              extensions=["tables", "gdnotes.site.tables"])
     assert "md-typeset__scrollwrap" not in html and "gd-num" not in html
+
+
+def test_numeric_body_cells_stay_out_of_search_but_their_header_does_not():
+    table = render(TABLE).table
+    excluded = [[cell.has_attr("data-search-exclude") for cell in row.find_all(["th", "td"])]
+                for row in table.find_all("tr")]
+    assert excluded == [[False, False, False]] + [[False, True, False]] * 3

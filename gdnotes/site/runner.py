@@ -20,7 +20,7 @@ import os
 import re
 import shutil
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,6 +39,7 @@ from gdnotes.site.script import Cell, parse_cells
 log = logging.getLogger("mkdocs.plugins.gdnotes")
 
 TIMEOUT_SECONDS = 300.0
+SIGNAL_POLL = 0.2  # seconds the main thread sleeps at most while examples run (see run_examples)
 KB = 1000
 
 
@@ -375,13 +376,18 @@ def run_examples(
         pool = ThreadPoolExecutor(max_workers=min(jobs, len(todo)))
         try:
             futures = [pool.submit(_execute, run, cache, project_dir, launch) for run in todo]
-            for future in as_completed(futures):
-                run = future.result()
-                done += 1
-                log.info(
-                    f"gdnotes: [{done:>2}/{total}] {LABELS[run.status]:<9} {run.name} "
-                    f"{run.seconds:.2f} s"
-                )
+            pending = set(futures)
+            while pending:
+                # Wake up often: a Ctrl-C that the kernel hands to a worker thread is acted on
+                # only when the main thread next runs Python, and a hung example never finishes.
+                finished, pending = wait(pending, timeout=SIGNAL_POLL, return_when=FIRST_COMPLETED)
+                for future in (f for f in futures if f in finished):
+                    run = future.result()
+                    done += 1
+                    log.info(
+                        f"gdnotes: [{done:>2}/{total}] {LABELS[run.status]:<9} {run.name} "
+                        f"{run.seconds:.2f} s"
+                    )
         except BaseException:  # Ctrl-C, or the cache failing: stop every run still going
             launch.abort()
             raise

@@ -5,6 +5,10 @@ Material loads the whole index on every page; the examples' scripts and captured
 about 40 % of it, and a reader searches for what the prose explains ("learning rate",
 ``gd.run``), which the prose and inline code still carry. A code block is marked
 ``data-search-exclude``, which material's search plugin skips.
+
+An example's page shows the tables and figures the lessons show, with the same captions, and the
+same "About this example" box as every other example: those stay out of the index too
+(`outputs_out_of_search`), so a search lands once, on the lesson that explains the output.
 """
 
 from __future__ import annotations
@@ -15,6 +19,15 @@ from markdown import Extension
 from markdown.postprocessors import Postprocessor
 
 _PRE = re.compile(r"<pre(?=[\s>])(?![^>]*data-search-exclude)")
+_OUTPUT = re.compile(r"<(?P<tag>table|figcaption)(?=[\s>])(?![^>]*data-search-exclude)")
+_ABOUT = re.compile(r'<div class="admonition info"(?=>\s*<p class="admonition-title">About this example<)')
+
+
+def outputs_out_of_search(html: str) -> str:
+    """An example page's HTML with its tables, captions and "About this example" box marked
+    ``data-search-exclude``."""
+    html = _OUTPUT.sub(lambda m: f"<{m['tag']} data-search-exclude", html)
+    return _ABOUT.sub(lambda m: m.group(0) + " data-search-exclude", html, count=1)
 
 
 class CodeOutOfSearch(Postprocessor):

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .style import lay_out, ticks_placed_once
+
 
 @dataclass
 class _Frozen:
@@ -102,8 +104,9 @@ def freeze_background(fig, animated: Iterable) -> None:
     visible = [artist.get_visible() for artist in animated]
     for artist in animated:
         artist.set_visible(False)
-    fig.canvas.draw()
-    fig.set_layout_engine("none")
+    lay_out(fig, fig.dpi)  # frames are drawn at the figure's own dpi
+    with ticks_placed_once():
+        fig.canvas.draw()
     background = fig.canvas.copy_from_bbox(fig.bbox)
     for artist, shown in zip(animated, visible, strict=True):
         artist.set_visible(shown)

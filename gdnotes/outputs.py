@@ -46,7 +46,9 @@ from pathlib import Path
 from .animate import thaw_background
 from .style import (
     CSS_DPI,
+    DPI,
     gif_bytes,
+    lay_out,
     legibility_problem,
     png_bytes,
     restyle_dark,
@@ -237,11 +239,12 @@ class Outputs:
         alt = self._check_alt(alt)
         caption = self._check_caption(caption)
         started = time.process_time()
-        png = png_bytes(fig, **({"dpi": dpi} if dpi else {}))
+        dpi = dpi or DPI
+        lay_out(fig, dpi)  # once: the light PNG and its dark twin then draw once each
+        png = png_bytes(fig, dpi=dpi)
         sizes = self._legible(fig, name)
-        fig.set_layout_engine(None)  # laid out already: the twin skips the layout passes
         restyle_dark(fig)
-        dark = png_bytes(fig, **({"dpi": dpi} if dpi else {}))
+        dark = png_bytes(fig, dpi=dpi)
         RENDER_SECONDS[f"{self.example}/{name}"] = time.process_time() - started
         self._write(f"{name}.png", png)
         self._write(f"{name}.dark.png", dark)

@@ -206,3 +206,17 @@ out.figure(fig, "weight_decay_paths", caption=(
     f"just below the dotted line theta_2 = 1/omega = {1 / lam:g}, leaving the steep "
     "coordinate at its unregularised value."
 ))
+
+# %% [markdown]
+# ## Exercises (docs/adam.md)
+# The bias-corrected average of two gradients, and Adam's first step when the gradient is far
+# below $\epsilon$ (torch's defaults).
+
+# %%
+adam_default = gd.adam()
+m2 = (B1 * (1 - B1) * 1.0 + (1 - B1) * 3.0) / (1 - B1**2)  # the corrected average, by hand
+out.value("ex_m_hat_2", m2, fmt="{:.4f}")
+out.value("ex_weight_newest", (1 - B1) / (1 - B1**2), fmt="{:.4f}")
+tiny_state = adam_default.init(np.zeros(1))
+tiny_x, _ = adam_default.update(tiny_state, np.zeros(1), np.array([1e-10]))
+out.value("ex_tiny_step_ratio", abs(float(tiny_x[0])) / DEFAULTS["lr"], fmt="{:.4f}")

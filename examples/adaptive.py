@@ -222,3 +222,24 @@ out.table("units", scale_rows, headers=[
 out.value("largest_scale", max(SCALES), fmt="{:g}")
 adadelta = gd.adadelta().hyperparams  # torch's defaults
 out.value("adadelta_first_step", np.sqrt(adadelta["eps"] / (1 - adadelta["rho"])), fmt="{:.1e}")
+
+# %% [markdown]
+# ## Exercises (docs/adaptive.md)
+# AdaGrad's 100th step under a constant gradient, RMSprop's first step (no bias correction),
+# and the diagonal of the rotated bowl's Hessian, which is all a per-coordinate method sees.
+
+# %%
+def step_sizes(optimizer, steps, grad=3.0):
+    """The length of each step under a constant gradient (a linear function)."""
+    x = np.zeros(1)
+    state, sizes = optimizer.init(x), []
+    for _ in range(steps):
+        moved, state = optimizer.update(state, x, np.array([grad]))
+        sizes.append(abs(float(moved[0] - x[0])))
+        x = moved
+    return sizes
+
+
+out.value("ex_adagrad_step_100", step_sizes(gd.adagrad(lr=0.1), 100)[-1], fmt="{:.4f}")
+out.value("ex_rmsprop_first_ratio", step_sizes(gd.rmsprop(lr=0.01), 1)[0] / 0.01, fmt="{:.4f}")
+out.value("ex_rotated_diag", float(problems[ROTATED].hessian(np.zeros(2))[0, 0]), fmt="{:.4f}")

@@ -211,3 +211,17 @@ out.value("scaled_ratio", (1 / scaled.mu) / (2 / scaled.L), fmt="{:g}")
 out.value("coord_tol", COORD_TOL, fmt="{:g}")
 out.value("best_shared_steps", shared_steps)
 out.value("best_shared_eta", shared_eta, fmt="{:.3f}")
+
+# %% [markdown]
+# ## Exercises (docs/problems/step-size.md, docs/problems/hyperparameters.md)
+# The step limit of a steeper bowl, what one step too many does, the loss ratio of one step,
+# the best shared factor on the badly scaled bowl, and heavy ball's limit at $\beta = 0.5$.
+
+# %%
+out.value("ex_limit_l50", gd.regimes.max_stable_lr(50.0), fmt="{:g}")
+out.value("ex_factor_l50", float(gd.regimes.step_multiplier(0.05, 50.0)), fmt="{:g}")
+out.value("ex_loss_ratio_15", (1 - 1.5) ** 2, fmt="{:g}")  # f(x1)/f(x0) = (1 - eta L)^2 at eta L = 1.5
+out.value("ex_shared_factor", gd.regimes.optimal_rate(SCALED_KAPPA), fmt="{:.4f}")
+out.value("ex_scaled_factor_21", 1 - 2.1, fmt="{:g}")  # the steep coordinate at eta = 2.1 / L
+out.value("ex_heatmap_l", bowl.L, fmt="{:g}")
+out.value("ex_hb_limit_05", 2 * (1 + 0.5) / bowl.L, fmt="{:g}")

@@ -147,3 +147,25 @@ out.figure(fig, "multiplier", caption=(
     f"shaded as convergent; the {ETAS.size} learning rates of this page are marked on the V "
     f"(L = {CURVATURE:g})."
 ))
+
+# %% [markdown]
+# ## Exercises (docs/learning-rate.md)
+# The steps $\eta = 0.25$ needs to bring $|x|$ below $0.01$, the stability limit of a steeper
+# parabola, and ten divergent steps written out.
+
+# %%
+x, steps_025 = X0, 0
+while abs(x) >= 0.01:
+    x, steps_025 = x - 0.25 * objective.grad(np.array([x]))[0], steps_025 + 1
+out.value("ex_steps_025", steps_025)
+out.value("ex_max_lr_l6", gd.regimes.max_stable_lr(6.0), fmt="{:.4f}")
+
+# %%
+# --8<-- [start:diverge]
+x = 8.0
+for _ in range(10):
+    x = x - 1.1 * 2 * x  # eta = 1.1 on f(x) = x^2 + 5
+# --8<-- [end:diverge]
+with out.capture("ex_diverge"):
+    print(f"after 10 steps: x = {x:.4f}, |x| / |x0| = {abs(x) / 8.0:.4f}")
+out.value("ex_x10_eta11", abs(x), fmt="{:.2f}")

@@ -336,3 +336,26 @@ per_epoch = [[label, -(-10_000 // size), 10_000, size] for label, size in
 out.table("epoch_cost", per_epoch,
           headers=["variant (n = 10,000)", "updates per epoch", "gradients per epoch",
                    "gradients per update"])
+
+# %% [markdown]
+# ## Exercises (docs/stochastic.md)
+# The noise of a batch of 10 against a single sample (without replacement, $n$ samples), the
+# same with a ten times larger step, and the exact one-dimensional floor against $\eta/4$.
+
+# %%
+n_samples = x.size
+out.value("ex_noise_ratio_10", (1 / 10) * (n_samples - 10) / (n_samples - 1), fmt="{:.4f}")
+out.value("ex_floor_ratio_10x", 10 * (1 / 10) * (n_samples - 10) / (n_samples - 1), fmt="{:.4f}")
+ETA_H = 0.2  # eta times the curvature
+out.value("ex_exact_over_approx", 2 / (2 - ETA_H), fmt="{:.4f}")
+
+# %% [markdown]
+# ## Exercises (docs/problems/full-batch-cost.md)
+# Updates per epoch and the work of fifty full-batch steps at $n = 10^4$, and the noise of a
+# batch of 10 drawn from $10^4$ samples.
+
+# %%
+N_LARGE = 10_000
+out.value("ex_updates_10k", N_LARGE // MINI)
+out.value("ex_work_50_full", 50 * N_LARGE)
+out.value("ex_noise_ratio_10k", (1 / MINI) * (N_LARGE - MINI) / (N_LARGE - 1), fmt="{:.5f}")

@@ -174,3 +174,25 @@ out.value("map_best_rate", rate_map[best], fmt="{:.3f}")
 out.value("map_best_eta", E[best], fmt="{:.2f}")
 out.value("map_best_beta", B[best], fmt="{:.2f}")
 out.value("map_polyak_rate", rate_star, fmt="{:.3f}")
+
+# %% [markdown]
+# ## Exercises (docs/momentum.md)
+# Polyak's momentum for $\kappa = 100$, and what too much momentum ($\beta = 0.99$ with Polyak's
+# learning rate) does on the $\kappa = 25$ valley of the first figure, predicted and measured.
+
+# %%
+bowl_100 = gd.ill_conditioned(100.0)
+out.value("ex_beta_100", gd.polyak_tuning(bowl_100.mu, bowl_100.L)[1], fmt="{:.4f}")
+out.value("ex_rate_b081", float(np.max(np.abs(np.roots([1, -(1 + 0.81 - 0.5), 0.81])))),
+          fmt="{:g}")  # the roots' modulus for beta = 0.81 at eta * lambda = 0.5
+
+# %%
+# --8<-- [start:too_much]
+eta_star, _, polyak_rate = gd.polyak_tuning(bowl.mu, bowl.L)
+heavy = gd.run(gd.sgd(lr=eta_star, momentum=0.99), bowl, x0, steps=3000)
+rate = float(gd.measured_rate(gd.distances(heavy.points, bowl.minimizers[0])))
+# --8<-- [end:too_much]
+with out.capture("ex_too_much"):
+    print(f"beta = 0.99: measured rate {rate:.4f} per step (sqrt(0.99) = {0.99**0.5:.4f})")
+    print(f"Polyak's beta = {beta_hb:.3f}: rate {polyak_rate:.4f} per step")
+out.value("ex_rate_b099", 0.99**0.5, fmt="{:.4f}")

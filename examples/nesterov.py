@@ -169,3 +169,18 @@ out.value("trap_mu", trap.mu, fmt="{:g}")
 out.value("trap_big_l", trap.L, fmt="{:g}")
 out.value("trap_steps", TRAP_STEPS)
 out.value("trap_cycle", ", ".join(f"{c:.3f}" for c in sorted(cycle)))
+
+# %% [markdown]
+# ## Exercises (docs/nesterov.md)
+# Nesterov's best rate on quadratics at $\kappa = 100$, its stability edge at $\beta = 0.9$, and its
+# first step against the heavy ball's (one step each on $f(x) = x^2/2$ from $x = 1$).
+
+# %%
+out.value("ex_nag_rate_100", 1 - 2 / np.sqrt(3 * 100 + 1), fmt="{:.4f}")
+out.value("ex_nag_edge_09", 2 * (1 + 0.9) / (1 + 2 * 0.9), fmt="{:.4f}")
+half_square = gd.ill_conditioned(1.0)  # f(x) = |x|^2 / 2: the gradient is x
+first = {}
+for key, nesterov in (("hb", False), ("nag", True)):
+    one = gd.run(gd.sgd(lr=0.1, momentum=0.9, nesterov=nesterov), half_square, [1.0, 0.0], steps=1)
+    first[key] = 1.0 - one.points[1, 0]
+out.value("ex_first_step_ratio", first["nag"] / first["hb"], fmt="{:g}")

@@ -130,3 +130,32 @@ out.gif(fig, draw, frames=len(frame_steps), name="training", fps=8, caption=(
     "bends into an S shape that runs between the two moons. Bottom: the training loss "
     f"falls from {losses[0]:.2f} to {losses[-1]:.3f}, with a marker following the "
     "current step."))
+
+# %% [markdown]
+# ## Exercises (docs/neural-network.md)
+# The loss of a network that says "one half" to every point, the cross-entropy's derivative
+# with respect to the logit (by autograd), and what forgetting `zero_grad()` does to three steps
+# on $f(x) = x^2$.
+
+# %%
+out.value("ex_loss_half", float(torch.nn.functional.binary_cross_entropy(
+    torch.tensor([0.5]), torch.tensor([1.0]))), fmt="{:.4f}")
+logit = torch.tensor(0.0, dtype=torch.float64, requires_grad=True)
+torch.nn.functional.binary_cross_entropy_with_logits(logit, torch.tensor(1.0, dtype=torch.float64)
+                                                     ).backward()
+out.value("ex_dloss_dlogit", logit.grad.item(), fmt="{:g}")
+
+# %%
+# --8<-- [start:no_zero_grad]
+x = torch.tensor(1.0, dtype=torch.float64, requires_grad=True)
+history = []
+for _ in range(3):
+    (x**2).backward()  # adds 2x to x.grad: no zero_grad() in this loop
+    with torch.no_grad():
+        x -= 0.1 * x.grad
+    history.append((x.grad.item(), x.item()))
+# --8<-- [end:no_zero_grad]
+with out.capture("ex_no_zero_grad"):
+    for step, (grad, value) in enumerate(history, 1):
+        print(f"step {step}: x.grad = {grad:.4f}, x = {value:.4f}")
+out.value("ex_x3_no_zero_grad", history[-1][1], fmt="{:.4f}")

@@ -169,3 +169,22 @@ out.figure(fig, "basins", caption=(
     "global minimum becomes unstable and runs end in the local minimum, fail to settle, or "
     f"diverge; above eta = 2/{float(f2(local_min)):g} almost nothing converges."
 ))
+
+# %% [markdown]
+# ## Exercises (docs/non-convex.md)
+# The first step from $x_0 = -1$, the factor by which the hump pushes a nearby start away, and
+# the stationary points from the roots of $f'$ in code.
+
+# %%
+out.value("ex_x1_from_m1", -1.0 - LR * float(quartic.grad(np.array([-1.0]))[0]), fmt="{:g}")
+out.value("ex_hump_factor", 1 - LR * float(f2(local_max)), fmt="{:.4f}")
+
+# %%
+# --8<-- [start:roots]
+roots = np.sort(np.roots([4, -15, 8, 3]).real)  # f'(x) = 4x^3 - 15x^2 + 8x + 3
+curvatures = 12 * roots**2 - 30 * roots + 8  # f''(x) at each root
+# --8<-- [end:roots]
+with out.capture("ex_roots"):
+    for x, c in zip(roots, curvatures, strict=True):
+        print(f"x = {x:+.6f}   f''(x) = {c:+.4f}   {'minimum' if c > 0 else 'maximum'}")
+out.value("ex_factor_global_01", 1 - 0.1 * float(f2(global_min)), fmt="{:g}")

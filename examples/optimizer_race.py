@@ -288,3 +288,13 @@ for key in RACES:
     fig, draw_frame = draw_race(key)
     out.gif(fig, draw_frame, frames=FRAMES, name=key, alt=ALT[key], caption=CAPTION[key],
             fps=8)
+
+# %% [markdown]
+# ## Exercises (docs/optimizer-race.md)
+# Rosenbrock's curvatures at the minimum, the largest step plain gradient descent can take
+# there, and the gradient at the start.
+
+# %%
+out.value("ex_rosen_lambda_min", curvatures[0], fmt="{:.4f}")
+out.value("ex_rosen_max_lr", 2 / curvatures[-1], fmt="{:.6f}")
+out.value("ex_rosen_grad_y0", float(rosenbrock.grad(RACES["rosenbrock"]["x0"])[1]), fmt="{:g}")

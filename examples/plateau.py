@@ -115,3 +115,15 @@ out.figure(fig, "path", caption=(
     f"as a red dot: the dots crowd together on the flat region beyond the {levels[-1]:g} "
     f"level near the start at ({START[0]:g}, {START[1]:g}) and are spread far apart once the "
     "path drops into the well at the origin."))
+
+# %% [markdown]
+# ## Exercises (docs/problems/plateaus.md)
+# The slope at $(3, 0)$, the steepest slope along the $x$-axis, and the largest stable step at
+# the minimum.
+
+# %%
+out.value("ex_grad_at_3", float(np.linalg.norm(plateau.grad(np.array([3.0, 0.0])))), fmt="{:.5f}")
+radii = np.linspace(0.0, 5.0, 50001)
+out.value("ex_steepest_slope", float(np.max(radii * np.exp(-radii**2 / 2))), fmt="{:.4f}")
+out.value("ex_max_lr_well", 2 / float(np.linalg.eigvalsh(plateau.hessian(np.zeros(2)))[-1]),
+          fmt="{:g}")

@@ -168,3 +168,25 @@ out.gif(fig, draw, frames=FRAMES, name="escape", fps=10, caption=(
     "turn and shoot off along the y-axis; below, their distance from the axis grows "
     f"on straight, parallel lines in a log plot and crosses {BAND:g} at the predicted steps, "
     "later for smaller offsets."))
+
+# %% [markdown]
+# ## Exercises (docs/problems/local-minima.md, docs/problems/saddle-points.md)
+# The local minimum's value, restarts, leaving the hump; the escape time from $10^{-6}$, what
+# doubling $\eta$ buys, and the negative curvature of a tilted saddle.
+
+# %%
+out.value("ex_f_low", float(quartic.value([low])), fmt="{:.5f}")
+share_global = (4.0 - peak) / (4.0 - (-1.0))  # starts uniform on [-1, 4], small steps
+out.value("ex_restarts_5", 1 - (1 - share_global) ** 5, fmt="{:.4f}")
+hump_factor = 1 - 0.01 * float(quartic.hessian(np.array([peak]))[0, 0])  # eta = 0.01
+out.value("ex_hump_steps", np.log(0.1 / 0.001) / np.log(hump_factor), fmt="{:.1f}")
+
+
+def escape_steps(eps, eta):
+    return int(np.ceil(np.log(BAND / eps) / np.log(1 + 2 * eta)))
+
+
+out.value("ex_escape_1e6", escape_steps(1e-6, ETA))
+out.value("ex_escape_ratio", escape_steps(1e-6, ETA) / escape_steps(1e-6, 2 * ETA), fmt="{:.3f}")
+out.value("ex_tilted_curvature", float(-np.linalg.eigvalsh(np.array([[2.0, 1.0], [1.0, -2.0]]))[0]),
+          fmt="{:.4f}")

@@ -246,3 +246,26 @@ out.value("lr", LR, fmt="{:g}")
 out.value("adam_seeds", ADAM_SEEDS)
 out.value("band_low", BAND_PCT[0])
 out.value("band_high", BAND_PCT[1])
+
+# %% [markdown]
+# ## Exercises (docs/schedules.md)
+# The cosine schedule a third of the way, the warmup + cosine schedule read in code, and the
+# noise budget $\sum_t \eta_t^2$ of $\eta_t = 1/(t + 1)$ (a partial sum and its tail bound).
+
+# %%
+out.value("ex_cosine_100", float(SCHEDULES["cosine"](100)), fmt="{:g}")
+
+# --8<-- [start:read_schedule]
+warm_cosine = SCHEDULES[f"warmup {WARMUP} + cosine"]  # a schedule is a function of the step t
+
+
+def show(schedule, steps=(0, 15, 30, 165, 299)):
+    for t in steps:
+        print(f"t = {t:3d}: lr = {float(schedule(t)):.4f}")
+# --8<-- [end:read_schedule]
+
+
+with out.capture("ex_read_schedule"):
+    show(warm_cosine)
+out.value("ex_warm_165", float(warm_cosine(165)), fmt="{:.4f}")
+out.value("ex_sum_squares", float(np.pi**2 / 6), fmt="{:.4f}")

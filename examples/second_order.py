@@ -205,3 +205,21 @@ out.value("lbfgs_history_floats", 2 * HISTORY)
 out.value("lbfgs_floats_large_d", 2 * HISTORY + 2)
 SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 out.value("tol", "10" + str(round(np.log10(TOL))).translate(SUPERSCRIPT))
+
+# %% [markdown]
+# ## Exercises (docs/second-order.md)
+# Pure Newton on $x^4$ (a minimum with zero curvature), two Newton steps on $e^x - 2x$, and the
+# memory of BFGS against L-BFGS for a million parameters.
+
+# %%
+x = 1.0
+for _ in range(5):
+    x_next = x - (4 * x**3) / (12 * x**2)  # Newton on f(x) = x^4
+    factor, x = x_next / x, x_next
+out.value("ex_newton_x4_factor", factor, fmt="{:.4f}")
+x = 0.0
+for _ in range(2):
+    x = x - (np.exp(x) - 2) / np.exp(x)  # Newton on f(x) = e^x - 2x
+out.value("ex_newton_exp_x2", x, fmt="{:.4f}")
+D, M = 10**6, 10
+out.value("ex_memory_ratio", D * D / (2 * M * D), fmt="{:g}")

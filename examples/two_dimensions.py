@@ -210,3 +210,16 @@ out.table("rates", rate_rows, headers=[
 ], floatfmt=["g", ".4f", ".4f", ".4f", "s", "d", ".4f", ".4f"])
 out.value("rates_kappas", ", ".join(str(k) for k in KAPPAS))
 out.value("rates_max_difference", max(abs(float(r[4])) for r in rate_rows), fmt="{:.0e}")
+
+# %% [markdown]
+# ## Exercises (docs/two-dimensions.md)
+# The steep direction's factor at $\eta^*$, how many more steps $\eta = 1/L$ takes than $\eta^*$
+# on this valley, and the steps $\eta^*$ needs to shrink the error a million times at
+# $\kappa = 1000$ (the closed form, no run).
+
+# %%
+out.value("ex_steep_factor", 1 - best * L, fmt="{:.4f}")
+out.value("ex_steps_ratio", np.log(gd.regimes.optimal_rate(KAPPA)) / np.log(1 - 1 / KAPPA),
+          fmt="{:.3f}")
+steps_1000 = int(np.ceil(np.log(1e-6) / np.log(gd.regimes.optimal_rate(1000.0))))
+out.value("ex_steps_kappa_1000", float(steps_1000), fmt="{:.0f}")  # a float: checked to 1 %

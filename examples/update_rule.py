@@ -171,3 +171,27 @@ out.figure(fig, "tangent_step", caption=(
     f"the step of length {-LR * g0:g} to x1 = {x1:g}; the tangent line predicts {predicted:g} "
     f"there, the parabola's true value is {f(x1):g}."
 ))
+
+# %% [markdown]
+# ## Exercises (docs/update-rule.md)
+# The numbers the page's exercises ask for: the second iterate, one step with $\eta = 1$, the
+# learning rate that reaches the minimiser in one step, and the steps the loop needs to get
+# within $10^{-6}$ of it.
+
+# %%
+curvature = grad_f(1.0) - grad_f(0.0)  # f'' of the parabola: its gradient is linear
+out.value("ex_x2", numpy_path[2], fmt="{:g}")
+out.value("ex_x1_eta1", X0 - 1.0 * grad_f(X0), fmt="{:g}")
+out.value("ex_x2_eta1", (X0 - grad_f(X0)) - grad_f(X0 - grad_f(X0)), fmt="{:g}")
+out.value("ex_eta_one_step", 1 / curvature, fmt="{:g}")
+
+# %%
+# --8<-- [start:stop_early]
+x, steps = X0, 0
+while abs(x - 5.0) >= 1e-6:  # stop once within 1e-6 of the minimiser
+    x = x - LR * grad_f(x)
+    steps += 1
+# --8<-- [end:stop_early]
+with out.capture("ex_stop_early"):
+    print(f"{steps} steps, x = {x:.9f}")
+out.value("ex_steps_1e6", steps)

@@ -98,3 +98,13 @@ out.value("small_factor", INIT_STD_SMALL * np.sqrt(WIDTH), fmt="{:.2f}")
 out.value("width", WIDTH)
 out.value("small_std", INIT_STD_SMALL, fmt="{:g}")
 out.value("large_gain", LARGE_GAIN, fmt="{:g}")
+
+# %% [markdown]
+# ## Exercises (docs/problems/vanishing-gradients.md)
+# The sigmoid's bound over ten layers with $\lVert W\rVert_2 \le 1$, He's standard deviation for
+# this width, and a small-init layer's factor.
+
+# %%
+out.value("ex_sigmoid_10", 0.25**10, fmt="{:.3e}")
+out.value("ex_he_std", np.sqrt(2 / WIDTH), fmt="{:.4f}")
+out.value("ex_small_factor", INIT_STD_SMALL * np.sqrt(WIDTH), fmt="{:.4f}")

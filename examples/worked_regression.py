@@ -238,3 +238,21 @@ def train_optim(steps, lr=0.1):
 
 with out.capture("torch_optim"):
     train_optim(STEPS)
+
+# %% [markdown]
+# ## Exercises (docs/worked-example.md)
+# A third point $(3, 5)$: the first gradient and the best line, in exact arithmetic; and the
+# largest stable learning rate of the two-point problem, $2 / \lambda_{\max}$.
+
+# %%
+X3, Y3 = [*X, 3], [*Y, 5]
+grad_w3 = Fraction(2, len(X3)) * sum((0 - Fraction(y)) * x for x, y in zip(X3, Y3, strict=True))
+sxx3, sx3 = sum(Fraction(v) ** 2 for v in X3), sum(Fraction(v) for v in X3)
+sxy3 = sum(Fraction(a) * b for a, b in zip(X3, Y3, strict=True))
+sy3 = sum(Fraction(v) for v in Y3)
+det3 = sxx3 * len(X3) - sx3 * sx3
+out.value("ex_grad_w3", float(grad_w3), fmt="{:.4f}")
+out.value("ex_w_star3", float((sxy3 * len(X3) - sx3 * sy3) / det3), fmt="{:g}")
+out.value("ex_b_star3", float((sxx3 * sy3 - sx3 * sxy3) / det3), fmt="{:.4f}")
+out.value("ex_max_lr", 2 / eigenvalues[1], fmt="{:.4f}")
+out.value("ex_factor_04", 1 - 0.4 * eigenvalues[1], fmt="{:.3f}")

@@ -1,6 +1,8 @@
 """Expand `{{ figure: ex/name }}`, `{{ table: ... }}`, `{{ value: ... }}`, `{{ text: ... }}` in pages.
 
-Each macro becomes the output an example recorded in its manifest. Figures carry the recorded alt
+Each macro becomes the output an example recorded in its manifest. `{{ answer: ex/name }}` is the
+self-check box of an exercise: an empty element carrying the recorded value and its tolerance, which
+docs/javascripts/exercises.js turns into an input and a Check button (see `gdnotes.site.exercises`). Figures carry the recorded alt
 text and a caption linking to the example's page; a GIF becomes a `<picture>` whose reduced-motion
 source is its still PNG, with visible links to the animation and the still.
 
@@ -25,7 +27,7 @@ from gdnotes.outputs import CODE_SPAN as _CODE_SPAN
 from gdnotes.outputs import outside_code_spans
 
 MACRO = re.compile(
-    r"\{\{\s*(?P<kind>figure|table|value|text)\s*:\s*"
+    r"\{\{\s*(?P<kind>figure|table|value|text|answer)\s*:\s*"
     r"(?P<example>[A-Za-z0-9_\-]+)/(?P<name>[A-Za-z0-9_\-.]+)\s*\}\}"
 )
 FIGURE_LINK = re.compile(r"(?<![\w/])figures/(?P<example>[A-Za-z0-9_\-]+)/(?P<file>[\w\-.]+)")
@@ -47,7 +49,8 @@ class Reference:
         return self.raw or f"{{{{ {self.kind}: {self.example}/{self.name} }}}}"
 
 
-MALFORMED = ("is not a valid macro; write {{ figure: <example>/<name> }} (or table, value, text), "
+MALFORMED = ("is not a valid macro; write {{ figure: <example>/<name> }} (or table, value, text, "
+             "answer), "
              "or put it in inline code to show it literally")
 
 
@@ -55,6 +58,25 @@ def escape_html(text: str) -> str:
     """Markdown with any raw HTML neutralised: `<` outside code spans becomes `&lt;` (code spans
     are escaped by Markdown itself)."""
     return outside_code_spans(text, lambda piece: piece.replace("<", "&lt;"))
+
+
+ANSWER_RELATIVE_TOLERANCE = 0.01  # a decimal answer is right within 1 % of the build's value
+
+
+def answer_tolerance(raw: float | int) -> float:
+    """How far a typed answer may be from the build's value: an integer (a count of steps) must
+    be exact; a decimal may be off by 1 % of it, so three significant figures always pass."""
+    if isinstance(raw, int):
+        return 0.0
+    return ANSWER_RELATIVE_TOLERANCE * abs(raw) or 1e-9
+
+
+def answer_html(record: dict) -> str:
+    """The empty element exercises.js turns into a labelled box and a Check button; without
+    JavaScript it shows nothing. The value is the build's number at full precision."""
+    raw = record["raw"]
+    return (f'<span class="gd-answer" data-value="{raw!r}" '
+            f'data-tol="{answer_tolerance(raw)!r}"></span>')
 
 
 def code_fence(text: str, lang: str, title: str = "") -> str:
@@ -186,7 +208,7 @@ class OutputIndex:
             if ref.example in self.unavailable:
                 return None, f"example '{ref.example}' {self.unavailable[ref.example]}"
             return None, f"no example named '{ref.example}' produced outputs"
-        if ref.kind == "value":
+        if ref.kind in ("value", "answer"):
             record = manifest.get("values", {}).get(ref.name)
             known = sorted(manifest.get("values", {}))
         else:
@@ -198,15 +220,21 @@ class OutputIndex:
             if record and record.get("kind") not in _KINDS[ref.kind]:
                 return None, f"'{ref.name}' is a {record.get('kind')}, not a {ref.kind}"
         if record is None:
-            return None, f"example '{ref.example}' recorded no {ref.kind} '{ref.name}' " + (
-                f"(it has: {', '.join(known)})" if known else f"(it records no {ref.kind}s)"
+            kind = "value" if ref.kind == "answer" else ref.kind
+            return None, f"example '{ref.example}' recorded no {kind} '{ref.name}' " + (
+                f"(it has: {', '.join(known)})" if known else f"(it records no {kind}s)"
             )
+        raw = record.get("raw")
+        if ref.kind == "answer" and (isinstance(raw, bool) or not isinstance(raw, int | float)):
+            return None, f"the answer '{ref.name}' must be a number, got {raw!r}"
         return record, ""
 
     def render(self, ref: Reference, record: dict) -> str:
         directory = self.directories[ref.example]
         if ref.kind == "value":
             return html.escape(str(record.get("text", record.get("raw", ""))))
+        if ref.kind == "answer":
+            return answer_html(record)
         if ref.kind == "figure":
             return self.figure_html(ref.example, record)
         text = (directory / record["file"]).read_text(encoding="utf-8")

@@ -47,6 +47,9 @@ from mkdocs.utils import get_relative_url
 from gdnotes.site.apiref import MARKER as API_MARKER
 from gdnotes.site.apiref import api_markdown, api_targets
 from gdnotes.site.cache import Cache, CacheError, package_dir
+from gdnotes.site.exercises import INDEX as EXERCISES
+from gdnotes.site.exercises import SCRIPT as EXERCISES_SCRIPT
+from gdnotes.site.exercises import exercises_in, exercises_markdown
 from gdnotes.site.macros import OutputIndex, figure_links, image_size, references
 from gdnotes.site.notebook import with_install_cell
 from gdnotes.site.pages import (
@@ -162,17 +165,8 @@ class GdnotesPlugin(BasePlugin[GdnotesConfig]):
         """Examples in the order the story first uses them (nav order of pages), then the rest."""
         names = sorted(p.stem for p in discover(self.examples_dir))
         docs_dir = self.project_dir / "docs"
-
-        def pages(items):
-            for item in items:
-                value = next(iter(item.values())) if isinstance(item, dict) else item
-                if isinstance(value, list):
-                    yield from pages(value)
-                elif isinstance(value, str) and value.endswith(".md"):
-                    yield value
-
         seen: list[str] = []
-        for page in pages(nav):
+        for page in _nav_pages(nav):
             try:
                 text = (docs_dir / page).read_text(encoding="utf-8")
             except OSError:
@@ -219,6 +213,7 @@ class GdnotesPlugin(BasePlugin[GdnotesConfig]):
         for run in runs:
             self._add_run_files(files, config, run)
         self._add_example_pages(files, config)
+        self._add_exercises_page(files, config)
         self.files = files
         return files
 
@@ -293,6 +288,21 @@ class GdnotesPlugin(BasePlugin[GdnotesConfig]):
                 File.generated(config, GALLERY, content=gallery_markdown(ordered, self.install))
             )
 
+    # -- exercises (issue 15) ------------------------------------------------------------------
+    def _add_exercises_page(self, files: Files, config) -> None:
+        """`exercises.md`: every exercise on the site, linked, generated from the pages in nav
+        order (unless docs/ has its own)."""
+        if files.get_file_from_path(EXERCISES):
+            return
+        by_path = {f.src_uri: f for f in files.documentation_pages() if not f.generated_by}
+        order = list(dict.fromkeys([*_nav_pages(config.nav or []), *sorted(by_path)]))
+        pages = []
+        for src in order:
+            if src in by_path:
+                text = by_path[src].content_string
+                pages.append((src, _page_title(text, src), exercises_in(text, src)))
+        files.append(File.generated(config, EXERCISES, content=exercises_markdown(pages)))
+
     def _publish_thumbnail(self, files: Files, config, run: ExampleRun):
         """The gallery card's small copy of the example's first figure, as figures/<ex>/THUMBNAIL."""
         source = thumbnail_source(run) if run.entry else None
@@ -345,6 +355,8 @@ class GdnotesPlugin(BasePlugin[GdnotesConfig]):
                 log.warning(f"gdnotes: {page_name}, line {ref.line}: {ref} {problem}")
             else:
                 log.warning(f"gdnotes: {said}")
+        if 'class="gd-answer"' in markdown:  # the self-check boxes' script, on these pages only
+            markdown += f'\n\n<script type="module" src="{url(EXERCISES_SCRIPT)}"></script>\n'
         own = page.file.src_uri.removeprefix("examples/").removesuffix(".md")
         return stale_banner([r for r in refs if r.example != own], self.runs, example_page) + markdown
 
@@ -385,6 +397,16 @@ def _timeout(env: str | None, configured) -> float:
     if isinstance(value, bool) or not seconds > 0 or seconds == float("inf"):
         raise PluginError(f"gdnotes: {setting} must be a positive number of seconds, got {value!r}")
     return seconds
+
+
+def _nav_pages(items):
+    """The .md paths of a nav (as written in mkdocs.yml), in order."""
+    for item in items:
+        value = next(iter(item.values())) if isinstance(item, dict) else item
+        if isinstance(value, list):
+            yield from _nav_pages(value)
+        elif isinstance(value, str) and value.endswith(".md"):
+            yield value
 
 
 def _page_title(markdown: str, fallback: str) -> str:

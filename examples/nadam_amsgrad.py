@@ -21,7 +21,7 @@ torch.set_default_dtype(torch.float64)  # every torch comparison below is in flo
 # %% [markdown]
 # ## NAdam as torch implements it
 # torch's `NAdam` (Dozat 2016, with a momentum that warms up) uses the momentum
-# $\mu_t = \beta_1\bigl(1 - \tfrac12\, 0.96^{t\psi}\bigr)$ at step $t$, where $\psi$ is
+# $\beta_{1,t} = \beta_1\bigl(1 - \tfrac12\, 0.96^{t\psi}\bigr)$ at step $t$, where $\psi$ is
 # `momentum_decay`. It starts near $\beta_1/2$ and approaches $\beta_1$ only slowly.
 
 # %%
@@ -31,12 +31,12 @@ PSI = NADAM["momentum_decay"]
 
 
 def nadam_momentum(t, beta1=B1, psi=PSI):
-    """torch's μ_t for 1-based step t."""
+    """torch's momentum β₁,ₜ (its `mu`) for the 1-based step t."""
     return beta1 * (1 - 0.5 * 0.96 ** (t * psi))
 
 
 WARM = 1000  # the early phase the comparison below lives in
-t_99 = int(np.ceil(np.log(0.02) / (PSI * np.log(0.96))))  # first t with μ_t >= 0.99 β₁
+t_99 = int(np.ceil(np.log(0.02) / (PSI * np.log(0.96))))  # first t with β₁,ₜ >= 0.99 β₁
 out.value("default_lr", NADAM["lr"], fmt="{:g}")
 out.value("beta1", B1, fmt="{:g}")
 out.value("beta2", B2, fmt="{:g}")
@@ -72,7 +72,7 @@ out.value("torch_gap", nadam_gap, fmt="{:.1e}", bound="upper")
 # ### Adam and NAdam on one bowl
 # $f(x) = \tfrac12 x^2$ from $x_0 = 1$, both with torch's $\beta_1, \beta_2$ and the same
 # learning rate; a third run is NAdam without the warm-up (a huge `momentum_decay`, so
-# $\mu_t = \beta_1$ from the first step).
+# $\beta_{1,t} = \beta_1$ from the first step).
 
 # %%
 line = gd.quadratic([1.0])
@@ -99,7 +99,7 @@ arrivals = {name: [steps_to(r.points[:, i]) for i in range(race_lrs.size)]
             for name, r in runs.items()}
 out.table("race", [(f"{lr:g}", *(arrivals[n][i] for n in runs)) for i, lr in
                    enumerate(race_lrs)],
-          headers=[r"$\eta$", *(f"{n}: steps to $\\lvert x\\rvert < 10^{{-6}}$" for n in runs)])
+          headers=[r"$\eta$", *(f"{n}: steps" for n in runs)])
 out.value("race_tol", TOL, fmt="{:g}")
 FOCUS = 2  # η = 0.1, the figure's run
 out.value("focus_lr", race_lrs[FOCUS], fmt="{:g}")
@@ -144,13 +144,14 @@ out.figure(fig, "adam_vs_nadam", caption=(
 # Reddi, Kale & Kumar (2018, Section 3): on $\mathcal F = [-1, 1]$ the online losses are
 # $f_t(x) = Cx$ when $t \bmod 3 = 1$ and $f_t(x) = -x$ otherwise, with $C > 2$. Over every
 # three steps the losses add up to $(C-2)x$, so $x = -1$ is best. Adam with $\beta_1 = 0$,
-# $\beta_2 = 1/(1+C^2)$ and $\alpha_t = \alpha/\sqrt t$ goes to $x = +1$. Each step is
+# $\beta_2 = 1/(1+C^2)$ and step sizes $\eta_t = \eta/\sqrt t$ goes to $x = +1$. Each step is
 # projected back onto $[-1, 1]$ (`np.clip`), as online learning does.
 
 # %%
 CS = (3.0, 5.0)
 T = 1200
 X_START = 1.0
+ETA_SHARE = 0.5  # η = ETA_SHARE · √(1 - β₂)
 
 
 def reddi_gradient(t, C):
@@ -176,14 +177,14 @@ def with_optimizer(opt):
     return step
 
 
-def amsgrad_paper(alpha, beta2, eps=1e-8):
+def amsgrad_paper(eta0, beta2, eps=1e-8):
     """Reddi et al.'s AMSGrad with β₁ = 0: v̂_t = max(v̂_{t-1}, v_t), no bias correction."""
     moments = {"v": 0.0, "vmax": 0.0}
 
     def step(x, g, t):
         moments["v"] = beta2 * moments["v"] + (1 - beta2) * g * g
         moments["vmax"] = max(moments["vmax"], moments["v"])
-        return x - alpha / np.sqrt(t) * g / (np.sqrt(moments["vmax"]) + eps)
+        return x - eta0 / np.sqrt(t) * g / (np.sqrt(moments["vmax"]) + eps)
 
     return step
 
@@ -197,16 +198,16 @@ def average_regret(xs, C):
 reddi = {}
 for C in CS:
     beta2 = 1 / (1 + C * C)
-    alpha = 0.5 * np.sqrt(1 - beta2)  # the theorem needs α < √(1 - β₂)
+    eta0 = ETA_SHARE * np.sqrt(1 - beta2)  # the theorem needs η < √(1 - β₂)
 
-    def lr(t, alpha=alpha):  # gdnotes' schedules take the 0-based step
-        return alpha / np.sqrt(t + 1)
+    def lr(t, eta0=eta0):  # gdnotes' schedules take the 0-based step
+        return eta0 / np.sqrt(t + 1)
 
     reddi[C] = {
         "Adam": run_online(with_optimizer(gd.adam(lr=lr, betas=(0.0, beta2))), C),
         "AMSGrad (torch)": run_online(
             with_optimizer(gd.adam(lr=lr, betas=(0.0, beta2), amsgrad=True)), C),
-        "AMSGrad (paper)": run_online(amsgrad_paper(alpha, beta2), C),
+        "AMSGrad (paper)": run_online(amsgrad_paper(eta0, beta2), C),
         "Adam, torch's betas": run_online(with_optimizer(gd.adam(lr=lr)), C),
     }
 names = list(reddi[CS[0]])
@@ -227,6 +228,7 @@ out.value("ams_regret_c1", average_regret(reddi[CS[0]]["AMSGrad (torch)"], CS[0]
 out.value("ams_forms_gap", max(float(np.abs(reddi[C]["AMSGrad (torch)"]
                                              - reddi[C]["AMSGrad (paper)"]).max()) for C in CS),
           fmt="{:.1e}", bound="upper")
+out.value("reddi_eta_share", ETA_SHARE, fmt="{:g}")
 out.value("beta2_c1", 1 / (1 + CS[0] ** 2), fmt="{:g}")
 
 fig, ax = gd.figure()
@@ -292,9 +294,9 @@ out.value("undamped_limit", 1 / (1 - BETA), fmt="{:g}")
 
 # %% [markdown]
 # ### Nesterov: torch's form is Sutskever's at the look-ahead point
-# Sutskever et al. (2013): $v_{t+1} = \mu v_t - \varepsilon\nabla f(\theta_t + \mu v_t)$,
-# $\theta_{t+1} = \theta_t + v_{t+1}$. With $\phi_t = \theta_t + \mu v_t$ and $v = -\eta u$ this
-# is torch's `SGD(nesterov=True)`; we compare torch's iterates with $\phi_t$.
+# Sutskever et al. (2013), velocity $\nu$: $\nu_{t+1} = \beta\nu_t - \eta\nabla f(\theta_t + \beta\nu_t)$,
+# $\theta_{t+1} = \theta_t + \nu_{t+1}$. With $\phi_t = \theta_t + \beta\nu_t$ and $\nu = -\eta u$
+# this is torch's `SGD(nesterov=True)`; we compare torch's iterates with $\phi_t$.
 
 # %%
 NEST_STEPS, NEST_LR = 100, 0.1

@@ -211,14 +211,12 @@ for C in CS:
         "Adam, torch's betas": run_online(with_optimizer(gd.adam(lr=lr)), C),
     }
 names = list(reddi[CS[0]])
-rows = []
-for C in CS:
-    rows.append((f"{C:g}", *(f"{reddi[C][n][-1]:+.3f}" for n in names),
-                 *(f"{average_regret(reddi[C][n], C):.3f}" for n in names[:2]),
-                 f"{2 * (C - 2) / 3:.3f}"))
-out.table("reddi", rows, headers=[
-    "$C$", *(f"{n}: $x_{{T+1}}$" for n in names), r"Adam: $R_T/T$", r"AMSGrad: $R_T/T$",
-    r"$2(C-2)/3$ (regret of $x=+1$)"])
+out.table("reddi", [(f"{C:g}", *(f"{reddi[C][n][-1]:+.3f}" for n in names)) for C in CS],
+          headers=["$C$", *(f"{n}: $x_{{T+1}}$" for n in names)])
+out.table("reddi_regret", [(f"{C:g}", *(f"{average_regret(reddi[C][n], C):.3f}" for n in names[:2]),
+                            f"{2 * (C - 2) / 3:.3f}") for C in CS],
+          headers=["$C$", r"Adam: $R_T/T$", r"AMSGrad (torch): $R_T/T$",
+                   r"at $x = +1$: $2(C-2)/3$"])
 out.value("reddi_steps", T, fmt="{:,}")
 out.value("reddi_c1", CS[0], fmt="{:g}")
 out.value("reddi_c2", CS[1], fmt="{:g}")

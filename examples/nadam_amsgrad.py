@@ -232,12 +232,13 @@ out.value("beta2_c1", 1 / (1 + CS[0] ** 2), fmt="{:g}")
 fig, ax = gd.figure()
 C = CS[0]
 t_axis = np.arange(1, T + 2)
+labels = {"Adam": (T, 1.08, "right"), "AMSGrad (torch)": (160, -0.35, "left"),
+          "Adam, torch's betas": (60, -1.17, "left")}  # each next to its own curve
 for name, color in [("Adam", gd.COLORS["blue"]), ("AMSGrad (torch)", gd.COLORS["orange"]),
                     ("Adam, torch's betas", gd.COLORS["green"])]:
-    xs = reddi[C][name]
-    ax.plot(t_axis, xs, color=color, lw=1.2)
-    ax.annotate(name, (t_axis[-1], xs[-1]), xytext=(-4, 9 if xs[-1] > 0 else -11),
-                textcoords="offset points", ha="right", color=color, fontsize=11)
+    ax.plot(t_axis, reddi[C][name], color=color, lw=1.2)
+    x_text, y_text, align = labels[name]
+    ax.text(x_text, y_text, name, ha=align, va="center", color=color, fontsize=11)
 ax.axhline(-1, color=gd.COLORS["grey"], ls=":", lw=1)
 ax.set(xlabel="step $t$", ylabel="$x_t$", ylim=(-1.25, 1.25),
        title=rf"Reddi et al.'s problem, $C = {C:g}$: best point $x = -1$")

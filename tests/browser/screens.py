@@ -70,7 +70,7 @@ def _check_animations(page, reduced: bool) -> list[str]:
             "[...document.querySelectorAll('.gd-anim')].filter(a => a.checkVisibility())"
             ".every(a => a.querySelector('canvas'))",
             timeout=10000)
-    before = _animations(page, 700)
+    before = _animations(page, 300)
     for a in before:
         if a["state"] != "playing" or a["button"] != "Pause" or not a["label"]:
             found.append(f"{a['gif']}: should be playing with a labelled Pause button, is {a}")
@@ -89,7 +89,7 @@ def _check_animations(page, reduced: bool) -> list[str]:
     for i in range(buttons.count()):
         buttons.nth(i).click()  # Pause
     paused = _animations(page, 100)
-    later = _animations(page, 800)
+    later = _animations(page, 400)  # about five frames at gd.gif's 12 fps
     for a, b in zip(paused, later, strict=True):
         if a["state"] != "paused" or a["button"] != "Play":
             found.append(f"{a['gif']}: the Pause button left it {a['state']}")

@@ -92,7 +92,12 @@ MAKERS = {"Adam": lambda lr: gd.adam(lr=lr), "NAdam": lambda lr: gd.nadam(lr=lr)
 
 @pytest.mark.parametrize("nudge", [1.0, 1 + 1e-12, 1 - 1e-12])
 def test_race_counts_survive_a_nudged_start(ex, nudge):
-    """The table's arrival counts, recomputed with a loop (not gd.run), from a nudged start."""
+    """The table's arrival counts and the quoted overshoots, recomputed with a loop (not gd.run),
+    from a nudged start."""
+    lr = ex.raw("focus_lr")
+    for name, key in [("Adam", "overshoot_adam"), ("NAdam", "overshoot_nadam"),
+                      ("NAdam, no warm-up", "overshoot_nowarm")]:
+        assert f"{-_one_d(MAKERS[name], lr, x0=nudge).min():.3f}" == ex.text(key)
     rows = ex.table("race")
     for row in rows:
         lr = float(row[0])
@@ -157,6 +162,28 @@ def test_adam_goes_to_the_wrong_end_and_amsgrad_to_the_right_one(C):
         checkpoints = regret[[T // 4, T // 2, 3 * T // 4, T - 1]]
         assert np.all(np.diff(checkpoints) < 0)
         assert regret[-1] < 0.5 * r[-1]
+
+
+@pytest.mark.parametrize("C", [3.0, 5.0, 10.0])
+def test_why_adam_drifts_up_and_amsgrad_down(C):
+    """Unprojected steps over one period late in the run: Adam's two small-gradient steps are each
+    almost as long as its large-gradient step (so the period nets upwards); AMSGrad's large step
+    outweighs the two small ones together."""
+    beta2, eps = 1 / (1 + C * C), 1e-8
+    for amsgrad in (False, True):
+        v = vmax = 0.0
+        steps = []
+        for t in range(1, 301):
+            g = C if t % 3 == 1 else -1.0
+            v = beta2 * v + (1 - beta2) * g * g
+            vmax = max(vmax, v)
+            second = vmax if amsgrad else v
+            steps.append(-g / (math.sqrt(second / (1 - beta2**t)) + eps))  # times η_t, same sign
+        large, small1, small2 = steps[-3:]  # t = 298 (C), 299, 300
+        if amsgrad:
+            assert abs(large) > small1 + small2
+        else:
+            assert min(small1, small2) > 0.7 * abs(large) and small1 + small2 > abs(large)
 
 
 @pytest.mark.parametrize("C", [3.0, 5.0])
@@ -269,7 +296,7 @@ def test_eps_inside_or_outside_the_root(ex):
     inside = lr * g / math.sqrt(g * g + eps)
     assert inside / lr == pytest.approx(ex.raw("eps_inside"))
     assert outside / inside == pytest.approx(ex.raw("eps_ratio"))
-    assert outside / inside > 50  # at v ≫ ε the two agree, at small v they do not:
+    assert outside / inside > 50  # at small v the placements differ; at v ≫ ε they agree:
     big = 1.0
     assert big / (big + eps) == pytest.approx(big / math.sqrt(big * big + eps), rel=1e-7)
 

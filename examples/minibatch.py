@@ -47,6 +47,10 @@ out.value("epochs", EPOCHS)
 out.value("best_loss", best, fmt="{:.3f}")
 out.value("w_star", loss.optimum[0], fmt="{:.3f}")
 out.value("b_star", loss.optimum[1], fmt="{:.3f}")
+# -- issue 15: the data to the last bit, for the noise-ball explorer on the page --
+data_text = " ".join(f"{v:.17g}" for v in np.concatenate([x, y]))
+assert "e" not in data_text, "the explorer reads plain decimals"
+out.value("data_xy", data_text)
 
 # %% [markdown]
 # ## Loss against epochs and against work

@@ -107,6 +107,8 @@ for key, spec in RACES.items():
     goal_text = (f"steps to escape (f ≤ {ESCAPE:g})" if key == "saddle"
                  else f"steps to {THRESHOLD:g}")
     out.table(f"steps_{key}", rows, headers=["optimizer", "learning rate", goal_text, last])
+    # -- issue 15: each racer's tuned learning rate to the last bit, where the explorer starts --
+    out.value(f"{key}_lrs", " ".join(f"{entry.lr:.17g}" for entry in results[key]))
 out.value("lr_grid", f"{LRS.size} values from {LRS[0]:g} to {LRS[-1]:g}, evenly spaced in log")
 out.value("threshold", THRESHOLD, fmt="{:g}")
 out.value("hold", HOLD)

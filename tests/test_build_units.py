@@ -154,6 +154,23 @@ def test_an_example_pages_outputs_and_about_box_stay_out_of_search_but_its_prose
     assert outputs_out_of_search(marked) == marked  # marking twice changes nothing
 
 
+def test_the_search_index_is_rewritten_as_the_same_json_in_utf8(tmp_path):
+    import json
+
+    from gdnotes.site.searchtext import index_as_utf8
+
+    index = tmp_path / "search" / "search_index.json"
+    index.parent.mkdir()
+    data = {"config": {"lang": ["en"]}, "docs": [{"location": "", "title": "θ ← θ − η∇L",
+                                                  "text": "<p>x ≤ 2/L, \"quoted\"</p>"}]}
+    index.write_text(json.dumps(data, separators=(",", ":")), encoding="ascii")
+    before = index.stat().st_size
+    index_as_utf8(tmp_path)
+    assert json.loads(index.read_text(encoding="utf-8")) == data
+    assert index.stat().st_size < before and "θ" in index.read_text(encoding="utf-8")
+    index_as_utf8(tmp_path / "no-site-here")  # a site without search: nothing to do
+
+
 def test_api_page_has_one_section_per_module_with_distinct_titles():
     from gdnotes.site.apiref import sections
     from gdnotes.site.script import public_names

@@ -62,7 +62,7 @@ from gdnotes.site.pages import (
     thumbnail_source,
 )
 from gdnotes.site.runner import TIMEOUT_SECONDS, Budgets, ExampleRun, discover, run_examples
-from gdnotes.site.searchtext import outputs_out_of_search
+from gdnotes.site.searchtext import index_as_utf8, outputs_out_of_search
 from gdnotes.site.script import api_names_used, parse_cells, public_names, title_of
 from gdnotes.site.thumbnails import thumbnail
 from gdnotes.site.wheel import build_wheel, wheel_source
@@ -365,6 +365,9 @@ class GdnotesPlugin(BasePlugin[GdnotesConfig]):
         if page.file.src_uri.startswith("examples/") and name in self.runs:
             return outputs_out_of_search(html)
         return html
+
+    def on_post_build(self, config):
+        index_as_utf8(config["site_dir"])  # after material's search plugin, listed before gdnotes
 
     # -- mkdocs serve --------------------------------------------------------------------------
     def on_serve(self, server, config, builder):

@@ -9,11 +9,16 @@ about 40 % of it, and a reader searches for what the prose explains ("learning r
 An example's page shows the tables and figures the lessons show, with the same captions, and the
 same "About this example" box as every other example: those stay out of the index too
 (`outputs_out_of_search`), so a search lands once, on the lesson that explains the output.
+
+Material writes the index as ASCII JSON, where every θ, η, ≤ or − is a six-byte ``\\uXXXX``
+escape; `index_as_utf8` rewrites it as UTF-8 (the same JSON to any parser), 5 % smaller.
 """
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 from markdown import Extension
 from markdown.postprocessors import Postprocessor
@@ -28,6 +33,15 @@ def outputs_out_of_search(html: str) -> str:
     ``data-search-exclude``."""
     html = _OUTPUT.sub(lambda m: f"<{m['tag']} data-search-exclude", html)
     return _ABOUT.sub(lambda m: m.group(0) + " data-search-exclude", html, count=1)
+
+
+def index_as_utf8(site_dir: Path) -> None:
+    """Rewrite material's search index (if the site has one) as compact UTF-8 JSON."""
+    index = Path(site_dir) / "search" / "search_index.json"
+    if index.is_file():
+        data = json.loads(index.read_text(encoding="utf-8"))
+        index.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")),
+                         encoding="utf-8")
 
 
 class CodeOutOfSearch(Postprocessor):

@@ -149,7 +149,7 @@ out.figure(fig, "adam_vs_nadam", caption=(
 
 # %%
 CS = (3.0, 5.0)
-T = 1200
+T = 900
 X_START = 1.0
 ETA_SHARE = 0.5  # η = ETA_SHARE · √(1 - β₂)
 

@@ -150,8 +150,9 @@ out.figure(fig, "multiplier", caption=(
 
 # %% [markdown]
 # ## Exercises (docs/learning-rate.md)
-# The steps $\eta = 0.25$ needs to bring $|x|$ below $0.01$, the stability limit of a steeper
-# parabola, and ten divergent steps written out.
+# The factor $q$ of $\eta = 0.99$ (just below the bouncing rate) and of $\eta = 0.01$, the steps
+# $\eta = 0.25$ needs to bring $|x|$ below $0.01$, the stability limit of a steeper parabola, and
+# ten divergent steps written out.
 
 # %%
 x, steps_025 = X0, 0
@@ -159,6 +160,9 @@ while abs(x) >= 0.01:
     x, steps_025 = x - 0.25 * objective.grad(np.array([x]))[0], steps_025 + 1
 out.value("ex_steps_025", steps_025)
 out.value("ex_max_lr_l6", gd.regimes.max_stable_lr(6.0), fmt="{:.4f}")
+out.value("ex_q_099", 1 - CURVATURE * 0.99, fmt="{:g}")  # just below the bouncing rate
+out.value("ex_q_001", 1 - CURVATURE * 0.01, fmt="{:g}")
+out.value("ex_regime_099", gd.regimes.classify_step(0.99, CURVATURE))
 
 # %%
 # --8<-- [start:diverge]

@@ -179,7 +179,10 @@ out.value("ex_f_low", float(quartic.value([low])), fmt="{:.5f}")
 share_global = (4.0 - peak) / (4.0 - (-1.0))  # starts uniform on [-1, 4], small steps
 out.value("ex_restarts_5", 1 - (1 - share_global) ** 5, fmt="{:.4f}")
 hump_factor = 1 - 0.01 * float(quartic.hessian(np.array([peak]))[0, 0])  # eta = 0.01
-out.value("ex_hump_steps", np.log(0.1 / 0.001) / np.log(hump_factor), fmt="{:.1f}")
+hump_growth = float(np.log(0.1 / 0.001) / np.log(hump_factor))  # distance 0.001 -> 0.1, linearised
+out.value("ex_hump_factor", hump_factor, fmt="{:.4g}")
+out.value("ex_hump_growth", hump_growth, fmt="{:.2f}")
+out.value("ex_hump_steps", int(np.ceil(hump_growth)))  # a whole number of steps
 
 
 def escape_steps(eps, eta):

@@ -213,12 +213,15 @@ out.value("rates_max_difference", max(abs(float(r[4])) for r in rate_rows), fmt=
 
 # %% [markdown]
 # ## Exercises (docs/two-dimensions.md)
-# The steep direction's factor at $\eta^*$, how many more steps $\eta = 1/L$ takes than $\eta^*$
+# The factors and the rate of $\eta = 1.9/L$ (past $\eta^*$), how many more steps $\eta = 1/L$ takes than $\eta^*$
 # on this valley, and the steps $\eta^*$ needs to shrink the error a million times at
 # $\kappa = 1000$ (the closed form, no run).
 
 # %%
-out.value("ex_steep_factor", 1 - best * L, fmt="{:.4f}")
+big_step = 1.9 / L  # above eta*, below 2 / L
+out.value("ex_big_step_steep", 1 - big_step * L, fmt="{:.4g}")
+out.value("ex_big_step_flat", 1 - big_step * mu, fmt="{:.4g}")
+out.value("ex_big_step_rate", max(abs(1 - big_step * L), abs(1 - big_step * mu)), fmt="{:.4g}")
 out.value("ex_steps_ratio", np.log(gd.regimes.optimal_rate(KAPPA)) / np.log(1 - 1 / KAPPA),
           fmt="{:.3f}")
 steps_1000 = int(np.ceil(np.log(1e-6) / np.log(gd.regimes.optimal_rate(1000.0))))

@@ -102,9 +102,10 @@ out.value("large_gain", LARGE_GAIN, fmt="{:g}")
 # %% [markdown]
 # ## Exercises (docs/problems/vanishing-gradients.md)
 # The sigmoid's bound over ten layers with $\lVert W\rVert_2 \le 1$, He's standard deviation for
-# this width, and a small-init layer's factor.
+# this width, and what twice He's scale does to the signal over ten ReLU layers.
 
 # %%
 out.value("ex_sigmoid_10", 0.25**10, fmt="{:.3e}")
 out.value("ex_he_std", np.sqrt(2 / WIDTH), fmt="{:.4f}")
-out.value("ex_small_factor", INIT_STD_SMALL * np.sqrt(WIDTH), fmt="{:.4f}")
+gain_per_layer = np.sqrt(WIDTH * (2 * np.sqrt(2 / WIDTH)) ** 2 / 2)  # rms gain, twice He's std
+out.value("ex_double_he_10", float(gain_per_layer**10), fmt="{:.0f}")

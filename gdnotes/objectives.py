@@ -78,10 +78,14 @@ class Objective:
         return X, Y, self.value(np.stack([X, Y], -1))
 
     def __getattr__(self, name):
-        # Only called when normal lookup fails: expose the extras as attributes.
-        if name != "extras" and name in self.extras:
-            return self.extras[name]
-        raise AttributeError(f"{type(self).__name__} {self.name!r} has no attribute {name!r}")
+        # Only called when normal lookup fails: expose the extras as attributes. Read the
+        # fields from __dict__, which copy.copy leaves empty while it asks for __setstate__
+        # (self.extras there would call __getattr__ again, without end).
+        fields = self.__dict__
+        if name in fields.get("extras", {}):
+            return fields["extras"][name]
+        raise AttributeError(f"{type(self).__name__} {fields.get('name')!r} has no attribute "
+                             f"{name!r}")
 
     def __call__(self, x) -> np.ndarray:
         return self.value(x)
@@ -240,9 +244,10 @@ def rosenbrock(a: float = 1.0, b: float = 100.0) -> Objective:
         x, y = _xy(p)
         return _mat(2 - 4 * b * y + 12 * b * x**2, -4 * b * x, -4 * b * x, 2 * b + 0 * x)
 
+    s = max(1.0, abs(a))  # the classic view [-2, 2] x [-1, 3], scaled to hold (a, a²)
     return _make(
         "rosenbrock", 2, rf"f(x, y) = ({a:g} - x)^2 + {b:g}\,(y - x^2)^2",
-        f, df, d2f, [[a, a * a]], [(-2.0, 2.0), (-1.0, 3.0)], fdf=fdf, a=a, b=b,
+        f, df, d2f, [[a, a * a]], [(-2 * s, 2 * s), (-s * s, 3 * s * s)], fdf=fdf, a=a, b=b,
     )
 
 
@@ -392,8 +397,9 @@ def line_mse(x_data, y_data) -> Objective:
     the time because the data were checked once and no least-squares solve is done for it
     (its ``minimizers`` are empty, as for a loss whose minimiser is not known).
     """
-    x = validate.finite("x_data", np.ravel(np.asarray(x_data, dtype=float)))
-    y = validate.finite("y_data", np.ravel(np.asarray(y_data, dtype=float)))
+    # float copies (the caller's arrays may change later); strings and bools are refused
+    x = validate.finite("x_data", x_data).ravel().copy()
+    y = validate.finite("y_data", y_data).ravel().copy()
     if x.shape != y.shape or x.size == 0:
         raise ValueError(
             f"x_data and y_data must be non-empty and the same length, got {x.size} and {y.size}"

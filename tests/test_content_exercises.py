@@ -80,6 +80,11 @@ def test_learning_rate_answers(example):
     assert ex.raw("q_09") == pytest.approx(1 - 2 * 0.9) and ex.raw("q_01") == pytest.approx(0.8)
     assert abs(ex.raw("q_09")) == pytest.approx(abs(ex.raw("q_01")))  # equally fast
     assert ex.text("regime_09").startswith("oscillat")
+    # eta = 0.99: q = -0.98, as slow as eta = 0.01 (q = 0.98), exactly in rationals
+    assert ex.raw("ex_q_099") == pytest.approx(float(1 - 2 * Fraction(99, 100)), rel=1e-12)
+    assert ex.raw("ex_q_001") == pytest.approx(float(1 - 2 * Fraction(1, 100)), rel=1e-12)
+    assert ex.raw("ex_q_099") == pytest.approx(-ex.raw("ex_q_001"), rel=1e-12)  # equally slow
+    assert ex.text("ex_regime_099") == "oscillating, convergent"
     # |x_t| = 8 / 2^t < 0.01  <=>  2^t > 800, exactly in rationals
     t = next(t for t in range(100) if Fraction(8, 2**t) < Fraction(1, 100))
     assert ex.raw("ex_steps_025") == t and 2 ** (t - 1) <= 800 < 2**t
@@ -97,9 +102,15 @@ def test_two_dimensions_answers(example):
     mu, big_l = Fraction(str(ex.raw("valley_mu"))), Fraction(str(ex.raw("valley_big_l")))
     kappa = big_l / mu
     assert kappa == ex.raw("valley_kappa")
-    best = 2 / (mu + big_l)
-    assert ex.raw("ex_steep_factor") == pytest.approx(float(1 - best * big_l), rel=1e-12)
-    assert ex.raw("ex_steep_factor") == pytest.approx(-float((kappa - 1) / (kappa + 1)))
+    best_rate = (kappa - 1) / (kappa + 1)  # at eta* = 2 / (mu + L)
+    eta = Fraction(19, 10) / big_l
+    steep, flat = 1 - eta * big_l, 1 - eta * mu
+    assert ex.raw("ex_big_step_steep") == pytest.approx(float(steep), rel=1e-12)
+    assert ex.raw("ex_big_step_flat") == pytest.approx(float(flat), rel=1e-12)
+    assert ex.raw("ex_big_step_rate") == pytest.approx(float(max(abs(steep), abs(flat))), rel=1e-12)
+    assert abs(steep) > abs(flat) and abs(steep) > best_rate  # slower; the steep direction limits
+    assert abs(1 - eta * big_l) < 1 and eta > 2 / (mu + big_l)  # past eta*, below 2 / L
+    assert ex.raw("valley_best_rate") == pytest.approx(float(best_rate), abs=5e-5)
     ratio = math.log(float((kappa - 1) / (kappa + 1))) / math.log(float(1 - 1 / kappa))
     assert ex.raw("ex_steps_ratio") == pytest.approx(ratio, rel=1e-12) and 1.8 < ratio < 2
     rate = Fraction(999, 1001)
@@ -154,6 +165,9 @@ def test_worked_example_answers(example):
     top = np.linalg.eigvalsh(hessian)[-1]
     assert ex.raw("ex_max_lr") == pytest.approx(2 / top, rel=1e-12)
     assert ex.raw("ex_factor_04") == pytest.approx(1 - 0.4 * top) and ex.raw("ex_factor_04") < -1
+    low = np.linalg.eigvalsh(hessian)[0]  # "the flat one sets the speed for eta up to 2/(low + top)"
+    for eta in np.linspace(0.01, 2 / (low + top), 50):
+        assert abs(1 - eta * low) >= abs(1 - eta * top) - 1e-12
 
 
 # ============================================================================ neural-network.md
@@ -161,6 +175,8 @@ def test_neural_network_answers(example):
     ex = example("neural_network")
     widths = [int(w) for w in ex.text("sizes").split("–")]
     assert ex.raw("n_params") == sum(m * k + k for m, k in zip(widths, widths[1:], strict=False))
+    by_hand = " + ".join(f"({m} \\cdot {k} + {k})" for m, k in zip(widths, widths[1:], strict=False))
+    assert by_hand in _page("neural-network.md")  # the sum the answer writes out, layer by layer
     assert ex.raw("ex_loss_half") == pytest.approx(math.log(2), rel=1e-6)  # float32 BCE
     assert abs(ex.raw("loss_start") - math.log(2)) < 0.05  # "close to it"
     assert ex.raw("ex_dloss_dlogit") == pytest.approx(1 / (1 + math.exp(0)) - 1)
@@ -237,6 +253,7 @@ def test_momentum_answers(example):
     roots = np.roots([1, -(1 + 0.81 - 0.5), 0.81])
     assert np.iscomplexobj(roots) and np.allclose(np.abs(roots), 0.9)
     assert ex.raw("ex_rate_b099") == pytest.approx(math.sqrt(0.99))
+    assert 100 < -1 / math.log(ex.raw("ex_rate_b099")) < 1000  # "swings for hundreds of steps"
     # beta = 0.99 with Polyak's eta for kappa = 25 (L = 1): every eta*lambda in the complex band
     kappa = ex.raw("paths_kappa")
     mu, big_l = 1 / kappa, 1.0
@@ -348,6 +365,8 @@ def test_second_order_answers(example):
     assert ex.raw("ex_newton_exp_x2") == pytest.approx(2 / math.e, rel=1e-12)
     errors = [math.log(2), 1 - math.log(2), 2 / math.e - math.log(2)]
     assert (round(errors[1], 2), round(errors[2], 2)) == (0.31, 0.04)
+    # "the second step shrinks it by a much larger factor than the first"
+    assert errors[2] / errors[1] < 0.5 * errors[1] / errors[0]
     assert ex.raw("ex_newton_x4_factor") == pytest.approx(2 / 3, rel=1e-12)
     assert ex.raw("ex_memory_ratio") == 10**12 / (2 * 10 * 10**6)
     assert (8 * 10**12, 8 * 2 * 10 * 10**6) == (8e12, 160e6)  # 8 TB and 160 MB
@@ -410,12 +429,14 @@ def test_step_size_and_hyperparameters_answers(example):
     ex = example("hyperparameters")
     assert ex.raw("ex_limit_l50") == pytest.approx(2 / 50)
     assert ex.raw("ex_factor_l50") == pytest.approx(1 - 0.05 * 50) and 0.05 * 50 == 2.5
+    assert 0.05 / ex.raw("ex_limit_l50") == pytest.approx(1.25)  # "only a quarter above the limit"
     x0, eta, big_l = Fraction(3), Fraction(3, 100), 50  # eta L = 1.5: the loss ratio, exactly
     x1 = x0 - eta * big_l * x0
     assert ex.raw("ex_loss_ratio_15") == (x1**2 / x0**2) == Fraction(1, 4)
     kappa = ex.raw("scaled_kappa")
     assert ex.raw("ex_shared_factor") == pytest.approx((kappa - 1) / (kappa + 1), rel=1e-12)
     assert round(1 - ex.raw("ex_shared_factor"), 2) == 0.02  # "about 2 %"
+    assert kappa == 100  # the answer writes (kappa - 1)/(kappa + 1) as 99/101
     assert ex.raw("ex_scaled_factor_21") == pytest.approx(1 - 2.1)
     big_l, beta = ex.raw("ex_heatmap_l"), 0.5
     limit = ex.raw("ex_hb_limit_05")
@@ -436,8 +457,19 @@ def test_local_minima_and_saddle_answers(example):
     hits = (rng.uniform(-1, 4, size=(200_000, 5)) > 1).any(axis=1).mean()
     assert ex.raw("ex_restarts_5") == pytest.approx(1 - 0.4**5, rel=1e-9)
     assert hits == pytest.approx(ex.raw("ex_restarts_5"), abs=0.002)
-    assert ex.raw("ex_hump_steps") == pytest.approx(math.log(100) / math.log(1.1), rel=1e-9)
+    assert ex.raw("ex_hump_factor") == pytest.approx(1 + 0.01 * 10)  # 1 - eta f''(1), f''(1) = -10
+    assert ex.raw("ex_hump_growth") == pytest.approx(math.log(100) / math.log(1.1), rel=1e-9)
+    k = next(k for k in range(200) if Fraction(1, 1000) * Fraction(11, 10) ** k >= Fraction(1, 10))
+    assert ex.raw("ex_hump_steps") == k  # the first whole step at least 0.1 away, linearised
+    x, steps = 1.001, 0  # "the full, nonlinear iteration takes as many"
+    while abs(x - 1) < 0.1:
+        x, steps = x - 0.01 * (4 * x**3 - 15 * x**2 + 8 * x + 3), steps + 1
+    assert steps == k
+    for _ in range(3000):  # "then it rolls down to the global minimum"
+        x -= 0.01 * (4 * x**3 - 15 * x**2 + 8 * x + 3)
+    assert x == pytest.approx(3) and 0.01 < 2 / 26  # below the global minimum's limit 2/f''(3)
     eta, band = ex.raw("eta"), ex.raw("band")
+    assert band == 1  # the answer writes log(band / 1e-6) as log(10^6), "six decades"
     y, k = 1e-6, 0
     while abs(y) < band:  # the escape, iterated
         y, k = y + eta * 2 * y, k + 1
@@ -482,7 +514,16 @@ def test_vanishing_gradients_answers(example):
     ratio = (torch.relu(a) @ w).pow(2).mean() / a.pow(2).mean()
     assert ratio.item() == pytest.approx(1, abs=0.1)
     assert ex.raw("ex_he_std") == pytest.approx(math.sqrt(2 / n))
-    assert ex.raw("ex_small_factor") == pytest.approx(ex.raw("small_std") * math.sqrt(n), rel=1e-3)
+    # ten ReLU layers at twice He's scale, 20 networks: on average the second moment grows 4^10
+    # (one network of this width lands anywhere from about half to twice that rms, hence the mean)
+    a = torch.randn(20, 500, n, generator=gen, dtype=torch.float64)
+    z = a
+    for _ in range(10):
+        z = torch.relu(z) @ (torch.randn(20, n, n, generator=gen, dtype=torch.float64)
+                             * 2 * math.sqrt(2 / n))
+    growth = (z.pow(2).mean(dim=(1, 2)) / a.pow(2).mean(dim=(1, 2))).mean().sqrt().item()
+    assert growth == pytest.approx(2**10, rel=0.15)
+    assert ex.raw("ex_double_he_10") == pytest.approx(2**10, rel=1e-9)
 
 
 def test_full_batch_cost_answers(example):
@@ -492,3 +533,32 @@ def test_full_batch_cost_answers(example):
     means = [np.mean(c) for c in combinations(values, 4)]
     assert np.var(means) == pytest.approx(np.var(values) / 4 * (12 - 4) / (12 - 1))
     assert ex.raw("ex_noise_ratio_10k") == pytest.approx(0.1 * 9990 / 9999, rel=1e-12)
+
+
+# ============================================================================ answer tolerances
+def _box_tolerance(page: str, name: str, value: float) -> float:
+    """The tolerance the page's answer box for `name` checks with (its tol=, else the default)."""
+    import re
+
+    from gdnotes.site.macros import answer_tolerance
+    match = re.search(r"\{\{\s*answer\s*:\s*[\w\-]+/" + re.escape(name) + r"(?:\s+tol=(\S+))?\s*\}\}",
+                      _page(page))
+    assert match, f"{page} has no answer box for {name}"
+    return float(match[1]) if match[1] else answer_tolerance(value)
+
+
+@pytest.mark.parametrize(("page", "example_name", "name", "slips"), [
+    # beta itself (rate = beta instead of sqrt(beta)) and 1 (no convergence at all)
+    ("momentum.md", "momentum", "ex_rate_b099", (0.99, 1.0)),
+    # 1 - 1/kappa: the factor of eta = 1/L, not of the best shared eta
+    ("problems/hyperparameters.md", "hyperparameters", "ex_shared_factor", (0.99,)),
+    # one restart too many or too few: 1 - 0.4^6, 1 - 0.4^4
+    ("problems/local-minima.md", "saddle_escape", "ex_restarts_5", (1 - 0.4**6, 1 - 0.4**4, 1.0)),
+])
+def test_answer_boxes_reject_the_likely_slips(example, page, example_name, name, slips):
+    """Where 1 % of the value would pass a wrong answer, the box has its own tol=, which still
+    passes the right answer to three decimals."""
+    value = example(example_name).raw(name)
+    tol = _box_tolerance(page, name, value)
+    assert abs(round(value, 3) - value) <= tol
+    assert all(abs(slip - value) > tol for slip in slips), (name, value, tol)

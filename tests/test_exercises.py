@@ -12,7 +12,7 @@ import pytest
 from sitetools import site_dir, site_test
 
 from gdnotes.site.exercises import ExercisesExtension, exercises_in, exercises_markdown
-from gdnotes.site.macros import OutputIndex, Reference, answer_tolerance
+from gdnotes.site.macros import MALFORMED, OutputIndex, Reference, answer_tolerance
 
 REPO = Path(__file__).resolve().parents[1]
 DOCS = REPO / "docs"
@@ -32,7 +32,7 @@ NOT_YET: set[str] = set()
 
 KINDS = ("Predict", "Compute", "Derive", "Code")
 QUESTION = re.compile(r'^!!! question "(?P<title>[^"]+)"\n(?P<body>(?:(?: {4}.*)?\n)*)', re.M)
-ANSWER_MACRO = re.compile(r"\{\{\s*answer\s*:\s*[\w\-]+/[\w\-.]+\s*\}\}")
+ANSWER_MACRO = re.compile(r"\{\{\s*answer\s*:\s*[\w\-]+/[\w\-.]+(?:\s+tol=[\d.e\-]+)?\s*\}\}")
 
 
 def _source(page: str) -> str:
@@ -83,8 +83,8 @@ def test_exercises_are_numbered_with_ids_and_out_of_search():
     html = md.convert('!!! note "Not one"\n    x\n\n'
                       '!!! question "Compute: a"\n    Q?\n\n    ??? success "Answer"\n        A.\n\n'
                       '!!! question "Derive: b"\n    Q?\n')
-    assert re.findall(r'<div class="admonition question" data-search-exclude="" '
-                      r'id="(exercise-\d)">\s*<p class="admonition-title">([^<]+)<', html) == [
+    assert re.findall(r'<div class="admonition question" data-search-exclude="">'
+                      r'\s*<p class="admonition-title" id="(exercise-\d)">([^<]+)<', html) == [
         ("exercise-1", "Exercise 1. Compute: a"), ("exercise-2", "Exercise 2. Derive: b")]
     assert 'class="admonition note"' in html and "Exercise 3" not in html
 
@@ -115,6 +115,24 @@ def test_the_answer_box_carries_the_build_value_and_tolerance():
     assert problem.startswith("example 'ex' recorded no value 'missing'")
 
 
+def test_an_answer_may_carry_its_own_tolerance():
+    """`tol=` (absolute) replaces the 1 % where 1 % would pass a wrong answer (1 for a rate of
+    0.995); only an answer may carry it, and only a positive one."""
+    index = _index({"r": {"text": "0.995", "raw": 0.995}, "n": {"text": "73", "raw": 73}})
+    problems: list = []
+    html = index.expand("{{ answer: ex/r tol=0.0005 }} {{ answer: ex/n tol=1 }} "
+                        "{{ answer: ex/r tol=2e-4 }}", problems)
+    assert '<span class="gd-answer" data-value="0.995" data-tol="0.0005"></span>' in html
+    assert '<span class="gd-answer" data-value="73" data-tol="1.0"></span>' in html
+    assert 'data-tol="0.0002"' in html and not problems
+    for bad in ("{{ value: ex/r tol=0.1 }}", "{{ answer: ex/r tol=0 }}", "{{ answer: ex/r tol=x }}",
+                "{{ answer: ex/r tol=-1 }}"):
+        problems = []
+        html = index.expand(bad, problems)
+        assert [p for _, p in problems] == [MALFORMED] and "gd-answer" not in html, bad
+    assert len(ANSWER_MACRO.findall("{{ answer: ex/r tol=0.0005 }} {{ answer: ex/r }}")) == 2
+
+
 def test_the_checker_script_is_small_and_loaded_only_where_needed():
     """Pages near their size budget: the script stays tiny and is not site-wide."""
     script = DOCS / "javascripts" / "exercises.js"
@@ -129,7 +147,8 @@ def test_the_built_index_links_every_exercise(request):
     ids = {}
     for page in LESSONS:
         html = (site / page.removesuffix(".md") / "index.html").read_text(encoding="utf-8")
-        ids[page] = re.findall(r'<div class="admonition question"[^>]* id="(exercise-\d+)"', html)
+        ids[page] = re.findall(r'<div class="admonition question"[^>]*>\s*'
+                               r'<p class="admonition-title" id="(exercise-\d+)"', html)
         boxes = html.count('<span class="gd-answer" data-value="')
         assert boxes == len(ANSWER_MACRO.findall(_source(page))), f"{page}: answer boxes lost"
         assert ("exercises.js" in html) == (boxes > 0), f"{page}: script without boxes or back"

@@ -200,3 +200,116 @@ def test_lbfgs_update_is_pure_follows_a_schedule_and_scales_only_a_large_first_s
     r = gd.run(gd.lbfgs(), bowl, [0.1, 0.2], 1)  # ‖g‖₁ = 0.3
     np.testing.assert_allclose(r.points[1], [0.0, 0.0], atol=1e-17)
     assert r.lrs[0] == 1.0
+
+
+# -- issue 18: the branches of the line search and the state that random searches missed ---------
+# φ(t) and φ'(t) along a line (d = [1] in one dimension), each going down at t = 0
+LINES = {
+    "bowl": (lambda t: 0.5 * t * t - t, lambda t: t - 1.0),
+    "quartic": (lambda t: t**4 - 3 * t**3 + t**2 - t, lambda t: 4 * t**3 - 9 * t**2 + 2 * t - 1),
+    "steep": (lambda t: 0.01 * t**6 - t, lambda t: 0.06 * t**5 - 1),
+    "wavy": (lambda t: 0.1 * t * t - t + 0.3 * np.sin(3 * t),
+             lambda t: 0.2 * t - 1 + 0.9 * np.cos(3 * t)),
+    # bumps on a slope: a trial can land higher than the last one while still going down
+    "bumpy": (lambda t: 0.05 * t * t - 1.5 * t + 0.2 * np.sin(3 * t),
+              lambda t: 0.1 * t - 1.5 + 0.6 * np.cos(3 * t)),
+    # two ripples: the cubic through a bracket's ends can put its minimum outside the bracket
+    "ripples": (lambda t: 0.01 * t * t - 0.5 * t + 0.5 * np.sin(t + 1.8) + 0.6 * np.sin(4.4 * t + 2.8),
+                lambda t: 0.02 * t - 0.5 + 0.5 * np.cos(t + 1.8) + 2.64 * np.cos(4.4 * t + 2.8)),
+    # a rounded |t - 1|: the slope is flat enough for c2 = 0.1 only within 1e-4 of the bottom,
+    # so a loose tolerance_change stops the zoom first
+    "kink": (lambda t: np.sqrt((t - 1) ** 2 + 1e-4), lambda t: (t - 1) / np.sqrt((t - 1) ** 2 + 1e-4)),
+}
+
+
+@pytest.mark.parametrize("line", list(LINES))
+def test_strong_wolfe_equals_torchs_from_every_first_trial(line):
+    """First trials on a fine grid over six orders of magnitude, so that every branch of the
+    bracketing and of the zoom's safeguards is taken for some of them: our search returns
+    torch's step, value and slope."""
+    import torch
+    from torch.optim.lbfgs import _strong_wolfe
+
+    phi, dphi = LINES[line]
+    d, g0 = np.array([1.0]), np.array([dphi(0.0)])
+    f0, gtd = float(phi(0.0)), float(dphi(0.0))
+
+    def fg(t):
+        return float(phi(t)), np.array([dphi(t)])
+
+    def torch_fg(x, t, d_t):
+        t = float(t)
+        return float(phi(t)), torch.tensor([dphi(t)], dtype=torch.float64)
+
+    settings = [(1e-4, 0.9, 1e-9, 25), (0.3, 0.9, 1e-9, 25), (1e-4, 0.1, 1e-9, 3)]
+    if line != "bumpy":  # there a loose tolerance_change stops the zoom on the last bit of the
+        settings.append((0.3, 0.1, 1e-2, 25))  # bracket, where torch's tensors and our floats differ
+    for c1, c2, tol, max_ls in settings:
+        for t0 in np.geomspace(1e-3, 1e3, 97):
+            t, f, g = strong_wolfe(fg, t0, d, f0, g0, gtd, c1=c1, c2=c2,
+                                   tolerance_change=tol, max_ls=max_ls)
+            f_ref, g_ref, t_ref, evals = _strong_wolfe(
+                torch_fg, torch.zeros(1, dtype=torch.float64), float(t0),
+                torch.tensor(d), f0, torch.tensor(g0), gtd, c1=c1, c2=c2,
+                tolerance_change=tol, max_ls=max_ls)
+            case = (line, c1, c2, tol, max_ls, t0)
+            # to rounding: torch interpolates in tensors, we in floats
+            assert t == pytest.approx(float(t_ref), rel=1e-12), case
+            assert f == pytest.approx(float(f_ref), rel=1e-12, abs=1e-15), case
+            np.testing.assert_allclose(g, g_ref.numpy(), rtol=1e-10, atol=1e-13,
+                                       err_msg=str(case))
+
+
+def test_strong_wolfe_evaluates_at_most_26_times_by_default():
+    """torch's default max_ls = 25: on a line going down forever the search extrapolates
+    (each trial 10 times the last) and gives up after the first trial and 25 more."""
+    calls = []
+
+    def fg(t):
+        calls.append(t)
+        return -t, np.array([-1.0])
+
+    with np.errstate(divide="ignore"):  # a straight line: the cubic's minimiser is at infinity
+        t, f, _ = strong_wolfe(fg, 1.0, np.array([1.0]), 0.0, np.array([-1.0]), -1.0)
+    assert len(calls) == 26 and calls[1] == 10.0 and t == calls[-1] and f == -t
+
+
+def test_lbfgs_skips_a_pair_of_negative_curvature_as_torch_does():
+    """On the saddle x² - y², moving mostly along y gives sᵀy < 0: torch keeps no pair and its
+    next direction is -g with the starting scale H_diag = 1, as ours."""
+    import torch
+    import torchref
+
+    x0 = [0.1, 1.0]  # g = (0.2, -2): the first step is mostly along y
+    ours = gd.run(gd.lbfgs(), gd.saddle(), x0, 4)
+    ref = torchref.trajectory(torch.optim.LBFGS, dict(lr=1.0, max_iter=1, history_size=10),
+                              lambda p: p[0] ** 2 - p[1] ** 2, x0, 4, closure_steps=True)
+    np.testing.assert_allclose(ours.points, ref, rtol=1e-14)
+    state = gd.lbfgs().init(np.array(x0))
+    x = np.array(x0)
+    for _ in range(2):
+        x, state = gd.lbfgs().update(state, x, gd.saddle().grad(x), gd.saddle())
+    assert state["runs"][0]["ys"] == [] and state["runs"][0]["H_diag"] == 1.0
+
+
+def test_lbfgs_update_leaves_the_state_it_was_given_untouched():
+    """update is pure: every list of the old state (pairs s and y, their 1/yᵀs) is as it was,
+    also once the history is full and the oldest pair is dropped, so stepping twice from one
+    state gives the same point."""
+    obj = gd.quadratic([0.5, 1.0, 2.0, 4.0])
+    opt = gd.lbfgs(history_size=2)
+    x = np.array([1.0, -1.0, 2.0, 0.5])
+    state = opt.init(x)
+    for k in range(6):
+        before = [{key: [np.copy(v) for v in r[key]] for key in ("ys", "ss", "rhos") if key in r}
+                  for r in state["runs"]]
+        new_x, new_state = opt.update(state, x, obj.grad(x), obj)
+        again, _ = opt.update(state, x, obj.grad(x), obj)
+        np.testing.assert_array_equal(again, new_x)
+        for r, kept in zip(state["runs"], before, strict=True):
+            for key, values in kept.items():
+                assert len(r[key]) == len(values), (k, key)
+                for v, w in zip(r[key], values, strict=True):
+                    np.testing.assert_array_equal(v, w)
+        x, state = new_x, new_state
+    assert [len(r["ss"]) for r in state["runs"]] == [2]

@@ -1,6 +1,8 @@
 """Every objective's value, gradient and Hessian agree with torch autograd at random points,
 and vectorised evaluation over a batch equals point-by-point evaluation."""
 
+import copy
+
 import numpy as np
 import pytest
 import torch
@@ -44,6 +46,9 @@ CASES = {
     "saddle": (lambda: gd.saddle(), lambda p: p[0] ** 2 - p[1] ** 2, 2),
     "monkey_saddle": (lambda: gd.monkey_saddle(), lambda p: p[0] ** 3 - 3 * p[0] * p[1] ** 2, 2),
     "plateau": (lambda: gd.plateau(), lambda p: 1 - torch.exp(-(p[0] ** 2 + 2 * p[1] ** 2) / 2), 3),
+    # width 2 (w² = 4): with the default width 1, w² and 1/w² are the same number
+    "plateau_wide": (lambda: gd.plateau(2.0),
+                     lambda p: 1 - torch.exp(-(p[0] ** 2 + 2 * p[1] ** 2) / 8), 5),
     "line_mse": (lambda: gd.line_mse(X, Y),
                  lambda p: torch.mean((p[0] * torch.as_tensor(X) + p[1] - torch.as_tensor(Y)) ** 2),
                  4),
@@ -156,6 +161,8 @@ FORMULAS = {
     "shifted_parabola(0)": (lambda: gd.shifted_parabola(0.0), r"f(x) = (x - 0)^2"),
     "parabola_plus": (lambda: gd.parabola_plus(), r"f(x) = x^2 + 5"),
     "parabola_plus(-0.5)": (lambda: gd.parabola_plus(-0.5), r"f(x) = x^2 - 0.5"),
+    "parabola_plus(0.5)": (lambda: gd.parabola_plus(0.5), r"f(x) = x^2 + 0.5"),
+    "parabola_plus(0)": (lambda: gd.parabola_plus(0.0), r"f(x) = x^2 + 0"),
     "quartic": (lambda: gd.quartic(), r"f(x) = x^4 - 5x^3 + 4x^2 + 3x"),
     "quadratic": (lambda: gd.quadratic([1.0, 2.0]), r"f(x) = \tfrac12 x^\top A x + b^\top x"),
     "rosenbrock": (lambda: gd.rosenbrock(), r"f(x, y) = (1 - x)^2 + 100\,(y - x^2)^2"),
@@ -340,3 +347,138 @@ def test_quadratic_curvature_extras():
     np.testing.assert_array_equal(q.eigenvalues, [10.0, 0.5])
     assert (q.mu, q.L, q.kappa) == (0.5, 10.0, 20.0)
     assert gd.quadratic([0.0, 2.0]).kappa == np.inf
+
+
+# -- issue 18: what the last mutation survivors showed untested ----------------------------------
+def test_an_objective_can_be_copied_with_its_extras():
+    """copy.copy asks a still-empty object for __setstate__; the extras lookup must not recurse."""
+    for obj in (gd.saddle(), gd.quadratic([1.0, 4.0], b=[1.0, 0.0])):
+        for twin in (copy.copy(obj), copy.deepcopy(obj)):
+            assert twin.name == obj.name and twin.bounds == obj.bounds
+            np.testing.assert_array_equal(twin.value([[0.5, 1.0]]), obj.value([[0.5, 1.0]]))
+    assert copy.copy(gd.quadratic([1.0, 4.0])).kappa == 4.0
+    np.testing.assert_array_equal(copy.deepcopy(gd.saddle()).saddle_points, [[0.0, 0.0]])
+    with pytest.raises(AttributeError, match="^Objective 'saddle' has no attribute 'mu'$"):
+        _ = copy.copy(gd.saddle()).mu
+
+
+def _overflowing_line_fit():
+    return gd.line_mse([0.0, 1.0], [1e200, 1e200])  # its loss at (0, 0) is (1e200)² = inf
+
+
+def test_values_are_finite_wherever_an_objective_promises_it():
+    """``finite_within`` is a radius inside which value and gradient are certainly finite (gd.run
+    skips its checks there). Checked on spheres of that radius, for quadratics whose entries
+    reach 1e200; an objective without such a promise (radius 0) includes a loss that overflows."""
+    objectives = [make() for make, _, _ in CASES.values()] + [
+        gd.quadratic([1e200, 1.0]), gd.quadratic([1.0, 2.0], b=[1e200, 0.0]),
+        gd.quadratic([1e-3, 1e3], angle=0.3), gd.quadratic([5.0]), _overflowing_line_fit()]
+    rng = np.random.default_rng(18)
+    for obj in objectives:
+        radius = obj.finite_within
+        assert radius >= 0, obj.name
+        if radius == 0:
+            continue
+        directions = np.vstack([np.eye(obj.dim), -np.eye(obj.dim),
+                                rng.normal(size=(20, obj.dim))])
+        points = radius * directions / np.linalg.norm(directions, axis=1, keepdims=True)
+        with np.errstate(all="ignore"):
+            value, grad = obj.value_and_grad(points)
+            assert np.isfinite(value).all() and np.isfinite(grad).all(), obj.name
+            assert np.isfinite(obj.value(points)).all() and np.isfinite(obj.grad(points)).all()
+
+
+def test_the_lessons_quadratics_need_no_finiteness_checks():
+    """A quadratic with moderate entries promises finite values far beyond gd.run's default bound
+    (1e8), so its runs skip the checks; a run on a loss that overflows still sees it."""
+    for eigenvalues in ([1.0, 10.0], [0.01, 1.0], LAM4):
+        assert gd.quadratic(eigenvalues).finite_within >= 1e90
+    assert gd.ill_conditioned(100.0).finite_within >= 1e90
+    r = gd.run(gd.sgd(0.1), _overflowing_line_fit(), [0.0, 0.0], 5, bound=0.5)
+    assert r.status == "diverged"
+
+
+@pytest.mark.parametrize("name", list(gd.objectives.OBJECTIVES))
+def test_value_and_grad_together_equal_value_and_grad_at_any_batch_shape(name):
+    """One point, a batch and a (2, 3) grid of points: value_and_grad (the one-pass shortcut
+    where an objective has one) gives the same bits as value and grad called separately."""
+    args = {**_ARGS, "line_mse": {"x_data": X, "y_data": Y}}.get(name, {})
+    objective = gd.get_objective(name, **args)
+    rng = np.random.default_rng(7)
+    for shape in ((), (5,), (2, 3)):
+        points = rng.normal(size=shape + (objective.dim,)) * 1.5
+        value, grad = objective.value_and_grad(points)
+        assert value.shape == shape and grad.shape == shape + (objective.dim,)
+        assert np.array_equal(value, objective.value(points))
+        assert np.array_equal(grad, objective.grad(points))
+
+
+def test_value_and_grad_refuses_a_point_of_the_wrong_dimension_naming_x():
+    with pytest.raises(ValueError, match=r"^x must have shape \(\.\.\., 2\) for this 2-D objective"):
+        gd.beale().value_and_grad([[1.0, 2.0, 3.0]])
+
+
+def test_calling_an_objective_is_its_value():
+    rosen = gd.rosenbrock()
+    assert rosen([0.0, 1.0]) == rosen.value([0.0, 1.0]) == 101.0
+    np.testing.assert_array_equal(gd.quartic()([[1.0], [2.0]]), [3.0, -2.0])
+
+
+def test_rosenbrocks_hessian_where_x_is_zero():
+    """Exactly [[2 - 4by, -4bx], [-4bx, 2b]] on the line x = 0 (random points never land on it)."""
+    rosen = gd.rosenbrock(1.0, 10.0)
+    np.testing.assert_array_equal(rosen.hessian([[0.0, 0.5], [0.0, -1.0]]),
+                                  [[[-18.0, 0.0], [0.0, 20.0]], [[42.0, 0.0], [0.0, 20.0]]])
+
+
+def test_plotting_boxes_frame_the_classic_views():
+    """Beale's function on its usual domain [-4.5, 4.5]², Rosenbrock's banana on [-2, 2] x [-1, 3]
+    (the valley's bottom and both arms); with another a the Rosenbrock box grows to hold
+    (a, a²). A parabola is drawn ±5 around its minimiser, a bowl with its minimiser within 1 of
+    the origin over ±1.5."""
+    assert gd.beale().bounds == ((-4.5, 4.5), (-4.5, 4.5))
+    assert gd.rosenbrock().bounds == ((-2.0, 2.0), (-1.0, 3.0))
+    assert gd.rosenbrock(0.5, 10.0).bounds == ((-2.0, 2.0), (-1.0, 3.0))
+    for a in (-1.5, 2.0, 3.0):
+        rosen = gd.rosenbrock(a)
+        (xlo, xhi), (ylo, yhi) = rosen.bounds
+        assert xlo < a < xhi and ylo < a * a < yhi, a
+        assert xlo == -xhi  # the valley's two arms drawn alike
+    # x scaled by 2 and y by 4 map the valley y = x² onto itself: the same picture
+    assert gd.rosenbrock(2.0).bounds == ((-4.0, 4.0), (-4.0, 12.0))
+    for c in (5.0, -3.0):
+        assert gd.parabola_plus(c).bounds == ((-5.0, 5.0),)
+    assert gd.quadratic([1.0, 2.0]).bounds == ((-1.5, 1.5), (-1.5, 1.5))
+    assert gd.quadratic([1.0, 2.0], b=[-0.5, 1.0]).bounds == ((-1.0, 2.0), (-2.0, 1.0))
+
+
+def test_ill_conditioned_takes_any_kappa_from_1_and_keeps_it_exactly():
+    """kappa = 1 is a round bowl (A = L I); below 1 is refused. The kappa given is the kappa
+    reported, bit for bit (L / (L / 49) is 49.00000000000001); ``angle`` turns the valley."""
+    round_bowl = gd.ill_conditioned(1.0, L=3.0)
+    np.testing.assert_array_equal(round_bowl.A, 3.0 * np.eye(2))
+    assert gd.ill_conditioned(1.5).kappa == 1.5
+    with pytest.raises(ValueError, match="^kappa must be a finite number >= 1, got 0.5"):
+        gd.ill_conditioned(0.5)
+    assert gd.ill_conditioned(49.0).kappa == 49.0
+    angle = 0.4
+    turned = gd.ill_conditioned(10.0, L=2.0, angle=angle)
+    steep = np.array([-np.sin(angle), np.cos(angle)])  # the second axis, turned by angle
+    np.testing.assert_allclose(turned.A @ steep, 2.0 * steep, rtol=1e-14)
+    np.testing.assert_allclose(turned.R[:, 0], [np.cos(angle), np.sin(angle)], rtol=1e-14)
+
+
+def test_line_mse_refuses_strings_and_bools_and_keeps_its_own_copy_of_the_data():
+    """Data go through the same number check as every argument (no "1" read as 1.0, no True
+    as 1.0), and changing the caller's arrays afterwards does not change the loss."""
+    with pytest.raises(TypeError, match="^x_data must be a number or an array of numbers"):
+        gd.line_mse(["0", "1"], [0.0, 1.0])
+    with pytest.raises(TypeError, match="^y_data must be a number or an array of numbers"):
+        gd.line_mse([0.0, 1.0], [True, False])
+    x, y = np.array([0.0, 1.0, 2.0]), np.array([1.0, 3.0, 5.0])
+    fit = gd.line_mse(x, y)
+    before = fit.value([[2.0, 1.0]])
+    x[:], y[:] = 7.0, -7.0
+    np.testing.assert_array_equal(fit.value([[2.0, 1.0]]), before)
+    np.testing.assert_array_equal(fit.x, [0.0, 1.0, 2.0])
+    assert before == 0.0

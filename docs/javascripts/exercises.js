@@ -2,7 +2,8 @@
 // The build writes each as <span class="gd-answer" data-value="..." data-tol="..."> (the macro
 // {{ answer: example/name }}, gdnotes/site/macros.py); without JavaScript the span stays empty.
 // The box goes right after the paragraph holding the span.
-// Right means |typed - value| <= tol: 0 for a whole number, 1 % of the value for a decimal.
+// Right means |typed - value| <= tol: 0 for a whole number, 1 % of the value for a decimal, or
+// the tol= the page gives that answer.
 
 const STYLE = `
 .gd-check{display:flex;flex-wrap:wrap;align-items:center;gap:.4em .6em;margin:.6em 0}

@@ -10,7 +10,7 @@ answer collapsed inside it (the format is in the README)::
             q = 1 − 2η = {{ value: learning_rate/q_03 }}.
 
 The tree processor numbers the exercises of a page in reading order: the admonition gets the id
-``exercise-N`` (a stable link target) and its title "Exercise N. ". Exercises stay out of the
+``exercise-N`` on its title (a stable link target) and the title "Exercise N. ". Exercises stay out of the
 search index every page loads (``data-search-exclude``; a search must not show a solution, and the
 index is near its size budget); their titles are searchable on the index page.
 :func:`exercises_markdown` writes that page from the pages' sources, with the same order and
@@ -87,10 +87,14 @@ class ExerciseNumbers(Treeprocessor):
             if not {"admonition", "question"} <= set(_classes(div)):
                 continue
             number += 1
-            div.set("id", anchor(number))
             div.set("data-search-exclude", "")
             title = next((p for p in div if p.tag == "p" and "admonition-title" in _classes(p)),
                          None)
+            # The link target is the title, not the admonition: material names each code block
+            # `__code_<id of its closest ancestor with an id>`, so an id on the admonition gave
+            # its two code blocks (snippet and output) one id, and the second's copy button
+            # copied the first.
+            (div if title is None else title).set("id", anchor(number))
             if title is not None:
                 title.text = f"Exercise {number}. {title.text or ''}"
 

@@ -28,7 +28,8 @@ from gdnotes.outputs import outside_code_spans
 
 MACRO = re.compile(
     r"\{\{\s*(?P<kind>figure|table|value|text|answer)\s*:\s*"
-    r"(?P<example>[A-Za-z0-9_\-]+)/(?P<name>[A-Za-z0-9_\-.]+)\s*\}\}"
+    r"(?P<example>[A-Za-z0-9_\-]+)/(?P<name>[A-Za-z0-9_\-.]+)"
+    r"(?:\s+tol=(?P<tol>[0-9]*\.?[0-9]+(?:e-?[0-9]+)?))?\s*\}\}"  # tol: answers only, > 0
 )
 FIGURE_LINK = re.compile(r"(?<![\w/])figures/(?P<example>[A-Za-z0-9_\-]+)/(?P<file>[\w\-.]+)")
 # anything that looks meant as a macro: `{{` then a space, or a colon before the `}}`
@@ -44,13 +45,14 @@ class Reference:
     name: str
     line: int = field(default=0, compare=False)  # 1-based line in the page, 0 if unknown
     raw: str = field(default="", compare=False)  # the text as written, for malformed macros
+    tol: float | None = field(default=None, compare=False)  # an answer's own tolerance, if given
 
     def __str__(self) -> str:
         return self.raw or f"{{{{ {self.kind}: {self.example}/{self.name} }}}}"
 
 
 MALFORMED = ("is not a valid macro; write {{ figure: <example>/<name> }} (or table, value, text, "
-             "answer), "
+             "answer; an answer may end in tol=<positive number>), "
              "or put it in inline code to show it literally")
 
 
@@ -71,12 +73,14 @@ def answer_tolerance(raw: float | int) -> float:
     return ANSWER_RELATIVE_TOLERANCE * abs(raw) or 1e-9
 
 
-def answer_html(record: dict) -> str:
+def answer_html(record: dict, tol: float | None = None) -> str:
     """The empty element exercises.js turns into a labelled box and a Check button; without
-    JavaScript it shows nothing. The value is the build's number at full precision."""
+    JavaScript it shows nothing. The value is the build's number at full precision. `tol`
+    (`{{ answer: ex/name tol=0.001 }}`, absolute) replaces the default where 1 % would accept a
+    clearly wrong answer, such as 1 for a rate of 0.995 whose point is its distance from 1."""
     raw = record["raw"]
-    return (f'<span class="gd-answer" data-value="{raw!r}" '
-            f'data-tol="{answer_tolerance(raw)!r}"></span>')
+    tolerance = answer_tolerance(raw) if tol is None else tol
+    return f'<span class="gd-answer" data-value="{raw!r}" data-tol="{tolerance!r}"></span>'
 
 
 def code_fence(text: str, lang: str, title: str = "") -> str:
@@ -110,8 +114,9 @@ def _macros(markdown: str):
 def _reference(match: re.Match, start: int, markdown: str) -> Reference:
     line = markdown.count("\n", 0, start + match.start()) + 1
     valid = MACRO.fullmatch(match[0])
-    if valid:
-        return Reference(valid["kind"], valid["example"], valid["name"], line)
+    tol = float(valid["tol"]) if valid and valid["tol"] else None
+    if valid and (tol is None or (valid["kind"] == "answer" and tol > 0)):
+        return Reference(valid["kind"], valid["example"], valid["name"], line, tol=tol)
     return Reference("", "", "", line, raw=match[0])
 
 
@@ -234,7 +239,7 @@ class OutputIndex:
         if ref.kind == "value":
             return html.escape(str(record.get("text", record.get("raw", ""))))
         if ref.kind == "answer":
-            return answer_html(record)
+            return answer_html(record, ref.tol)
         if ref.kind == "figure":
             return self.figure_html(ref.example, record)
         text = (directory / record["file"]).read_text(encoding="utf-8")

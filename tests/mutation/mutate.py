@@ -12,7 +12,7 @@ test notices is *killed*; one no test notices *survives*. Some survivors change 
 can observe (equivalent mutants); those are listed, with why, in ``accepted_survivors.txt``
 next to this file, and the score leaves them out::
 
-    score = killed / (all mutants - accepted equivalent survivors)
+    score = killed / (mutants run - accepted equivalent survivors)
 
 Each run is niced and runs one module's mutants at a time, so it shares the machine politely.
 """
@@ -55,31 +55,48 @@ def results(module: str) -> dict[str, int | None]:
     return json.loads(meta.read_text())["exit_code_by_key"]
 
 
+def pending(module: str, only: str) -> list[str]:
+    """The mutants of ``module`` that ``--only unrun|survivors`` retests: those without a result
+    (never run, or reset because mutmut saw their function change), plus, for ``survivors``,
+    every other one not killed (survivors not accepted as equivalent, mutants no test reached)."""
+    res, accepted = results(module), accepted_survivors()
+    return sorted(n for n, c in res.items() if c is None or (
+        only == "survivors" and c not in KILLED and n not in accepted))
+
+
 def run_module(module: str, jobs: int, only: str | None = None) -> None:
     """``mutmut run`` on one module's mutants, niced; its chatty progress goes to a log.
 
     ``only="unrun"`` tests just the mutants without a result yet (finish an interrupted run),
-    ``only="survivors"`` just the survivors not accepted as equivalent (after adding tests);
-    otherwise all of them."""
+    ``only="survivors"`` those and every other mutant not killed nor accepted as equivalent
+    (after adding tests); otherwise all of them. mutmut regenerates the mutants at the start of every run
+    and forgets the results of every function whose code changed, so a retest is followed by
+    a second pass over any mutant left without a result."""
     log = ROOT / "mutants" / f"{module}.log"
     log.parent.mkdir(exist_ok=True)
     names = [f"gdnotes.{module}.*"]
     if only is not None:
-        res = results(module)
-        accepted = accepted_survivors()
-        names = sorted(n for n, c in res.items()
-                       if (c is None if only == "unrun" else c in SURVIVED and n not in accepted))
-        if res and not names:
+        names = pending(module, only)
+        if results(module) and not names:
             print(f"gdnotes/{module}.py: no {only} mutants", flush=True)
             return
         names = names or [f"gdnotes.{module}.*"]  # never run: all of them
+    print(f"mutating gdnotes/{module}.py (log: {log.relative_to(ROOT)}) ...", flush=True)
+    _mutmut(names, jobs, log)
+    if only is not None and names != [f"gdnotes.{module}.*"]:
+        left = pending(module, "unrun")
+        if left:
+            print(f"  {len(left)} mutants reset by the regeneration: testing them too", flush=True)
+            _mutmut(left, jobs, log, append=True)
+
+
+def _mutmut(names: list[str], jobs: int, log: Path, append: bool = False) -> None:
     cmd = ["nice", "-n", "10", str(Path(sys.executable).parent / "mutmut"), "run",
            "--max-children", str(jobs), *names]
-    print(f"mutating gdnotes/{module}.py (log: {log.relative_to(ROOT)}) ...", flush=True)
-    with log.open("w") as out:
+    with log.open("a" if append else "w") as out:
         code = subprocess.call(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
     if code != 0:
-        sys.exit(f"mutmut failed on {module} (exit {code}); see {log}")
+        sys.exit(f"mutmut failed (exit {code}); see {log}")
 
 
 def diff(name: str, module: str) -> str:
@@ -96,33 +113,50 @@ def diff(name: str, module: str) -> str:
     return "\n".join("        " + ln for ln in changed)
 
 
+def tally(res: dict[str, int | None], accepted) -> dict:
+    """One module's counts from mutmut's ``{mutant: exit code}`` and the accepted names.
+
+    ``accepted`` counts only listed mutants that survive now; ``not run`` (no result yet, or
+    reset because its function changed) is left out of the score, which covers the decided
+    mutants only, and a module with any is not finished. A mutant no test reaches (``no
+    test``) or that crashed oddly counts against the score, like a survivor."""
+    status = {n: "killed" if c in KILLED else "survived" if c in SURVIVED
+              else "not run" if c is None else "no test" for n, c in res.items()}
+    counts = Counter(status.values())
+    equivalent = sorted(n for n in accepted if status.get(n) == "survived")
+    scored = len(res) - counts["not run"] - len(equivalent)
+    return {
+        "mutants": len(res), "killed": counts["killed"], "survived": counts["survived"],
+        "accepted": len(equivalent), "no test": counts["no test"],
+        "not run": counts["not run"],
+        "open": sorted(n for n, s in status.items() if s == "survived" and n not in accepted),
+        "stale": sorted(n for n in accepted if status.get(n) in (None, "killed")),  # None: gone
+        "score": counts["killed"] / scored if scored else 1.0,
+    }
+
+
 def report(modules, show_diffs: bool = True) -> bool:
     """Print the score table (and the survivors nobody accepted); True if every module meets
-    the goal."""
+    the goal with every mutant run."""
     accepted = accepted_survivors()
     rows, ok, stale = [], True, []
     print(f"\n{'module':16} {'mutants':>7} {'killed':>7} {'survived':>8} {'accepted':>8} "
-          f"{'no test':>7} {'score':>7}")
+          f"{'no test':>7} {'not run':>7} {'score':>7}")
     for module in modules:
         res = results(module)
         if not res:
             print(f"{module:16} (not run)")
             ok = False
             continue
-        counts = Counter("killed" if c in KILLED else "survived" if c in SURVIVED
-                         else "not run" if c is None else "no test" for c in res.values())
-        survivors = sorted(n for n, c in res.items() if c in SURVIVED)
-        ours = [n for n in accepted if n.startswith(f"gdnotes.{module}.")]
-        equivalent = [n for n in ours if res.get(n) in SURVIVED]
-        stale += [n for n in ours if n not in res or res[n] in KILLED]
-        open_ = [n for n in survivors if n not in accepted]
-        scored = len(res) - len(equivalent)
-        score = counts["killed"] / scored if scored else 1.0
-        ok &= score >= GOAL and not counts["not run"]
-        print(f"{module:16} {len(res):7d} {counts['killed']:7d} {counts['survived']:8d} "
-              f"{len(equivalent):8d} {counts['no test']:7d} {score:7.1%}"
-              + ("" if score >= GOAL else "  < goal"))
-        rows.append((module, open_))
+        t = tally(res, [n for n in accepted if n.startswith(f"gdnotes.{module}.")])
+        stale += t["stale"]
+        met = t["score"] >= GOAL and not t["not run"]
+        ok &= met
+        score = f"{t['score']:7.1%}" if t["not run"] < t["mutants"] else f"{'-':>7}"
+        print(f"{module:16} {t['mutants']:7d} {t['killed']:7d} {t['survived']:8d} "
+              f"{t['accepted']:8d} {t['no test']:7d} {t['not run']:7d} {score}"
+              + ("" if met else "  < goal" if t["score"] < GOAL else "  unfinished"))
+        rows.append((module, t["open"]))
     for module, open_ in rows:
         if open_:
             print(f"\n{len(open_)} survivors of gdnotes/{module}.py not in {ACCEPTED.name}:")
@@ -132,8 +166,8 @@ def report(modules, show_diffs: bool = True) -> bool:
                     print(diff(name, module))
     if stale:
         print(f"\nstale entries in {ACCEPTED.name} (killed now, or gone): {', '.join(stale)}")
-    print(f"\ngoal: {GOAL:.0%} of the non-equivalent mutants killed in every module; "
-          f"inspect one with `mutmut show NAME`")
+    print(f"\nscore = killed / (run - accepted); goal: {GOAL:.0%} in every module, every mutant "
+          f"run; inspect one with `mutmut show NAME`")
     return ok
 
 

@@ -337,6 +337,22 @@ def test_adam_answers(example):
     assert ex.raw("ex_tiny_step_ratio") == pytest.approx(1e-10 / (1e-10 + 1e-8), rel=1e-6)
 
 
+# ============================================================================ nadam-amsgrad.md
+def test_nadam_amsgrad_answers(example):
+    ex = example("nadam_amsgrad")
+    x = torch.zeros(1, dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.NAdam([x])  # torch's defaults; one gradient far above eps
+    x.grad = torch.tensor([3.0], dtype=torch.float64)
+    opt.step()
+    assert ex.raw("ex_first_step_ratio") == pytest.approx(-x.item() / opt.defaults["lr"], rel=1e-7)
+    b1, psi = opt.defaults["betas"][0], opt.defaults["momentum_decay"]
+    assert ex.raw("ex_mu_2") == pytest.approx(b1 * (1 - 0.5 * 0.96 ** (2 * psi)), rel=1e-12)
+    c = Fraction(ex.raw("ex_c"))  # one period at x = +1 against the best point x = -1
+    period = [c, Fraction(-1), Fraction(-1)]
+    regret = sum(g * 1 - g * -1 for g in period) / 3
+    assert ex.raw("ex_regret") == pytest.approx(float(regret), rel=1e-12)
+
+
 # ============================================================================ second-order.md
 def test_second_order_answers(example):
     ex = example("second_order")

@@ -21,7 +21,8 @@ DOCS = REPO / "docs"
 # the reference pages are not lessons.
 BASICS = ["update-rule.md", "learning-rate.md", "two-dimensions.md", "non-convex.md",
           "worked-example.md", "neural-network.md"]
-IMPROVEMENTS = ["momentum.md", "nesterov.md", "adaptive.md", "adam.md", "second-order.md",
+IMPROVEMENTS = ["momentum.md", "nesterov.md", "adaptive.md", "adam.md", "nadam-amsgrad.md",
+                "second-order.md",
                 "schedules.md", "optimizer-race.md"]
 PROBLEMS = sorted(f"problems/{p.name}" for p in (DOCS / "problems").glob("*.md")
                   if p.name != "index.md")

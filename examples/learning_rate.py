@@ -13,8 +13,8 @@ import gdnotes as gd
 
 out = gd.Outputs("learning_rate")
 
-objective = gd.parabola_plus(5.0)
-X0 = 8.0
+C, X0 = 5.0, 8.0
+objective = gd.parabola_plus(C)
 CURVATURE = 2.0  # f''(x) = 2 everywhere: the L of this function
 
 # %% [markdown]
@@ -30,6 +30,8 @@ rows = [(t, xs[t], run.values[t], grads[t], -LR * grads[t] if t < STEPS else "â€
 out.table("iterations", rows, headers=["step $t$", "$x_t$", "$f(x_t)$", "$f'(x_t)$",
                                        r"step $-\eta f'(x_t)$"], floatfmt=".6f")
 out.value("lr", LR, fmt="{:g}")
+out.value("x0", X0, fmt="{!r}")
+out.value("c", C, fmt="{!r}")
 out.value("steps", STEPS)
 out.value("q", 1 - CURVATURE * LR, fmt="{:g}")
 out.value("x_final", xs[-1], fmt="{:.4f}")

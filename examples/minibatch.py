@@ -192,11 +192,13 @@ from_start = gd.minibatch_sgd(gd.sgd(lr=steps), x, y, np.zeros((FLOOR_ETAS.size 
                               batch_size=1, epochs=NOISE_EPOCHS, seed=1)
 # The floor itself is measured from runs that *start at the optimum*: no transient to wait
 # for, and the point is made twice: constant-step SGD walks away from the best fit.
+FLOOR_BATCH = 1  # single-sample SGD
 floor_runs = gd.minibatch_sgd(gd.sgd(lr=FLOOR_ETAS), x, y,
-                              np.tile(loss.optimum, (FLOOR_ETAS.size, 1)), batch_size=1,
+                              np.tile(loss.optimum, (FLOOR_ETAS.size, 1)), batch_size=FLOOR_BATCH,
                               epochs=NOISE_EPOCHS, seed=2)
 measured = floor_runs.floor(TAIL) - best
-predicted = gd.predicted_floor(x, y, FLOOR_ETAS, batch_size=1)
+predicted = gd.predicted_floor(x, y, FLOOR_ETAS, batch_size=FLOOR_BATCH)
+out.value("floor_batch", FLOOR_BATCH)
 
 
 def epoch_means(r):

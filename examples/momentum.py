@@ -32,7 +32,8 @@ KAPPA = 25.0
 ANGLE = 30.0  # degrees: the valley is not aligned with the axes
 bowl = gd.ill_conditioned(KAPPA, L=1.0, angle=np.deg2rad(ANGLE))
 # Start far out along the flat direction of the valley, a little off its floor.
-x0 = bowl.R @ np.array([-1.8, 0.35])
+X0_VALLEY = np.array([-1.8, 0.35])  # along the floor, across it
+x0 = bowl.R @ X0_VALLEY
 eta_gd, rate_gd_theory = gd.gd_tuning(bowl.mu, bowl.L)
 eta_hb, beta_hb, rate_hb_theory = gd.polyak_tuning(bowl.mu, bowl.L)
 STEPS = 60
@@ -53,6 +54,12 @@ gd.mark_start(ax_path, *x0)
 ax_path.set(xlabel="$x_1$", ylabel="$x_2$", title=f"First {shown} steps, $\\kappa = {KAPPA:g}$",
             xlim=(x_lo, x_hi), ylim=(y_lo, y_hi), aspect="equal")
 ax_path.legend(loc="upper left")
+# the explorer beside this figure starts from here (space-separated numbers; its start slider
+# moves along and across the valley, so the start is given in the valley's axes)
+out.value("paths_x0_valley_data", " ".join(repr(float(v)) for v in X0_VALLEY))
+out.value("paths_steps", STEPS)
+out.value("paths_xlim_data", f"{x_lo!r} {x_hi!r}")
+out.value("paths_ylim_data", f"{y_lo!r} {y_hi!r}")
 
 t = np.arange(STEPS + 1)
 e0 = np.linalg.norm(x0)

@@ -114,6 +114,10 @@ out.value("threshold", THRESHOLD, fmt="{:g}")
 out.value("hold", HOLD)
 for key, spec in RACES.items():
     out.value(f"{key}_steps", spec["steps"])
+    # the explorer beside the race figures starts from here (space-separated numbers)
+    out.value(f"{key}_x0_data", " ".join(repr(float(v)) for v in spec["x0"]))
+    out.value(f"{key}_xlim_data", " ".join(repr(float(v)) for v in spec["view"][0]))
+    out.value(f"{key}_ylim_data", " ".join(repr(float(v)) for v in spec["view"][1]))
     out.value(f"{key}_x0", "$({:g}, {:g})$".format(*spec["x0"]))
     if spec["objective"].minimizers.size:
         out.value(f"{key}_minimiser", "$({:g}, {:g})$".format(*spec["objective"].minimizers[0]))

@@ -99,10 +99,14 @@ out.value("valley_angle", ANGLE_DEG, fmt="{:g}")
 out.value("valley_best_lr", best, fmt="{:.4f}")
 out.value("valley_best_rate", gd.regimes.optimal_rate(KAPPA), fmt="{:.4f}")
 out.value("valley_slow_rate", 1 - 1 / KAPPA, fmt="{:g}")
+out.value("valley_steps", VALLEY_STEPS)
+# the explorer beside the valley figure starts from here (space-separated numbers)
+out.value("valley_x0_data", " ".join(repr(float(v)) for v in START))
 
 fig, (ax_c, ax_e) = gd.figure(2, 1, figsize=(5.4, 5.8), height_ratios=[1.6, 1])
 levels = valley.value(START) * np.geomspace(1e-3, 1.0, 9)
-contour(ax_c, valley, ((-4.5, 4.5), (-3.5, 3.5)), levels=levels)
+VALLEY_BOX = ((-4.5, 4.5), (-3.5, 3.5))
+contour(ax_c, valley, VALLEY_BOX, levels=levels)
 labels = [rf"$\eta = 1/L = {etas[0]:g}$", rf"$\eta^* = 2/(\mu+L) \approx {etas[1]:.3f}$"]
 colors = [gd.COLORS["blue"], gd.COLORS["red"]]
 t = np.arange(VALLEY_STEPS + 1)
@@ -116,6 +120,8 @@ ax_e.semilogy(t, gd.regimes.optimal_rate(KAPPA) ** t, color=gd.COLORS["grey"], l
 ax_e.semilogy(t, (1 - 1 / KAPPA) ** t, color=gd.COLORS["grey"], ls=":", lw=1,
               label=r"$(1 - 1/\kappa)^t$")
 gd.mark_start(ax_c, *START, label=None)
+out.value("valley_xlim_data", " ".join(repr(float(v)) for v in VALLEY_BOX[0]))
+out.value("valley_ylim_data", " ".join(repr(float(v)) for v in VALLEY_BOX[1]))
 ax_c.set_title(rf"Valley with $\kappa = {KAPPA:g}$")
 ax_c.legend(loc="lower right")
 ax_e.set(xlabel="step $t$", ylabel=r"$\|\theta_t - \theta^*\| / \|\theta_0 - \theta^*\|$",

@@ -8,8 +8,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-# Two test workers share two cores: one BLAS/OpenMP thread each avoids oversubscription.
+# One BLAS/OpenMP thread per test worker avoids oversubscription. Three workers on two cores:
+# the browser and notebook tests wait (Chromium, kernel start-up) often enough to leave a core idle.
 THREADS := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
+WORKERS ?= 3
 
 .PHONY: serve build readme-screenshots test test-fast browser-deps lint bench mutate clean
 
@@ -34,7 +36,7 @@ browser-deps:
 
 test: $(STAMP) browser-deps
 	$(BIN)/ruff check .
-	$(THREADS) $(BIN)/python -m pytest -n 2 --dist loadgroup --durations=20
+	$(THREADS) $(BIN)/python -m pytest -n $(WORKERS) --dist loadgroup --durations=20
 
 test-fast: $(STAMP)
 	$(THREADS) $(BIN)/python -m pytest -n 2 --dist loadgroup -m "not browser and not build"

@@ -25,6 +25,8 @@ BENCHMARKS = {
     "optimizers": ("benchmarks/bench_optimizers.py",
                    ["--subset", "100", "--repeat", "2", "--no-million"]),
     "build": ("benchmarks/bench_build.py", ["--repeat", "1"]),
+    # the race explorer's redraw in Chromium; reads the site in site/ (`make build` first)
+    "explorers": ("benchmarks/bench_explorers.py", ["--repeat", "10"]),
 }
 
 MEASUREMENT = re.compile(

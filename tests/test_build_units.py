@@ -154,6 +154,17 @@ def test_an_example_pages_outputs_and_about_box_stay_out_of_search_but_its_prose
     assert outputs_out_of_search(marked) == marked  # marking twice changes nothing
 
 
+def test_only_a_docstrings_summary_goes_into_search():
+    from gdnotes.site.searchtext import api_details_out_of_search
+
+    html = ('<div class="doc doc-contents ">\n<p>Summary of run.</p>\n<p>Details.</p><p>More.</p>\n'
+            '</div><div class="doc doc-contents first"><p>Module summary.</p></div><p>page</p>')
+    marked = api_details_out_of_search(html)
+    assert marked.count("<p data-search-exclude>") == 2
+    assert "<p>Summary of run.</p>" in marked and "<p>Module summary.</p>" in marked
+    assert marked.endswith("<p>page</p>")
+
+
 def test_the_search_index_is_rewritten_as_the_same_json_in_utf8(tmp_path):
     import json
 

@@ -62,7 +62,11 @@ from gdnotes.site.pages import (
     thumbnail_source,
 )
 from gdnotes.site.runner import TIMEOUT_SECONDS, Budgets, ExampleRun, discover, run_examples
-from gdnotes.site.searchtext import index_as_utf8, outputs_out_of_search
+from gdnotes.site.searchtext import (
+    api_details_out_of_search,
+    index_as_utf8,
+    outputs_out_of_search,
+)
 from gdnotes.site.script import api_names_used, parse_cells, public_names, title_of
 from gdnotes.site.thumbnails import thumbnail
 from gdnotes.site.wheel import build_wheel, wheel_source
@@ -364,6 +368,8 @@ class GdnotesPlugin(BasePlugin[GdnotesConfig]):
         name = page.file.src_uri.removeprefix("examples/").removesuffix(".md")
         if page.file.src_uri.startswith("examples/") and name in self.runs:
             return outputs_out_of_search(html)
+        if 'class="doc doc-contents' in html:  # the API reference (mkdocstrings)
+            return api_details_out_of_search(html)
         return html
 
     def on_post_build(self, config):

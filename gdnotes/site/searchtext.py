@@ -10,6 +10,10 @@ An example's page shows the tables and figures the lessons show, with the same c
 same "About this example" box as every other example: those stay out of the index too
 (`outputs_out_of_search`), so a search lands once, on the lesson that explains the output.
 
+On the API page only the first paragraph of each docstring (its summary) goes into the index
+(`api_details_out_of_search`): a search for a function lands on its entry, whose summary says
+what it is for; the details are a click away.
+
 Material writes the index as ASCII JSON, where every θ, η, ≤ or − is a six-byte ``\\uXXXX``
 escape; `index_as_utf8` rewrites it as UTF-8 (the same JSON to any parser), 5 % smaller.
 """
@@ -33,6 +37,22 @@ def outputs_out_of_search(html: str) -> str:
     ``data-search-exclude``."""
     html = _OUTPUT.sub(lambda m: f"<{m['tag']} data-search-exclude", html)
     return _ABOUT.sub(lambda m: m.group(0) + " data-search-exclude", html, count=1)
+
+
+_DOC_CONTENTS = re.compile(r'(<div class="doc doc-contents[^"]*">)(.*?)(?=<div|</div>)', re.S)
+_PARAGRAPH = re.compile(r"<p>")
+
+
+def api_details_out_of_search(html: str) -> str:
+    """mkdocstrings' HTML with every paragraph of a docstring but the first (the summary) marked
+    ``data-search-exclude``."""
+
+    def mark(contents: re.Match) -> str:
+        body, count = contents[2], iter(range(1_000_000))
+        body = _PARAGRAPH.sub(lambda p: p[0] if next(count) == 0 else "<p data-search-exclude>", body)
+        return contents[1] + body
+
+    return _DOC_CONTENTS.sub(mark, html)
 
 
 def index_as_utf8(site_dir: Path) -> None:

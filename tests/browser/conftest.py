@@ -3,7 +3,7 @@
 Every page is visited exactly once (``page_visits``); each test then asserts one property over all
 visits and lists every offending page, so a failure says everything at once and the suite stays fast.
 The pages are split into ``SHARDS`` shards: a test over visits runs once per shard, each shard in
-its own xdist group, so two test workers visit half the site each (each with its own browser).
+its own xdist group, one shard per test worker (each with its own browser).
 Test modules here carry ``pytestmark = BROWSER`` (marker + the xdist group of the site build).
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
 import shutil
 import tempfile
 import threading
@@ -116,7 +117,8 @@ def browser_context(base_url: str):
     shutil.rmtree(profile, ignore_errors=True)
 
 
-SHARDS = 2
+# One shard per xdist worker (the same number in every worker, so they collect the same tests).
+SHARDS = max(2, int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "2")))
 
 
 def pytest_generate_tests(metafunc):

@@ -8,8 +8,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-# One BLAS/OpenMP thread per test worker avoids oversubscription. Three workers on two cores:
-# the browser and notebook tests wait (Chromium, kernel start-up) often enough to leave a core idle.
+# One BLAS/OpenMP thread per test worker avoids oversubscription. Three workers on two cores,
+# one browser shard each (`make test WORKERS=2` for two).
 THREADS := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 WORKERS ?= 3
 

@@ -157,9 +157,8 @@ out.figure(fig, "multiplier", caption=(
 # ten divergent steps written out.
 
 # %%
-x, steps_025 = X0, 0
-while abs(x) >= 0.01:
-    x, steps_025 = x - 0.25 * objective.grad(np.array([x]))[0], steps_025 + 1
+quarter = gd.run(gd.sgd(lr=0.25), objective, x0=[X0], steps=LONG)
+steps_025 = int(gd.steps_to_reach(np.abs(quarter.points[:, 0]), 0.01))  # never exactly 0.01 here
 out.value("ex_steps_025", steps_025)
 out.value("ex_max_lr_l6", gd.regimes.max_stable_lr(6.0), fmt="{:.4f}")
 out.value("ex_q_099", 1 - CURVATURE * 0.99, fmt="{:g}")  # just below the bouncing rate

@@ -52,19 +52,26 @@ out.value("t_99", t_99, fmt="{:,}")
 # between the two trajectories over every step and coordinate:
 
 # %%
+def torch_path(make, grads_of, start, steps):
+    """torch iterates for ``steps`` steps; ``make(param)`` builds the optimizer."""
+    p = torch.tensor(start, requires_grad=True)
+    opt = make(p)
+    path = [np.array(start, dtype=float)]
+    for t in range(steps):
+        opt.zero_grad()
+        p.grad = torch.from_numpy(np.asarray(grads_of(p.detach().numpy(), t), dtype=float))
+        opt.step()
+        path.append(p.detach().numpy().copy())
+    return np.array(path)
+
+
 CHECK_STEPS = 200
 bowl = gd.ill_conditioned(25.0, angle=np.pi / 6)
 check_start = np.array([-4.0, 1.0])
 ours = gd.run(gd.nadam(lr=0.05), bowl, check_start, steps=CHECK_STEPS).points
-p = torch.tensor(check_start, requires_grad=True)
-reference = torch.optim.NAdam([p], lr=0.05)
-theirs = [check_start]
-for _ in range(CHECK_STEPS):
-    reference.zero_grad()
-    p.grad = torch.from_numpy(bowl.grad(p.detach().numpy()))
-    reference.step()
-    theirs.append(p.detach().numpy().copy())
-nadam_gap = float(np.abs(ours - np.array(theirs)).max())
+theirs = torch_path(lambda p: torch.optim.NAdam([p], lr=0.05), lambda x, t: bowl.grad(x),
+                    check_start, CHECK_STEPS)
+nadam_gap = float(np.abs(ours - theirs).max())
 out.value("torch_steps", CHECK_STEPS)
 out.value("torch_gap", nadam_gap, fmt="{:.1e}", bound="upper")
 
@@ -260,18 +267,6 @@ out.figure(fig, "reddi_run", caption=(
 # %%
 BETA = 0.9
 
-
-def torch_path(make, grads_of, start, steps):
-    """torch iterates for ``steps`` steps; ``make(param)`` builds the optimizer."""
-    p = torch.tensor(start, requires_grad=True)
-    opt = make(p)
-    path = [np.array(start, dtype=float)]
-    for t in range(steps):
-        opt.zero_grad()
-        p.grad = torch.from_numpy(np.asarray(grads_of(p.detach().numpy(), t), dtype=float))
-        opt.step()
-        path.append(p.detach().numpy().copy())
-    return np.array(path)
 
 
 def constant_gradient(x, t):

@@ -9,6 +9,13 @@ from .animate import freeze_background
 from .counterexamples import lessard
 from .counting import counted, floats_in
 from .data import WORKED_X, WORKED_Y, batches, regression_data
+from .diagnostics import (  # issue 16 item 6 (bug clinic)
+    GradientCheck,
+    RangeTest,
+    flat_loss,
+    gradient_check,
+    lr_range_test,
+)
 from .exact import Iteration, worked_regression
 from .limited_memory import lbfgs
 from .nets import deep_gradient_norms, mlp, train_manual, train_optim, two_moons

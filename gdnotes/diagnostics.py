@@ -57,8 +57,8 @@ def gradient_check(f, theta, grad: Callable | None = None, eps: float = 1e-6) ->
     one instead). The numeric derivative of parameter ``i`` is
     ``(f(θ + ε eᵢ) - f(θ - ε eᵢ)) / 2ε``, whose error is ``O(ε²)``, and the relative error is
     CS231n's ``|a - n| / max(|a|, |n|)`` (0 when both are 0): it is small for a right gradient
-    whatever the gradient's scale. Work in float64: in float32, rounding alone makes relative
-    errors of about 1e-3 at this ``eps``.
+    whatever the gradient's scale. Work in float64: the rounding error of ``f`` is divided by
+    ``2ε`` as well, and in float32 it swamps small partial derivatives.
     """
     if isinstance(f, Objective):
         value, grad = f.value, (f.grad if grad is None else grad)

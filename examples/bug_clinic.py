@@ -234,8 +234,11 @@ COLUMNS = ("loss", "‖gradient‖", "‖ΔW₁‖/‖W₁‖")
 
 def small_multiples(rows, colour=gd.COLORS["red"]):
     """rows: (label, bug run, healthy run) -> a figure with one row of three panels each."""
-    fig, axes = gd.figure(len(rows), 3, figsize=(5.4, 0.5 + 1.55 * len(rows)), sharex=True,
-                          sharey="col")
+    height = 0.75 + 1.55 * len(rows)
+    fig, axes = gd.figure(len(rows), 3, figsize=(5.4, height), sharex=True, sharey="col")
+    fig.set_layout_engine(None)  # a fixed grid: laying out nine panels costs more than drawing
+    fig.subplots_adjust(left=0.15, right=0.98, bottom=0.5 / height, top=1 - 0.3 / height,
+                        wspace=0.55, hspace=0.12)
     axes = np.atleast_2d(axes)
     steps = np.arange(1, STEPS + 1)
     for r, (label, bug, ok) in enumerate(rows):
@@ -248,6 +251,10 @@ def small_multiples(rows, colour=gd.COLORS["red"]):
             ax.yaxis.set_minor_locator(_no_ticks())
             if r == 0:
                 ax.set_title(COLUMNS[c])
+            if r == 0 and c == 0:  # name the grey line once, at its end
+                ax.annotate("healthy", (len(ok), ok[-1, 0]), xytext=(0, -4),
+                            textcoords="offset points", ha="right", va="top",
+                            color=gd.COLORS["grey"])
             if r == len(rows) - 1:
                 ax.set_xlabel("step")
         axes[r, 0].set_ylabel(label)
@@ -284,15 +291,16 @@ fig = small_multiples([(BUGS[b], *runs[b]) for b in setup_bugs], colour=gd.COLOR
 out.figure(fig, "setup_bugs", caption=(
     "Three bugs in the set-up, each against its healthy twin (grey): shuffled mini-batches, Adam "
     f"with a {WARMUP}-step warmup, the default initialisation. Class-sorted batches make the "
-    "loss saw up and down once per epoch; Adam without warmup jumps at its first steps; the "
+    "loss saw up and down with each block of one class; Adam without warmup jumps at its first steps; the "
     "saturated network's first layer barely moves."),
     alt=(
     "Three rows of three small log-scale plots against the step (loss, gradient norm, "
-    "update-to-weight ratio of the first layer). No shuffling: the loss oscillates with a "
-    f"period of {N // BATCH} steps, one epoch, while the shuffled run falls smoothly. Adam "
+    "update-to-weight ratio of the first layer). No shuffling: the loss saws up and down, "
+    f"repeating every {N // BATCH} steps (one epoch); the shuffled run's does not repeat. Adam "
     "without warmup: the loss jumps above its starting value in the first steps, the warmed-up "
-    "run does not. Saturating initialisation: the update-to-weight ratio is about a hundred "
-    "times below the healthy run's throughout."))
+    "run does not. Saturating initialisation: the loss falls about as the healthy one, but the "
+    f"update-to-weight ratio is more than {np.floor(ratio_drop):.0f} times below the healthy "
+    "run's (medians)."))
 
 # %% [markdown]
 # ## A gradient check, on a hand-written backward pass
@@ -414,13 +422,15 @@ ax.text(found.suggestion, top, "suggestion ", color=gd.COLORS["green"], va="top"
 ax.set(xlabel="learning rate η (raised every step)", ylabel="loss after the step",
        title="learning-rate range test, full batch")
 out.figure(fig, "range_test", caption=(
-    f"The loss falls slowly while η is small, fastest near η ≈ 1, and turns up at "
-    f"η = {found.best_lr:.2g}; the range test suggests a tenth of that, {found.suggestion:.2g}."),
+    f"The loss barely moves while η is small, falls steeply once η is large enough, and turns "
+    f"up after η = {found.best_lr:.2g}; the range test suggests a tenth of that, "
+    f"{found.suggestion:.2g}."),
     alt=(
-    "Loss after each step against a learning rate that grows geometrically from 0.001 to 100, "
-    "on a log axis. The loss stays near 0.69 for small rates, drops steeply around 0.1 to 1, "
-    f"reaches its lowest value at {found.best_lr:.2g} (dotted line) and then rises; a dashed "
-    f"line marks the suggestion {found.suggestion:.2g}."))
+    f"Loss after each step against a learning rate that grows geometrically from "
+    f"{found.lrs[0]:g} to {found.lrs[-1]:.2g}, on a log axis. The loss stays near its starting "
+    f"value {found.losses[0]:.2f} for small rates, then drops steeply, reaches its lowest value "
+    f"at {found.best_lr:.2g} (dotted line) and jumps up at the last step; a dashed line marks "
+    f"the suggestion {found.suggestion:.2g}."))
 
 # %% [markdown]
 # ## Exercises (docs/bug-clinic.md)

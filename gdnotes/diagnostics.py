@@ -135,7 +135,7 @@ class RangeTest:
     """The outcome of :func:`lr_range_test`: the learning rate and the loss at every step run."""
 
     lrs: np.ndarray  # η of each step, growing geometrically
-    losses: np.ndarray  # the loss ``step`` returned after each update
+    losses: np.ndarray  # the loss ``step`` returned after each update (finite ones only)
     best_lr: float  # η of the step with the lowest loss
     suggestion: float  # best_lr / divisor
     stopped_early: bool  # the loss passed stop_factor × its lowest value (or was not finite)
@@ -151,7 +151,8 @@ def lr_range_test(step: Callable[[float], float], lr_min: float = 1e-4, lr_max: 
     ``step(η)`` makes one update of the model with learning rate ``η`` and returns the loss
     *after* it; for a reading that noise does not move, compute that loss on the same data at
     every step (the full batch, or one fixed batch). The run stops early once the loss is above
-    ``stop_factor`` times its lowest value so far, or not finite: it has diverged. The
+    ``stop_factor`` times its lowest value so far (that last loss is kept), or not finite: it
+    has diverged. The
     suggestion is ``η`` at the lowest loss divided by ``divisor`` (fastai's "minimum" rule with
     its default 10): the lowest loss sits where the steps have just become too large to keep
     the loss falling, so the suggestion is safely below that edge.
@@ -180,10 +181,13 @@ def lr_range_test(step: Callable[[float], float], lr_min: float = 1e-4, lr_max: 
         if not np.isfinite(loss) and k == 0:
             raise ValueError(f"step(lr_min={lr_min!r}) returned {loss!r}: the loss is not finite "
                              f"even at the smallest learning rate; lower lr_min")
-        if not np.isfinite(loss) or (losses and loss > stop_factor * min(losses)):
+        if not np.isfinite(loss):
             stopped = True
             break
-        losses.append(loss)
+        losses.append(loss)  # the step that passes the stop is kept: it shows the rise
+        if loss > stop_factor * min(losses):
+            stopped = True
+            break
     best = int(np.argmin(losses))
     rule = (f"the learning rate at the lowest loss divided by {divisor:g} "
             f"({lrs[best]:.3g} / {divisor:g})")

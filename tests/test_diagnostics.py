@@ -138,6 +138,7 @@ def test_range_test_finds_the_divergence_threshold_of_a_quadratic(L):
     assert 2 / (L * ratio) <= result.best_lr < 2 / L
     assert result.suggestion == pytest.approx(result.best_lr / 10)
     assert result.stopped_early and result.lrs[-1] < 100.0
+    assert result.losses[-1] > 4.0 * result.losses.min()  # the step past the stop is kept
     grid = 1e-4 * (100.0 / 1e-4) ** (np.arange(120) / 119)
     np.testing.assert_allclose(result.lrs, grid[:result.lrs.size], rtol=1e-13)
     assert np.all(np.diff(result.losses[:np.argmin(result.losses) + 1]) < 0)

@@ -278,8 +278,8 @@ step_bugs = ["no_zero_grad", "sign", "lr_x10"]
 fig = small_multiples([(BUGS[b], *runs[b]) for b in step_bugs], label_at=(2, -1, "below"))
 out.figure(fig, "step_bugs", caption=(
     "Three bugs in the update, each against the healthy run (grey, full-batch gradient descent "
-    f"at η = {LR:g}). Without zero_grad() the gradient norm only grows; with the sign flipped "
-    "the loss only grows; at η × 10 everything jumps from step to step."),
+    f"at η = {LR:g}). Without zero_grad() the gradient norm keeps growing; with the sign "
+    "flipped the loss climbs from the first step; at η × 10 everything jumps from step to step."),
     alt=(
     "Three rows of three small log-scale plots against the step, one row per bug (missing "
     "zero_grad, sign error, learning rate times ten), columns loss, gradient norm and "

@@ -4,10 +4,10 @@
 # The two-moons network of the neural-network page ([gd.mlp][gdnotes.mlp] on
 # [gd.two_moons][gdnotes.two_moons]), trained with each classic bug put in on purpose: a missing
 # `zero_grad()`, a sign error, a learning rate ten times too large, no shuffling of
-# class-sorted data, Adam without warmup, and a saturating initialisation. Every run logs three numbers per
-# step: the loss, the norm of the gradient the update used, and the update/weight ratio
-# $\|\theta_{t+1} - \theta_t\| / \|\theta_t\|$ of the first layer's weights. Then the two tools
-# that catch bugs before training does: a gradient check
+# class-sorted data, Adam without warmup, and a saturating initialisation. Every run logs three
+# numbers per step: the loss, the norm of the gradient the update used, and the update/weight
+# ratio $\|W_1^{(t+1)} - W_1^{(t)}\| / \|W_1^{(t)}\|$ of the first layer's weights $W_1$. Then the
+# two tools that catch bugs before training does: a gradient check
 # ([gd.gradient_check][gdnotes.gradient_check]) and a learning-rate range test
 # ([gd.lr_range_test][gdnotes.lr_range_test]).
 
@@ -48,8 +48,8 @@ def norm(tensors):
 
 # --8<-- [start:loop]
 def train(model, steps, update, batches=None, zero_grad=True):
-    """Train ``model`` for ``steps`` steps; ``update(params)`` changes the parameters in place.
-    Returns one row per step: loss on all the data, ‖gradient used‖, ‖ΔW₁‖/‖W₁‖."""
+    """Train for ``steps`` steps; ``update(params)`` changes the parameters.
+    One row per step: loss on all data, ‖gradient used‖, ‖ΔW₁‖/‖W₁‖."""
     params = list(model.parameters())
     first_layer = params[0]
     log = []
@@ -62,9 +62,10 @@ def train(model, steps, update, batches=None, zero_grad=True):
         before = first_layer.detach().clone()
         with torch.no_grad():
             update(params)
-            full = loss if batches is None else loss_fn(model(inputs).squeeze(-1), labels)
+            if batches is not None:  # log the loss on all the data (full batch: it is)
+                loss = loss_fn(model(inputs).squeeze(-1), labels)
         ratio = (first_layer.detach() - before).norm() / before.norm()
-        log.append((full.item(), norm([p.grad for p in params]), ratio.item()))
+        log.append((loss.item(), norm([p.grad for p in params]), ratio.item()))
     return np.array(log)
 
 
@@ -340,17 +341,18 @@ def numpy_loss(theta, X, y):
 
 # --8<-- [start:backward]
 def backward(theta, X, y, forget_tanh_derivative=False):
-    """∇f for the tanh MLP, by hand: the chain rule, layer by layer, from the loss down."""
+    """∇f of the tanh MLP by hand: the chain rule, from the loss down."""
     W1, b1, W2, b2, W3, b3 = unflatten(theta)
     h1 = np.tanh(X @ W1.T + b1)
     h2 = np.tanh(h1 @ W2.T + b2)
     logits = (h2 @ W3.T + b3)[:, 0]
-    d_logits = (1 / (1 + np.exp(-logits)) - y)[:, None] / len(y)  # σ(h) − y, averaged
-    d_h2 = d_logits @ W3 * (1 - h2**2)
+    d_out = (1 / (1 + np.exp(-logits)) - y)[:, None] / len(y)  # (σ(h) − y)/n
+    d_h2 = d_out @ W3 * (1 - h2**2)
     d_h1 = d_h2 @ W2
     if not forget_tanh_derivative:  # the planted bug drops this line
         d_h1 = d_h1 * (1 - h1**2)
-    grads = [d_h1.T @ X, d_h1.sum(0), d_h2.T @ h1, d_h2.sum(0), d_logits.T @ h2, d_logits.sum(0)]
+    grads = [d_h1.T @ X, d_h1.sum(0), d_h2.T @ h1, d_h2.sum(0),
+             d_out.T @ h2, d_out.sum(0)]
     return np.concatenate([g.ravel() for g in grads])
 # --8<-- [end:backward]
 

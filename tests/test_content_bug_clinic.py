@@ -20,11 +20,9 @@ from gdnotes.outputs import parse_shown
 
 REPO = Path(__file__).resolve().parents[1]
 PAGE = " ".join((REPO / "docs" / "bug-clinic.md").read_text().split())
-SIZES, N, BATCH = (2, 16, 16, 1), 200, 20
+N, BATCH = 200, 20
 LR, LR_SGD, ADAM_LR, WARMUP, START, SATURATE = 1.0, 0.5, 0.5, 40, 0.01, 30.0
 ORDER = ["no_zero_grad", "sign", "lr_x10", "no_shuffle", "adam_no_warmup", "saturating"]
-
-pytestmark = pytest.mark.xdist_group("bug_clinic")
 
 
 @pytest.fixture(scope="module")

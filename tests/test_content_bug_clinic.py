@@ -231,7 +231,6 @@ def test_adam_without_warmup_jumps_at_a_large_rate(ex, seed):
     assert ok[:, 0].max() <= start  # never above its start
     if seed == 0:
         assert bug[:, 0].max() / start >= shown(ex.text("adam_peak"))
-        assert max(start, ok[:, 0].max()) / start <= shown(ex.text("adam_warm_peak"))
     assert "six initialisations" in PAGE and "$\\eta = 0.1$ neither run rises" in PAGE
 
 

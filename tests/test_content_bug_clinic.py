@@ -54,6 +54,40 @@ def _model(seed, saturate=False):
     return model
 
 
+def _final_model(bug, seed=0, steps=100):
+    """The model after ``steps`` full-batch steps of ``bug`` (sign error or η × 10)."""
+    x, y = _data()
+    model = _model(seed)
+    opt = torch.optim.SGD(model.parameters(), lr=10 * LR if bug == "lr_x10" else LR,
+                          maximize=bug == "sign")
+    for _ in range(steps):
+        opt.zero_grad()
+        torch.nn.BCEWithLogitsLoss()(model(x).squeeze(-1), y).backward()
+        opt.step()
+    return model, x, y
+
+
+def _saturated_share(model, x):
+    with torch.no_grad():
+        return float((torch.tanh(model[0](x)).abs() > 0.99).double().mean())
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_sign_error_ends_wrong_about_most_points_with_huge_logits(seed):
+    model, x, y = _final_model("sign", seed)
+    with torch.no_grad():
+        logits = model(x).squeeze(-1)
+    assert float(((logits > 0).double() != y).double().mean()) > 0.8  # most points wrong
+    assert logits.abs().min() > 100  # "logits in the hundreds"
+    assert "wrong about most points, with logits in the hundreds" in PAGE
+
+
+def test_ten_times_the_rate_saturates_most_of_the_first_layer_in_this_run():
+    model, x, _ = _final_model("lr_x10")
+    assert _saturated_share(model, x) > 0.8
+    assert "most of the first layer's units are saturated" in PAGE
+
+
 def _loop(bug, seed=0, steps=100, lr=None, data_seed=0):
     """Logs (loss on all data, ‖p.grad‖, ‖ΔW₁‖/‖W₁‖) per step, with torch.optim doing the
     updates (SGD(maximize=True) for the sign error; Adam + LinearLR for warmup)."""

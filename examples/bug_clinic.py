@@ -62,7 +62,7 @@ def train(model, steps, update, batches=None, zero_grad=True):
         before = first_layer.detach().clone()
         with torch.no_grad():
             update(params)
-            if batches is not None:  # log the loss on all the data (full batch: it is)
+            if batches is not None:  # log the loss on all the data
                 loss = loss_fn(model(inputs).squeeze(-1), labels)
         ratio = (first_layer.detach() - before).norm() / before.norm()
         log.append((loss.item(), norm([p.grad for p in params]), ratio.item()))

@@ -69,7 +69,7 @@ out.value("slow_root_approx", 1 - ETA * CURVATURES[0] / (1 - BETA), fmt="{:.5f}"
 # %%
 FLOOR = 1e-12
 colors = [gd.style.matplotlib.colormaps[gd.style.SEQUENTIAL](x)
-          for x in np.linspace(0.0, 0.85, CURVATURES.size)]
+          for x in np.linspace(0.2, 0.85, CURVATURES.size)]
 fig, axes = gd.figure(3, 1, figsize=(5.4, 7.2), sharex=True, sharey=True)
 t = np.arange(STEPS + 1)
 for ax, (name, (_, beta, nesterov)) in zip(axes, METHODS.items(), strict=True):

@@ -60,7 +60,9 @@ from .spectral import (
     component_modes,
     damping,
     discrete_lyapunov,
+    expected_square_error,
     iteration_matrix,
+    noisy_quadratic,
     spectral_radius,
     stationary_covariance,
 )

@@ -153,3 +153,53 @@ def stationary_covariance(lr, curvature, noise, momentum=0.0) -> np.ndarray:
     Q = np.zeros(np.broadcast_shapes(A.shape[:-2], lr.shape) + (2, 2))
     Q[..., 0, 0] = lr**2 * noise
     return discrete_lyapunov(np.broadcast_to(A, Q.shape), Q)
+
+
+
+def expected_square_error(lr, curvature, noise, momentum=0.0, steps: int = 1,
+                          e0=1.0) -> np.ndarray:
+    """Exact ``E[e_t²]`` for ``t = 0..steps`` of the heavy ball (SGD when ``momentum = 0``)
+    from ``e_0`` at rest, with gradient noise of variance ``noise``: the squared mean (the
+    noiseless closed form) plus the variance, iterated as ``P ← A P Aᵀ + Q`` from ``P = 0``.
+    It tends to ``stationary_covariance(...)[..., 0, 0]``. Shape ``(steps + 1, *broadcast)``."""
+    validate.nonnegative("noise", noise)
+    mean = component_errors(lr, curvature, momentum, steps, e0=e0)
+    A = iteration_matrix(lr, curvature, momentum)
+    Q = np.zeros(np.broadcast_shapes(A.shape[:-2], np.shape(lr), np.shape(noise)) + (2, 2))
+    Q[..., 0, 0] = np.asarray(lr, dtype=float) ** 2 * np.asarray(noise, dtype=float)
+    A = np.broadcast_to(A, Q.shape)
+    P, variances = np.zeros_like(Q), [np.zeros(Q.shape[:-2])]
+    for _ in range(steps):
+        P = A @ P @ np.swapaxes(A, -1, -2) + Q
+        variances.append(P[..., 0, 0])
+    return mean**2 + np.array(variances)
+
+def noisy_quadratic(optimizer, curvatures, noise, x0, steps: int, runs: int, seed: int = 0,
+                    keep: int = 1) -> np.ndarray:
+    """``runs`` independent runs of ``optimizer`` on ``f(θ) = ½ Σ λᵢθᵢ²`` with noisy gradients
+    ``λ ⊙ θ + ξ``, ``ξ`` Gaussian with variance ``noise`` (``Σ_B``, a number or one per
+    component) and independent across steps, components and runs; all runs in one batch.
+
+    Returns the errors (the minimum is 0, so the iterates) at steps ``0, keep, 2·keep, …``,
+    shape ``(steps // keep + 1, runs, d)``. Seeded: the same arguments give the same numbers."""
+    from .optimizers import Optimizer  # here: gdnotes.optimizers imports nothing from here
+
+    validate.instance("optimizer", optimizer, Optimizer, "an optimizer such as gd.sgd(0.1)")
+    curvatures = validate.finite("curvatures", validate.positive("curvatures", curvatures))
+    if curvatures.ndim != 1:
+        raise ValueError(f"curvatures must be a 1-D list, got shape {curvatures.shape}")
+    std = np.sqrt(validate.finite("noise", validate.nonnegative("noise", noise)))
+    steps = validate.positive_int("steps", steps)
+    runs = validate.positive_int("runs", runs)
+    keep = validate.positive_int("keep", keep)
+    validate.run_schedules(optimizer.hyperparams, steps)
+    params = np.broadcast_to(validate.finite("x0", x0), (runs, curvatures.size)).copy()
+    rng = np.random.default_rng(seed)
+    state = optimizer.init(params)
+    kept = [params]
+    for t in range(1, steps + 1):
+        grad = curvatures * params + std * rng.standard_normal(params.shape)
+        params, state = optimizer.update(state, params, grad, None)
+        if t % keep == 0:
+            kept.append(params)
+    return np.array(kept)

@@ -131,3 +131,55 @@ def test_bad_input_is_refused_with_its_name_and_value(call, message):
 def test_non_numbers_are_type_errors():
     with pytest.raises(TypeError, match="lr must be a number"):
         gd.spectral_radius("0.1", 1.0)
+
+
+def test_noisy_quadratic_without_noise_is_gd_run():
+    lams = np.array([0.5, 2.0])
+    opt = gd.sgd(0.1, momentum=0.8)
+    noisy = gd.noisy_quadratic(opt, lams, 0.0, np.array([1.0, -2.0]), 50, 3)
+    plain = gd.run(opt, gd.quadratic(lams), np.array([1.0, -2.0]), steps=50).points
+    assert noisy.shape == (51, 3, 2)
+    for r in range(3):
+        np.testing.assert_allclose(noisy[:, r], plain, rtol=1e-13, atol=1e-15)
+    kept = gd.noisy_quadratic(opt, lams, 0.0, np.array([1.0, -2.0]), 50, 3, keep=10)
+    np.testing.assert_allclose(kept, noisy[::10])
+
+
+def test_noisy_quadratic_is_seeded_and_its_noise_has_the_variance_asked():
+    opt = gd.sgd(1.0)  # one step from 0 with λ tiny: e₁ = -ξ₀
+    a = gd.noisy_quadratic(opt, [1e-12, 1e-12], [0.25, 4.0], 0.0, 1, 20000, seed=3)
+    b = gd.noisy_quadratic(opt, [1e-12, 1e-12], [0.25, 4.0], 0.0, 1, 20000, seed=3)
+    np.testing.assert_array_equal(a, b)
+    np.testing.assert_allclose(a[1].var(axis=0), [0.25, 4.0], rtol=0.05)
+    c = gd.noisy_quadratic(opt, [1e-12, 1e-12], [0.25, 4.0], 0.0, 1, 20000, seed=4)
+    assert not np.array_equal(a, c)
+
+
+def test_expected_square_error_starts_at_e0_squared_and_tends_to_the_floor():
+    msq = gd.expected_square_error(0.05, np.array([1.0, 3.0]), 2.0, 0.9, 3000, e0=2.0)
+    np.testing.assert_allclose(msq[0], [4.0, 4.0])
+    np.testing.assert_allclose(msq[-1], gd.stationary_covariance(0.05, np.array([1.0, 3.0]), 2.0,
+                                                                 0.9)[:, 0, 0], rtol=1e-8)
+    noiseless = gd.expected_square_error(0.05, 1.0, 0.0, 0.9, 40, e0=2.0)
+    np.testing.assert_allclose(noiseless, gd.component_errors(0.05, 1.0, 0.9, 40, e0=2.0) ** 2)
+
+
+@pytest.mark.parametrize(("call", "message"), [
+    (lambda: gd.noisy_quadratic("sgd", [1.0], 1.0, 0.0, 5, 2), "optimizer must be"),
+    (lambda: gd.noisy_quadratic(gd.sgd(0.1), [1.0, -1.0], 1.0, 0.0, 5, 2),
+     "curvatures must be > 0, got -1.0"),
+    (lambda: gd.noisy_quadratic(gd.sgd(0.1), [[1.0]], 1.0, 0.0, 5, 2),
+     r"curvatures must be a 1-D list, got shape \(1, 1\)"),
+    (lambda: gd.noisy_quadratic(gd.sgd(0.1), [1.0], -2.0, 0.0, 5, 2), "noise must be >= 0, got -2.0"),
+    (lambda: gd.noisy_quadratic(gd.sgd(0.1), [1.0], 1.0, 0.0, 0, 2),
+     "steps must be a positive integer, got 0"),
+    (lambda: gd.noisy_quadratic(gd.sgd(0.1), [1.0], 1.0, 0.0, 5, 2.5),
+     "runs must be a positive integer, got 2.5"),
+    (lambda: gd.noisy_quadratic(gd.sgd(0.1), [1.0], 1.0, 0.0, 5, 2, keep=0),
+     "keep must be a positive integer, got 0"),
+    (lambda: gd.noisy_quadratic(gd.sgd(0.1), [1.0], 1.0, np.inf, 5, 2), "x0 must be finite"),
+    (lambda: gd.expected_square_error(0.1, 1.0, -1.0), "noise must be >= 0, got -1.0"),
+])
+def test_noisy_helpers_refuse_bad_input(call, message):
+    with pytest.raises((ValueError, TypeError), match=message):
+        call()

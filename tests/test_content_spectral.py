@@ -220,3 +220,21 @@ def test_over_damped_constants_have_the_signs_the_derivation_says():
         assert c1.real == pytest.approx(r1.real * (1 - r2.real) / (r1.real - r2.real))
         assert c2.real == pytest.approx(r2.real * (r1.real - 1) / (r1.real - r2.real))
         assert c1.real > 0 > c2.real
+
+
+@pytest.mark.parametrize("kappa", [10.0, 100.0, 1e4])
+def test_polyak_tuning_puts_mu_and_l_on_the_edges_of_the_lens(kappa):
+    """"Polyak's tuning is the choice that puts μ and L exactly on the two edges of the lens"."""
+    mu, big_l = 1.0, kappa
+    eta, beta, _ = gd.polyak_tuning(mu, big_l)
+    assert eta * mu == pytest.approx((1 - np.sqrt(beta)) ** 2)
+    assert eta * big_l == pytest.approx((1 + np.sqrt(beta)) ** 2)
+    inside = np.geomspace(mu, big_l, 9)[1:-1]
+    assert np.all(gd.damping(eta, inside, beta) == "under-damped")
+
+
+def test_caption_share_removed_by_gradient_descent(ex):
+    """The caption's "it has removed N % of the error" is 1 - |e_T| for the flattest component."""
+    removed = 1 - ex.raw("final_slow_gd")
+    assert f"{100 * removed:.0f} %" in ex.manifest["outputs"]["components"]["caption"]
+    assert removed == pytest.approx(1 - (1 - ex.raw("eta") * ex.raw("mu")) ** ex.raw("steps"))

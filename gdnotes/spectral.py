@@ -116,7 +116,9 @@ def component_errors(lr, curvature, momentum, steps: int, nesterov: bool = False
 def discrete_lyapunov(A, Q) -> np.ndarray:
     """The ``P`` with ``P = A P Aᵀ + Q``: the stationary covariance of ``z ← A z + w`` when
     ``w`` has covariance ``Q``. Solved as ``(I - A⊗A) vec P = vec Q``; ``A`` must be stable
-    (spectral radius < 1), or no stationary covariance exists. Batched over leading axes."""
+    (spectral radius < 1), or no stationary covariance exists. Batched over leading axes.
+    Near the edge of stability (a root close to 1: tiny ηλ with β near 1) ``I - A⊗A`` is
+    ill-conditioned and the answer keeps about seven significant digits."""
     A = validate.finite("A", A)
     Q = validate.finite("Q", Q)
     if A.ndim < 2 or A.shape[-1] != A.shape[-2]:

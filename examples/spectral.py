@@ -100,8 +100,10 @@ out.figure(fig, "components", caption=(
     f"(curvatures {CURVATURES[0]:g} to {CURVATURES[-1]:g}) over {STEPS} steps, for gradient "
     f"descent, the heavy ball and Nesterov at learning rate {ETA:g} and momentum {BETA:g}. "
     "Gradient descent: straight lines, steeper for larger curvature, the flattest component "
-    "barely moving. Heavy ball: the three steeper components oscillate under one common "
-    "dashed slope, the two flat ones fall smoothly and faster than with gradient descent. "
+    f"barely moving. Heavy ball: the {int(np.sum(hb_kinds == 'under-damped'))} steeper "
+    "components oscillate under one common dashed slope, the "
+    f"{int(np.sum(hb_kinds == 'over-damped'))} flat ones fall smoothly and faster than with "
+    "gradient descent. "
     "Nesterov: like the heavy ball, but the steepest components fall faster. The runs lie on "
     "or under their dashed closed-form envelopes."))
 
@@ -179,7 +181,8 @@ out.figure(fig, "regimes", caption=(
     "is where the roots meet (critically damped). Bottom: one run per regime at "
     f"β = {SAMPLE_BETA:g} (the markers on the map). Only the under-damped run crosses zero; "
     "of the two that do not, the critically damped one settles faster."), alt=(
-    "Top: a map with eta times lambda from 0 to 4.4 across and beta from 0 to 1 up. A thin "
+    f"Top: a map with eta times lambda from 0 to {ROOT_MAX**2:.2g} across and beta from 0 to "
+    "1 up. A thin "
     "over-damped strip on the left, bounded by the solid curve (1 - sqrt beta) squared; a "
     "wide under-damped lens in the middle up to the dashed curve (1 + sqrt beta) squared; a "
     "sign-flipping sliver after it; divergent beyond 2(1 + beta). Three markers at beta "
@@ -195,5 +198,12 @@ out.figure(fig, "regimes", caption=(
 EX_STEP = 0.1  # ηλ
 out.value("ex_step", EX_STEP, fmt="{:g}")
 out.value("ex_beta_critical", (1 - np.sqrt(EX_STEP)) ** 2, fmt="{:.4f}")
-out.value("ex_nesterov_rate", np.sqrt(BETA * (1 - ETA * CURVATURES[-1])), fmt="{:.4f}")
-out.value("ex_slow_root", rates["heavy ball"][0], fmt="{:.5f}")
+EX_NESTEROV_LAM = CURVATURES[-2]  # the second-steepest component: its rate is not on the page
+out.value("ex_nesterov_lam", EX_NESTEROV_LAM, fmt="{:.3g}")
+out.value("ex_nesterov_rate", np.sqrt(BETA * (1 - ETA * EX_NESTEROV_LAM)), fmt="{:.4f}")
+EX_PREDICT_BETA = 0.9  # the flattest component under a momentum the page does not run
+out.value("ex_predict_beta", EX_PREDICT_BETA, fmt="{:g}")
+out.value("ex_slow_root_estimate", 1 - ETA * CURVATURES[0] / (1 - EX_PREDICT_BETA),
+          fmt="{:.4f}")
+out.value("ex_slow_root", gd.spectral_radius(ETA, CURVATURES[0], EX_PREDICT_BETA),
+          fmt="{:.5f}")

@@ -261,3 +261,24 @@ def test_measured_correlation_survives_other_seeds(ex, seed):
     tol = ex.raw("corr_tol")
     assert abs(np.corrcoef(prev, e)[0, 1] - ex.raw("corr_exact")) < tol
     assert abs(ex.raw("corr_measured") - ex.raw("corr_exact")) < tol
+
+
+def test_no_method_on_the_page_converges_with_a_constant_step(ex):
+    """"None of the methods on this page converges with a constant step while the noise does not
+    vanish": the exact floors of SGD and the heavy ball are positive and reached, and Adam's
+    measured floor does not shrink between two late windows (hand-written Adam, another seed)."""
+    lr, beta, noise = ex.raw("eta"), ex.raw("beta"), ex.raw("noise")
+    lams = _lams(ex)
+    for lr_m, beta_m in [(lr, beta), (lr / (1 - beta), 0.0)]:
+        floor = _hb_variance(lr_m, lams, noise, beta_m)
+        assert np.all(floor > 0)
+        late = gd.expected_square_error(lr_m, lams, noise, beta_m, 5000)[-1]
+        np.testing.assert_allclose(late, floor, rtol=1e-6)
+    lams_adam = np.array([ex.raw("lam_mid"), ex.raw("lam_big")])
+    noises = np.full(2, ex.raw("adam_noise_high"))
+    steps, runs, burn = ex.raw("adam_steps"), ex.raw("adam_runs"), ex.raw("adam_burn")
+    middle = (burn + steps) // 2
+    early = _adam_floor(lr, lams_adam, noises, middle, runs, burn, 51)
+    late = _adam_floor(lr, lams_adam, noises, steps, runs, middle, 51)  # same runs, later
+    np.testing.assert_allclose(late, early, rtol=0.15)
+    assert np.all(late > 0.5 * lr * np.sqrt(noises) / 4)

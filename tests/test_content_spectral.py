@@ -259,3 +259,13 @@ def test_caption_share_removed_by_gradient_descent(ex):
     removed = 1 - ex.raw("final_slow_gd")
     assert f"{100 * removed:.0f} %" in ex.manifest["outputs"]["components"]["caption"]
     assert removed == pytest.approx(1 - (1 - ex.raw("eta") * ex.raw("mu")) ** ex.raw("steps"))
+
+
+@pytest.mark.parametrize("beta", [0.1, 0.6, 0.95])
+def test_critically_damped_run_from_rest_is_the_exercises_closed_form(beta):
+    """The third exercise's aside: at ηλ = (1-√β)², e_t = e₀(1 + (1-√β)t)β^(t/2) > 0."""
+    t = np.arange(301)
+    run = _loop((1 - np.sqrt(beta)) ** 2, 1.0, beta, 300, e0=2.0)
+    np.testing.assert_allclose(run, 2.0 * (1 + (1 - np.sqrt(beta)) * t) * beta ** (t / 2),
+                               rtol=1e-9, atol=1e-300)
+    assert np.all(run > 0)

@@ -26,7 +26,7 @@ class GradientCheck:
     """The outcome of :func:`gradient_check`, one entry per parameter ``i``."""
 
     analytic: np.ndarray  # the gradient being checked, ∂ᵢf
-    numeric: np.ndarray  # central differences (f(θ + εeᵢ) - f(θ - εeᵢ)) / 2ε
+    numeric: np.ndarray  # central differences: θᵢ moved by ±ε, the change in f over 2ε
     relative_errors: np.ndarray  # |a - n| / max(|a|, |n|), 0 where both are 0
 
     @property
@@ -54,8 +54,8 @@ def gradient_check(f, theta, grad: Callable | None = None, eps: float = 1e-6) ->
     ``f`` is a :class:`~gdnotes.Objective` (its ``value`` and ``grad`` are used) or a function of
     a flat parameter vector returning the loss; ``grad`` maps the same vector to the gradient
     to check (for an Objective it defaults to the objective's own, and passing one checks that
-    one instead). The numeric derivative of parameter ``i`` is
-    ``(f(θ + ε eᵢ) - f(θ - ε eᵢ)) / 2ε``, whose error is ``O(ε²)``, and the relative error is
+    one instead). The numeric derivative of parameter ``i`` moves ``θᵢ`` alone by ``±ε`` and
+    divides the change in ``f`` by ``2ε``; its error is ``O(ε²)``, and the relative error is
     CS231n's ``|a - n| / max(|a|, |n|)`` (0 when both are 0): it is small for a right gradient
     whatever the gradient's scale. Work in float64: the rounding error of ``f`` is divided by
     ``2ε`` as well, and in float32 it swamps small partial derivatives.

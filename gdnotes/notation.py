@@ -71,6 +71,9 @@ SYMBOLS: tuple[Symbol, ...] = (
     Symbol(r"D", "the number of layers of a deep network", "problems/vanishing-gradients"),
     Symbol(r"e", r"the error $\theta - \theta^\star$ of SGD near the optimum", "stochastic"),
     Symbol(r"\Sigma_B", "the covariance of a batch gradient at the optimum", "stochastic"),
+    Symbol(r"\xi", "the gradient noise: a batch gradient minus the full gradient", "stochastic"),
+    Symbol(r"C", r"the stationary covariance $\mathbb E[ee^\top]$ of the error under noise",
+           "stochastic"),
     # -- issue 16 item 6 (bug clinic) --
     Symbol(r"\epsilon_{\mathrm{fd}}", "the step of a finite-difference gradient check",
            "bug-clinic"),

@@ -27,7 +27,8 @@ class GradientCheck:
 
     analytic: np.ndarray  # the gradient being checked, ∂ᵢf
     numeric: np.ndarray  # central differences: θᵢ moved by ±ε, the change in f over 2ε
-    relative_errors: np.ndarray  # |a - n| / max(|a|, |n|), 0 where both are 0
+    relative_errors: np.ndarray  # |a - n| / max(|a|, |n|, floor), 0 where all three are 0
+    floor: np.ndarray  # the smallest scale an error is measured against (see gradient_check)
 
     @property
     def worst(self) -> float:
@@ -40,15 +41,30 @@ class GradientCheck:
         return int(self.relative_errors.argmax())
 
 
+#: The default floor is this many times the rounding error of one difference quotient: below it
+#: the numeric derivative is mostly rounding, and a right gradient would look 100 % wrong.
+ROUNDING_MARGIN = 1e4
+
+
 def _scalar(name: str, value) -> float:
-    """A loss value as a float, or a clear error (a loss must be one finite number)."""
-    arr = np.asarray(value, dtype=float) if not isinstance(value, str | bytes) else None
+    """A loss value as a float, or a clear error (a loss must be one finite float64 number: a
+    float32 loss's rounding, divided by 2ε, would pass for a wrong gradient)."""
+    arr = np.asarray(value) if not isinstance(value, str | bytes) else None
+    if arr is not None and arr.dtype.kind == "f" and arr.dtype.itemsize < 8:
+        raise ValueError(f"{name} must compute the loss in float64, got a {arr.dtype} value "
+                         f"{value!r}: its rounding error, divided by 2·eps, swamps small "
+                         f"derivatives (use a float64 model, e.g. model.double())")
+    try:
+        arr = None if arr is None else arr.astype(float)
+    except (TypeError, ValueError):
+        arr = None
     if arr is None or arr.size != 1 or not np.isfinite(arr).all():
         raise ValueError(f"{name} must return one finite number, got {value!r}")
     return float(arr.reshape(()))
 
 
-def gradient_check(f, theta, grad: Callable | None = None, eps: float = 1e-6) -> GradientCheck:
+def gradient_check(f, theta, grad: Callable | None = None, eps: float = 1e-6,
+                   floor: float | None = None) -> GradientCheck:
     r"""Check ``grad`` against central differences of ``f`` at ``theta``, parameter by parameter.
 
     ``f`` is a :class:`~gdnotes.Objective` (its ``value`` and ``grad`` are used) or a function of
@@ -56,9 +72,14 @@ def gradient_check(f, theta, grad: Callable | None = None, eps: float = 1e-6) ->
     to check (for an Objective it defaults to the objective's own, and passing one checks that
     one instead). The numeric derivative of parameter ``i`` moves ``θᵢ`` alone by ``±ε`` and
     divides the change in ``f`` by ``2ε``; its error is ``O(ε²)``, and the relative error is
-    CS231n's ``|a - n| / max(|a|, |n|)`` (0 when both are 0): it is small for a right gradient
-    whatever the gradient's scale. Work in float64: the rounding error of ``f`` is divided by
-    ``2ε`` as well, and in float32 it swamps small partial derivatives.
+    CS231n's ``|a - n| / max(|a|, |n|)``: small for a right gradient whatever the gradient's
+    scale, except where the gradient is as small as the rounding error of the difference
+    quotient, about ``u·|f|/ε`` (``u`` the float64 unit roundoff): there ``n`` is mostly rounding
+    and a right ``a`` would show an error near 1. So the denominator is at least ``floor``; by
+    default ``ROUNDING_MARGIN`` times that rounding error, per parameter (``floor=0`` gives
+    CS231n's plain formula, 0 where both are 0). An error in an entry far below the floor goes
+    unseen. Work in float64: the rounding error of ``f`` is divided by ``2ε`` as well, and in
+    float32 it swamps small partial derivatives; a float32 loss value is refused.
     """
     if isinstance(f, Objective):
         value, grad = f.value, (f.grad if grad is None else grad)
@@ -70,6 +91,8 @@ def gradient_check(f, theta, grad: Callable | None = None, eps: float = 1e-6) ->
     if grad is None or not callable(grad):
         raise TypeError(f"grad must be a function returning the gradient at theta, got {grad!r}")
     validate.positive("eps", eps)
+    if floor is not None:
+        validate.nonnegative("floor", floor)
     theta = validate.finite("theta", theta)
     if theta.ndim != 1 or theta.size == 0:
         raise ValueError(f"theta must be a non-empty 1-D array of parameters, got shape "
@@ -78,16 +101,18 @@ def gradient_check(f, theta, grad: Callable | None = None, eps: float = 1e-6) ->
     if analytic.shape != theta.shape:
         raise ValueError(f"grad(theta) must return shape {theta.shape}, like theta, got shape "
                          f"{analytic.shape}")
-    numeric = np.empty_like(theta)
+    numeric, rounding = np.empty_like(theta), np.empty_like(theta)
     for i in range(theta.size):
         step = np.zeros_like(theta)
         step[i] = eps
-        numeric[i] = (_scalar("f", value(theta + step))
-                      - _scalar("f", value(theta - step))) / (2 * eps)
-    scale = np.maximum(np.abs(analytic), np.abs(numeric))
+        up, down = _scalar("f", value(theta + step)), _scalar("f", value(theta - step))
+        numeric[i] = (up - down) / (2 * eps)
+        rounding[i] = np.finfo(float).eps * max(abs(up), abs(down)) / eps
+    floors = ROUNDING_MARGIN * rounding if floor is None else np.full_like(theta, float(floor))
+    scale = np.maximum(np.maximum(np.abs(analytic), np.abs(numeric)), floors)
     diff = np.abs(analytic - numeric)
     errors = np.divide(diff, scale, out=np.zeros_like(diff), where=scale > 0)
-    return GradientCheck(analytic, numeric, errors)
+    return GradientCheck(analytic, numeric, errors, floors)
 
 
 def flat_loss(model, loss: Callable) -> tuple[Callable, Callable, np.ndarray]:
@@ -96,7 +121,7 @@ def flat_loss(model, loss: Callable) -> tuple[Callable, Callable, np.ndarray]:
 
     ``loss(model)`` must return a scalar tensor. ``value(θ)`` and ``grad(θ)`` (autograd) load
     ``θ`` into the model, evaluate, and put the model's parameters back, so the model is left as
-    it was. Use a float64 model (``gd.mlp`` is) for a gradient check.
+    it was. The model must be float64 (``gd.mlp``'s are): a float32 one is refused.
     """
     import torch
     from torch.nn.utils import parameters_to_vector, vector_to_parameters
@@ -107,6 +132,11 @@ def flat_loss(model, loss: Callable) -> tuple[Callable, Callable, np.ndarray]:
                         f"got {loss!r}")
     params = list(model.parameters())
     dtype = params[0].dtype
+    if any(p.dtype != torch.float64 for p in params):
+        raise ValueError(f"model must have float64 parameters for a gradient check, got "
+                         f"{sorted({str(p.dtype) for p in params})}: in float32 the loss's "
+                         f"rounding swamps small derivatives (use model.double(); gd.mlp's "
+                         f"networks are float64)")
 
     def evaluate(theta, with_grad: bool):
         saved = parameters_to_vector(params).detach().clone()

@@ -64,6 +64,43 @@ def test_relative_error_is_cs231n_and_zero_where_both_are_zero():
     assert check.worst < 1e-8
 
 
+def test_a_right_gradient_smaller_than_the_rounding_is_not_flagged_but_a_wrong_one_is():
+    """f = 1 + θ₀² + 10⁻¹⁰θ₁: rounding in f (≈ 10⁻¹⁶) divided by 2ε leaves ∂f/∂θ₁ = 10⁻¹⁰ as
+    numeric noise. CS231n's plain ratio (floor=0) calls that right gradient 100 % wrong; the
+    default floor (ROUNDING_MARGIN × the rounding error of the quotient) does not, and a wrong
+    entry of 10⁻⁶ there is still caught."""
+    def f(t):
+        return float(1 + t[0] ** 2 + 1e-10 * t[1])
+
+    theta = np.array([0.3, 0.2])
+    plain = gd.gradient_check(f, theta, grad=lambda t: np.array([2 * t[0], 1e-10]), floor=0)
+    assert plain.relative_errors[1] > 0.5  # the false alarm the floor is for
+    right = gd.gradient_check(f, theta, grad=lambda t: np.array([2 * t[0], 1e-10]))
+    u = np.finfo(float).eps
+    np.testing.assert_allclose(right.floor, gd.diagnostics.ROUNDING_MARGIN * u
+                               * np.array([f(theta + [1e-6, 0]), f(theta + [0, 1e-6])]) / 1e-6,
+                               rtol=1e-6)
+    assert right.worst < 1e-3
+    wrong = gd.gradient_check(f, theta, grad=lambda t: np.array([2 * t[0], 1e-6]))
+    assert wrong.worst > 0.1 and wrong.where == 1
+    fixed = gd.gradient_check(f, theta, grad=lambda t: np.array([2 * t[0], 1e-10]), floor=1e-3)
+    assert np.all(fixed.floor == 1e-3) and fixed.worst == pytest.approx(1e-10 / 1e-3)
+
+
+def test_a_float32_loss_is_refused_not_misjudged():
+    """In float32 the check would call autograd's right gradient wrong: refused, with the fix."""
+    with pytest.raises(ValueError, match="^f must compute the loss in float64, got a float32"):
+        gd.gradient_check(lambda t: np.float32(t @ t), np.array([1.0, 2.0]), grad=lambda t: 2 * t)
+    with pytest.raises(ValueError, match="^f must compute the loss in float64, got a float32"):
+        gd.gradient_check(lambda t: torch.tensor(float(t @ t)), np.array([1.0, 2.0]),
+                          grad=lambda t: 2 * t)
+    with pytest.raises(ValueError, match=r"^model must have float64 parameters .*float32.*"
+                                         r"model\.double\(\)"):
+        gd.flat_loss(gd.mlp((2, 3, 1), seed=0).float(), lambda m: m(torch.zeros(1, 2)).sum())
+    # a float64 value computed from float32 numbers is not detectable: the docstring says so
+    assert "float32 loss value is refused" in " ".join(gd.gradient_check.__doc__.split())
+
+
 def test_central_differences_error_is_second_order():
     """For x³ the central difference is exactly 3x² + ε²: the relative error at x = 1 is
     ε²/(3 + ε²), for ε where rounding does not dominate."""
@@ -104,6 +141,7 @@ def test_gradient_check_on_a_torch_model_passes_autograd_and_catches_a_missing_f
     ({"f": 3.0}, TypeError, "^f must be a gdnotes Objective or a function"),
     ({"f": lambda t: np.ones(2)}, ValueError, "^f must return one finite number, got array"),
     ({"f": lambda t: math.nan}, ValueError, "^f must return one finite number, got nan"),
+    ({"floor": -1.0}, ValueError, "^floor must be >= 0, got -1.0"),
 ])
 def test_gradient_check_rejects_bad_input_naming_it(kwargs, error, message):
     args = {"f": lambda t: float(t @ t), "theta": np.array([1.0, 2.0]), "grad": lambda t: 2 * t}

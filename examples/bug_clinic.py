@@ -174,6 +174,7 @@ out.value("lr_sgd", LR_SGD, fmt="{:g}")
 out.value("adam_lr", ADAM_LR, fmt="{:g}")
 out.value("warmup", WARMUP)
 out.value("warmup_start", WARMUP_START, fmt="{:g}")
+out.value("warmup_full_step", WARMUP + 1)  # LinearLR: factor 1 from step total_iters + 1 on
 out.value("saturate", SATURATE, fmt="{:g}")
 
 # %% [markdown]

@@ -184,8 +184,10 @@ def lr_range_test(step: Callable[[float], float], lr_min: float = 1e-4, lr_max: 
     ``stop_factor`` times its lowest value so far (that last loss is kept), or not finite: it
     has diverged. The
     suggestion is ``η`` at the lowest loss divided by ``divisor`` (fastai's "minimum" rule with
-    its default 10): the lowest loss sits where the steps have just become too large to keep
-    the loss falling, so the suggestion is safely below that edge.
+    its default 10, on the raw losses where fastai smooths them): the lowest loss sits near
+    where the steps have just become too large to keep the loss falling (on ½Lθ², at the last
+    ``η`` below 2/L), and the divisor keeps the suggestion well below that edge. A heuristic,
+    not a guarantee: on a bowl of several curvatures the lowest loss can come past 2/L.
     """
     if not callable(step):
         raise TypeError(f"step must be a function lr -> loss after one update, got {step!r}")

@@ -11,6 +11,17 @@ from .counting import counted, floats_in
 from .data import WORKED_X, WORKED_Y, batches, regression_data
 from .exact import Iteration, worked_regression
 from .limited_memory import lbfgs
+
+# -- issue 16 item 2: step sizes chosen at every step (docs/step-size-rules.md) --
+from .line_search import (
+    backtracking,
+    exact_line_search,
+    exact_quadratic_step,
+    polyak,
+    polyak_step_size,
+)
+
+# -- end issue 16 item 2 --
 from .nets import deep_gradient_norms, mlp, train_manual, train_optim, two_moons
 from .objectives import (
     OBJECTIVES,

@@ -71,6 +71,17 @@ SYMBOLS: tuple[Symbol, ...] = (
     Symbol(r"D", "the number of layers of a deep network", "problems/vanishing-gradients"),
     Symbol(r"e", r"the error $\theta - \theta^\star$ of SGD near the optimum", "stochastic"),
     Symbol(r"\Sigma_B", "the covariance of a batch gradient at the optimum", "stochastic"),
+    # -- issue 16 item 2: step-size rules --
+    Symbol(r"f^\star", r"the minimum value of $f$", "step-size-rules"),
+    Symbol(r"\eta_{\max}", "the largest step a step-size rule may take (backtracking's first "
+           "trial)", "step-size-rules"),
+    Symbol(r"c", "the Armijo constant: the share of the promised decrease a step must achieve",
+           "step-size-rules"),
+    Symbol(r"\xi", "the factor a backtracking line search shrinks a rejected step by",
+           "step-size-rules"),
+    Symbol(r"P", "a preconditioner: the matrix that multiplies the gradient in a step",
+           "step-size-rules"),
+    # -- end issue 16 item 2 --
 )
 
 HEADERS = ("symbol", "meaning", "introduced on", "torch")

@@ -138,12 +138,14 @@ norms = np.linalg.norm(grads, axis=-1)
 cosines = np.sum(grads[1:] * grads[:-1], -1) / (norms[1:] * norms[:-1])
 out.value("kappa", KAPPA, fmt="{:g}")
 out.value("rate", rate, fmt="{:.4f}")
-out.value("worst_dev", float(np.abs(ratios[:, 0] - rate).max()), fmt="{:.1e}", bound="upper")
+ROUNDING = 1e-14  # what "equal up to rounding error" means below (checked, then quoted)
+assert np.abs(ratios[:, 0] - rate).max() < ROUNDING
+assert np.abs(cosines).max() < ROUNDING
+assert np.abs(fixed_ratios - rate).max() < ROUNDING
+out.value("rounding", ROUNDING, fmt="{:g}")
 out.value("other_ratio", float(np.exp(np.log(ratios[:, 1]).mean())), fmt="{:.4f}")
 out.value("other_start", f"({other[0]:g}, {other[1]:g})")
-out.value("max_cos", float(np.abs(cosines).max()), fmt="{:.1e}", bound="upper")
 out.value("zigzag_steps", ZIGZAG_STEPS)
-out.value("fixed_dev", float(np.abs(fixed_ratios - rate).max()), fmt="{:.1e}", bound="upper")
 
 fig, ax = gd.figure(figsize=(5.4, 3.6))
 box = ((-2.6, 2.6), (-1.7, 1.7))
@@ -222,17 +224,12 @@ bad_runs = {
 }
 bad_arrive = {n: int(gd.steps_to_reach(r.values / r.values[0], BAD_TARGET))
               for n, r in bad_runs.items()}
-bad_polyak = bad_runs["Polyak"]
-bad_dist = np.linalg.norm(bad_polyak.points[: bad_arrive["Polyak"] + 1], axis=-1)
-bad_rise = bad_polyak.values[1:] / bad_polyak.values[:-1]
+# Polyak's own count is chaotic (a start moved by 10⁻¹² changes it), so it is not quoted: the
+# page says only that it lands between the other two, which the tests check from many starts.
 out.value("bad_kappa", K_BAD, fmt="{:g}")
 out.value("bad_target", BAD_TARGET, fmt="{:g}")
-out.value("bad_polyak", bad_arrive["Polyak"])
 out.value("bad_exact", bad_arrive["exact line search"])
 out.value("bad_fixed", bad_arrive["best fixed η"])
-out.value("bad_rise", float(np.nanmax(bad_rise[: bad_arrive["Polyak"]])), fmt="{:.1f}",
-          bound="lower")
-out.value("bad_rises", int(np.sum(bad_rise[: bad_arrive["Polyak"]] > 1)))
 
 fig, (ax_k, ax_q) = gd.figure(2, 1, figsize=(5.4, 4.8))
 kink_style = {"polyak": (gd.COLORS["blue"], "Polyak"),
@@ -262,9 +259,8 @@ ax_q.set(xlabel="step t", ylabel="(f − f*)/(f₀ − f*)", ylim=(1e-12, 10),
 out.figure(fig, "polyak", caption=(
     f"Top: on a kinked function a fixed step stalls at f − f* ≈ {best['fixed'][-1]:.2f}, a "
     f"decaying step creeps down, and Polyak's step falls by a steady factor. Bottom: on a badly "
-    f"scaled quadratic Polyak's f jumps up and down, yet it arrives in {bad_arrive['Polyak']} "
-    f"steps, between the exact line search ({bad_arrive['exact line search']}) and the best "
-    f"fixed step ({bad_arrive['best fixed η']})."),
+    "scaled quadratic Polyak's f jumps up and down, yet it arrives between the exact line "
+    "search and the best fixed step."),
     alt=(
     "Two stacked panels with logarithmic vertical axes. Top: the best value so far against the "
     f"step for {KINK_STEPS} steps on a non-smooth function; the fixed step levels off at "

@@ -9,10 +9,19 @@
 
 # %%
 import numpy as np
+from matplotlib.ticker import NullLocator
 
 import gdnotes as gd
 
 out = gd.Outputs("step_size_rules")
+
+
+def without_minor_ticks(*axes):
+    """Log axes without their unlabelled minor ticks: the figure reads the same and draws in
+    about half the time."""
+    for ax in axes:
+        ax.xaxis.set_minor_locator(NullLocator())
+        ax.yaxis.set_minor_locator(NullLocator())
 
 # %% [markdown]
 # ## Backtracking on a bowl whose curvature changes
@@ -24,7 +33,7 @@ out = gd.Outputs("step_size_rules")
 # at most the $L$ computed below.
 
 # %%
-CURVE = np.array([1.0, 0.1])  # a₁, a₂: the curvatures at the minimum
+CURVE = np.array([1.0, 0.25])  # a₁, a₂: the curvatures at the minimum
 X0 = np.array([2.0, 2.0])
 FIRST, C_ARMIJO, SHRINK = 1.0, 1e-4, 0.5  # backtracking's first trial η, c and ξ
 TARGET = 1e-10  # "arrived": f - f* at most this
@@ -55,7 +64,7 @@ r2_max = 2 * (-low + np.sqrt(low * low + f0))
 L_BOUND = 3 * r2_max + CURVE.max()
 guarantee = min(FIRST, 2 * SHRINK * (1 - C_ARMIJO) / L_BOUND)
 
-BT_STEPS, FIXED_STEPS = 120, 2600
+BT_STEPS, FIXED_STEPS = 60, 1100
 line = gd.run(gd.backtracking(lr=FIRST, c1=C_ARMIJO, shrink=SHRINK), bowl, X0, steps=BT_STEPS)
 FIXED = np.array([1 / L_BOUND, FIRST])  # the safe η = 1/L, and backtracking's first trial
 fixed = gd.run(gd.sgd(lr=FIXED), bowl, np.broadcast_to(X0, (2, 2)), steps=FIXED_STEPS)
@@ -81,9 +90,8 @@ out.value("safe_arrive", f"{safe_arrive:,}")
 out.value("safe_ratio", safe_arrive / bt_arrive, fmt="{:.0f}", bound="lower")
 out.value("big_diverged", int(fixed.diverged_at[1]))
 
-fig, (ax_f, ax_eta) = gd.figure(2, 1, figsize=(5.4, 4.6), sharex=True,
-                                gridspec_kw={"height_ratios": (3, 2)})
-shown = safe_arrive + 300
+fig, ax_f = gd.figure(figsize=(5.4, 3.4))
+shown = safe_arrive + 100
 t_axis = np.arange(FIXED_STEPS + 1)  # a log axis: step t is drawn at t (t >= 1)
 ax_f.loglog(t_axis[1:BT_STEPS + 1], line.values[1:], color=gd.COLORS["blue"], lw=1.8)
 ax_f.loglog(t_axis[1:shown], fixed.values[1:shown, 0], color=gd.COLORS["orange"], lw=1.8)
@@ -93,26 +101,18 @@ ax_f.text(bt_arrive * 1.15, TARGET, "backtracking", color=gd.COLORS["blue"], va=
 ax_f.text(20, 3, f"fixed η = 1/L = {FIXED[0]:.3f}", color=gd.COLORS["orange"])
 ax_f.text(1.6, 3e3, f"fixed η = {FIRST:g}: diverges", va="center", color=gd.COLORS["red"])
 ax_f.axhline(TARGET, color=gd.COLORS["grey"], ls=":", lw=1)
-ax_f.set(ylabel="f(θₜ) − f*", xlim=(1, shown), ylim=(1e-13, 1e5))
-ax_eta.semilogy(t_axis[1:BT_STEPS + 1], bt_eta, ".", color=gd.COLORS["blue"], ms=5)
-ax_eta.axhline(guarantee, color=gd.COLORS["grey"], ls="--", lw=1)
-ax_eta.text(BT_STEPS * 1.3, guarantee * 1.3, "guarantee 2ξ(1 − c)/L", va="bottom",
-            color=gd.COLORS["grey"])
-ax_eta.text(BT_STEPS * 1.3, FIRST, "backtracking's ηₜ", va="center", color=gd.COLORS["blue"])
-ax_eta.set(xlabel="step t (log scale)", ylabel="ηₜ", ylim=(guarantee / 3, 3))
+ax_f.set(xlabel="step t (log scale)", ylabel="f(θₜ) − f*", xlim=(1, shown), ylim=(1e-13, 1e6))
+without_minor_ticks(ax_f)
 out.figure(fig, "backtracking", caption=(
     f"Top: from ({X0[0]:g}, {X0[1]:g}) backtracking reaches f − f* ≤ {TARGET:g} in {bt_arrive} "
     f"steps; the fixed step 1/L that is safe on the whole sublevel set needs {safe_arrive:,}, "
-    f"and the fixed step η = {FIRST:g} that backtracking uses near the minimum diverges. "
-    "Bottom: the steps backtracking accepted, never below the guarantee (dashed)."),
+    f"and the fixed step η = {FIRST:g}, which backtracking takes at every step after the "
+    "first, diverges."),
     alt=(
-    "Two stacked panels. Top: f minus its minimum on a log axis against the step for three "
-    f"runs. Backtracking falls below {TARGET:g} within {bt_arrive} steps; gradient descent "
-    f"with the fixed step 1/L = {FIXED[0]:.3f} falls in a slow straight line and needs "
-    f"{safe_arrive:,} steps; with the fixed step {FIRST:g} the value explodes within "
-    f"{int(fixed.diverged_at[1])} steps. Bottom: the step sizes backtracking chose, "
-    f"{float(bt_eta.min()):g} at first and {FIRST:g} after that, all far above the "
-    f"guarantee line at {guarantee:.4f}."))
+    "f minus its minimum against the step, both on log axes, for three runs. Backtracking "
+    f"falls below {TARGET:g} within {bt_arrive} steps; gradient descent with the fixed step "
+    f"1/L = {FIXED[0]:.3f} falls slowly and needs {safe_arrive:,} steps; with the fixed step "
+    f"{FIRST:g} the value explodes within {int(fixed.diverged_at[1])} steps."))
 
 # %% [markdown]
 # ## Exact line search on a quadratic, and its zig-zag
@@ -256,6 +256,7 @@ ax_q.text(exact_end + 6, BAD_TARGET / 10, "exact", va="center",
 ax_q.axhline(BAD_TARGET, color=gd.COLORS["grey"], ls=":", lw=1)
 ax_q.set(xlabel="step t", ylabel="(f − f*)/(f₀ − f*)", ylim=(1e-12, 10),
          xlim=(0, shown_bad * 1.1), title=f"quadratic, κ = {K_BAD:g}")
+without_minor_ticks(ax_k, ax_q)
 out.figure(fig, "polyak", caption=(
     f"Top: on a kinked function a fixed step stalls at f − f* ≈ {best['fixed'][-1]:.2f}, a "
     f"decaying step creeps down, and Polyak's step falls by a steady factor. Bottom: on a badly "
@@ -265,7 +266,7 @@ out.figure(fig, "polyak", caption=(
     "Two stacked panels with logarithmic vertical axes. Top: the best value so far against the "
     f"step for {KINK_STEPS} steps on a non-smooth function; the fixed step levels off at "
     f"{best['fixed'][-1]:.2f}, the decaying step ends near {best['decay'][-1]:.3f}, and "
-    "Polyak's step falls in a straight line to about one ten-billionth. Bottom: the relative "
+    f"Polyak's step falls in a straight line to {best['polyak'][-1]:.0e}. Bottom: the relative "
     f"value on a quadratic with condition number {K_BAD:g}; the exact line search falls fastest, "
     "Polyak's curve is jagged, rising on some steps, and the best fixed step falls slowest."))
 

@@ -104,7 +104,8 @@ ax_f.axhline(TARGET, color=gd.COLORS["grey"], ls=":", lw=1)
 ax_f.set(xlabel="step t (log scale)", ylabel="f(θₜ) − f*", xlim=(1, shown), ylim=(1e-13, 1e6))
 without_minor_ticks(ax_f)
 out.figure(fig, "backtracking", caption=(
-    f"Top: from ({X0[0]:g}, {X0[1]:g}) backtracking reaches f − f* ≤ {TARGET:g} in {bt_arrive} "
+    f"From ({X0[0]:g}, {X0[1]:g}) backtracking reaches f − f* ≤ "
+    f"{gd.format_number(TARGET, '{:g}')} in {bt_arrive} "
     f"steps; the fixed step 1/L that is safe on the whole sublevel set needs {safe_arrive:,}, "
     f"and the fixed step η = {FIRST:g}, which backtracking takes at every step after the "
     "first, diverges."),

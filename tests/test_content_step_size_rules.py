@@ -378,7 +378,10 @@ def test_no_diagonal_preconditioner_helps_the_45_degree_bowl(ex):
     rng = np.random.default_rng(3)
     for d in np.exp(rng.uniform(-5, 5, size=(500, 2))):
         D = np.diag(np.sqrt(d))
-        assert _kappa(D @ A @ D) >= kappa * (1 - 1e-12)
+        M = D @ A @ D
+        assert _kappa(M) >= kappa * (1 - 1e-12)
+        k = _kappa(M)  # in 2-D, tr²/det = κ + 2 + 1/κ, which grows with κ
+        assert np.trace(M) ** 2 / np.linalg.det(M) == pytest.approx(k + 2 + 1 / k, rel=1e-9)
     assert ex.raw("pre_best45") >= _number(ex.text("pre_best45"))
     assert _number(ex.text("pre_best45")) == kappa
 

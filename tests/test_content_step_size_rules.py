@@ -87,6 +87,8 @@ def test_the_curvature_bound_holds_on_the_sublevel_set(ex):
                                [np.linalg.eigvalsh(_hessian(p))[-1] for p in inside[::97]])
     assert worst <= L <= _number(ex.text("l_bound"))
     assert worst > 0.8 * L  # and it is not a lazy bound
+    # "the guarantee is for the worst point of the set, and most points are far better"
+    assert np.mean(np.linalg.eigvalsh(hessians)[:, -1] < L / 2) > 0.5
     assert ex.raw("guarantee") == pytest.approx(min(1.0, 2 * 0.5 * (1 - 1e-4) / L))
     assert ex.raw("guarantee") >= _number(ex.text("guarantee"))
 
@@ -112,6 +114,22 @@ def test_backtracking_run_numbers(ex, nudge):
     assert np.all(np.diff(safe) < 0)  # 1/L is safe: f falls at every step
     _, diverged = _fixed(x0, 1.0, 50)
     assert diverged == ex.raw("big_diverged")
+
+
+def test_some_decrease_is_not_enough():
+    """The page: steps that lower f by ever less can stall. On f = θ², the iterates
+    θ_t = 1 + 2⁻ᵗ lower f at every step, with steps along -f'(θ), yet stop at θ = 1, where the
+    gradient is 2."""
+    theta = 1 + 0.5 ** np.arange(40)
+    f = theta**2
+    assert np.all(np.diff(f) < 0)
+    steps = -np.diff(theta) / (2 * theta[:-1])  # θ_{t+1} = θ_t - η_t f'(θ_t): η_t > 0
+    assert np.all(steps > 0)
+    assert abs(theta[-1] - 1) < 1e-11  # stuck near 1, where f' = 2: not a minimum
+    # Armijo with any c > 0 refuses this: the decrease f_t - f_{t+1} falls below c η_t f'(θ_t)²
+    decrease = -np.diff(f)
+    promised = steps * (2 * theta[:-1]) ** 2
+    assert (decrease / promised)[-1] < 1e-10
 
 
 def test_backtracking_steps_meet_armijo_and_f_bounded_below_forces_small_gradients():
@@ -176,6 +194,10 @@ def test_kantorovich_bound_and_constant_ratio_in_two_dimensions(seed):
     ratios = v[1:] / v[:-1]
     assert ratios.max() <= ((kappa - 1) / (kappa + 1)) ** 2 * (1 + 1e-12)
     np.testing.assert_allclose(ratios, ratios[0], rtol=1e-8)
+    g = xs @ A  # in 2-D, g_{t+2} is parallel to g_t (both are at a right angle to g_{t+1})
+    cross = g[2:, 0] * g[:-2, 1] - g[2:, 1] * g[:-2, 0]
+    assert np.all(np.abs(cross) <= 1e-9 * np.linalg.norm(g[2:], axis=-1)
+                  * np.linalg.norm(g[:-2], axis=-1))
     A3 = np.diag([1.0, 3.0, kappa])
     xs3 = _exact_path(A3, rng.normal(size=3), 6)
     r3 = _values(A3, xs3)[1:] / _values(A3, xs3)[:-1]

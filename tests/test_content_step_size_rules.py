@@ -117,19 +117,19 @@ def test_backtracking_run_numbers(ex, nudge):
 
 
 def test_some_decrease_is_not_enough():
-    """The page: steps that lower f by ever less can stall. On f = θ², the iterates
-    θ_t = 1 + 2⁻ᵗ lower f at every step, with steps along -f'(θ), yet stop at θ = 1, where the
-    gradient is 2."""
-    theta = 1 + 0.5 ** np.arange(40)
+    """The page: steps that overshoot the minimum by a little less each time lower f at every
+    step and still stall. On f = θ², θ_t = (-1)ᵗ(1 + 2⁻ᵗ) lowers f at every step, each a step
+    along -f'(θ_t), yet |θ_t| -> 1, where |f'| = 2; Armijo refuses these steps (their decrease
+    is a vanishing share of η_t f'(θ_t)²), and backtracking's shortest step is bounded below."""
+    t = np.arange(40)
+    theta = (-1.0) ** t * (1 + 0.5**t)
     f = theta**2
     assert np.all(np.diff(f) < 0)
-    steps = -np.diff(theta) / (2 * theta[:-1])  # θ_{t+1} = θ_t - η_t f'(θ_t): η_t > 0
-    assert np.all(steps > 0)
-    assert abs(theta[-1] - 1) < 1e-11  # stuck near 1, where f' = 2: not a minimum
-    # Armijo with any c > 0 refuses this: the decrease f_t - f_{t+1} falls below c η_t f'(θ_t)²
-    decrease = -np.diff(f)
-    promised = steps * (2 * theta[:-1]) ** 2
-    assert (decrease / promised)[-1] < 1e-10
+    eta = (theta[:-1] - theta[1:]) / (2 * theta[:-1])  # θ_{t+1} = θ_t - η_t f'(θ_t)
+    assert np.all(eta > 0)
+    assert abs(abs(theta[-1]) - 1) < 1e-11  # stuck where |f'| = 2: not a minimum
+    share = -np.diff(f) / (eta * (2 * theta[:-1]) ** 2)  # what Armijo compares with c
+    assert share[-1] < 1e-10 and np.all(np.diff(share) < 0)
 
 
 def test_backtracking_steps_meet_armijo_and_f_bounded_below_forces_small_gradients():

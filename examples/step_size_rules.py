@@ -280,6 +280,7 @@ out.figure(fig, "polyak", caption=(
 
 # %%
 PRE_KAPPA, PRE_ANGLE, PRE_TARGET = 25.0, 0.15, 1e-6
+SHOWN_PRE = 25  # steps drawn in the figure
 X_PRE = np.array([-2.0, 1.2])
 
 
@@ -340,7 +341,7 @@ panels = [(axes[0], M_none, X_PRE, f"θ: κ = {condition(M_none):.0f}"),
            r"$\tilde\theta = P^{-1/2}\theta$: " + f"κ = {condition(M_diag):.2f}")]
 for ax, M, start, title in panels:
     q = as_quadratic(M)
-    path = gd.run(gd.sgd(lr=2 / (q.mu + q.L)), q, start, steps=24).points
+    path = gd.run(gd.sgd(lr=2 / (q.mu + q.L)), q, start, steps=SHOWN_PRE).points
     half = 1.15 * np.abs(start).max()
     view = ((-half, half), (-half, half))
     gd.contour(ax, q, view, levels=np.geomspace(1e-3, 1.5, 8) * q.value(start), cmap=None)
@@ -350,7 +351,7 @@ for ax, M, start, title in panels:
     ax.set(xlim=view[0], ylim=view[1], aspect="equal", title=title, xticks=[], yticks=[])
 out.figure(fig, "preconditioned", caption=(
     f"The same bowl (κ = {PRE_KAPPA:g}, rotated {np.rad2deg(PRE_ANGLE):.1f}°) before and after "
-    "the diagonal change of variables, with the first 25 steps of gradient descent at each "
+    f"the diagonal change of variables, with the first {SHOWN_PRE} steps of gradient descent at each "
     f"problem's best fixed η. After it the contours are nearly round (κ = {condition(M_diag):.2f}) "
     f"and gradient descent needs {pre['slightly rotated', 'diagonal'][1]} steps instead of "
     f"{pre['slightly rotated', 'none'][1]}."),

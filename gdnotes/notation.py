@@ -75,7 +75,7 @@ SYMBOLS: tuple[Symbol, ...] = (
     Symbol(r"f^\star", r"the minimum value of $f$", "step-size-rules"),
     Symbol(r"\eta_{\max}", "the largest step a step-size rule may take (backtracking's first "
            "trial)", "step-size-rules"),
-    Symbol(r"c", "the Armijo constant: the share of the promised decrease a step must achieve",
+    Symbol(r"c_1", "the Armijo constant: the share of the promised decrease a step must achieve",
            "step-size-rules"),
     Symbol(r"\xi", "the factor a backtracking line search shrinks a rejected step by",
            "step-size-rules"),

@@ -35,7 +35,7 @@ def without_minor_ticks(*axes):
 # %%
 CURVE = np.array([1.0, 0.25])  # a₁, a₂: the curvatures at the minimum
 X0 = np.array([2.0, 2.0])
-FIRST, C_ARMIJO, SHRINK = 1.0, 1e-4, 0.5  # backtracking's first trial η, c₁ and ξ
+FIRST, C_ARMIJO, SHRINK = 1.0, 1e-4, 0.5  # backtracking's first trial η, c₁ and χ
 TARGET = 1e-10  # "arrived": f - f* at most this
 
 

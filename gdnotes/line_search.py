@@ -77,7 +77,7 @@ def _steepest(name, hyperparams, doc_of, choose) -> Optimizer:
 def backtracking(lr=1.0, c1=1e-4, shrink=0.5, max_halvings=60) -> Optimizer:
     r"""Gradient descent with a backtracking (Armijo) line search.
 
-    Each step tries $\eta = \eta_{\max}$ (``lr``) and multiplies it by ``shrink`` $\xi$
+    Each step tries $\eta = \eta_{\max}$ (``lr``) and multiplies it by ``shrink`` $\chi$
     until the step lowers $f$ by at least the share ``c1`` $c_1$ of what the slope promises:
 
     $$ f(\theta_t - \eta_t g_t) \le f(\theta_t) - c_1\eta_t \lVert g_t\rVert^2, \qquad
@@ -85,7 +85,7 @@ def backtracking(lr=1.0, c1=1e-4, shrink=0.5, max_halvings=60) -> Optimizer:
 
     If $\lVert\nabla^2 f\rVert \le L$ where $f \le f(\theta_0)$, every trial
     $\eta \le 2(1-c_1)/L$ passes, so the search stops at some
-    $\eta_t \ge \min(\eta_{\max}, 2\xi(1-c_1)/L)$. ``max_halvings`` caps the trials (a run
+    $\eta_t \ge \min(\eta_{\max}, 2\chi(1-c_1)/L)$. ``max_halvings`` caps the trials (a run
     that hits the cap takes its last trial).
     """
     validate.positive("lr (first trial step)", lr)

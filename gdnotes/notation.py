@@ -77,7 +77,7 @@ SYMBOLS: tuple[Symbol, ...] = (
            "trial)", "step-size-rules"),
     Symbol(r"c_1", "the Armijo constant: the share of the promised decrease a step must achieve",
            "step-size-rules"),
-    Symbol(r"\xi", "the factor a backtracking line search shrinks a rejected step by",
+    Symbol(r"\chi", "the factor a backtracking line search shrinks a rejected step by",
            "step-size-rules"),
     Symbol(r"P", "a preconditioner: the matrix that multiplies the gradient in a step",
            "step-size-rules"),

@@ -439,7 +439,7 @@ def test_exercise_answers_from_the_math(ex):
     L, c, xi = ex.raw("ex_l"), ex.raw("ex_c"), ex.raw("ex_shrink")
     assert ex.raw("ex_guarantee") == pytest.approx(min(1.0, 2 * xi * (1 - c) / L))
     # the guarantee is the smallest trial that backtracking can accept: on f = L θ²/2 the
-    # trials 1, ξ, ξ², ... stop at the first one <= 2(1-c)/L
+    # trials 1, χ, χ², ... stop at the first one <= 2(1-c)/L
     k = 0
     while xi**k > 2 * (1 - c) / L:
         k += 1

@@ -115,7 +115,7 @@ def test_backtracking_run_is_the_hand_loop_and_meets_armijo_every_step():
 @pytest.mark.parametrize("seed", range(4))
 def test_backtracking_guarantee_on_l_smooth_functions(seed):
     """On a quadratic (L its largest eigenvalue) every accepted step is at least
-    min(lr, 2ξ(1-c)/L), and the number of trials is at most 1 + ⌈log_{1/ξ}(lr L/(2(1-c)))⌉."""
+    min(lr, 2χ(1-c)/L), and the number of trials is at most 1 + ⌈log_{1/χ}(lr L/(2(1-c)))⌉."""
     rng = np.random.default_rng(seed)
     lam = rng.uniform(0.2, 5.0, 3)
     L = lam.max()
@@ -132,7 +132,7 @@ def test_backtracking_guarantee_on_l_smooth_functions(seed):
 @pytest.mark.parametrize("c", [1e-4, 0.1, 0.5, 0.9])
 def test_backtracking_threshold_is_exact_on_a_one_d_parabola(c):
     """On f = L θ²/2 a trial passes exactly when η <= 2(1-c)/L: the accepted step is the first
-    trial at or below it, so the guarantee 2ξ(1-c)/L is approached and cannot be raised."""
+    trial at or below it, so the guarantee 2χ(1-c)/L is approached and cannot be raised."""
     L, xi, lr = 3.0, 0.5, 1.0
     threshold = 2 * (1 - c) / L
     obj = gd.quadratic([L])
@@ -201,4 +201,4 @@ def test_new_names_are_exported():
         assert callable(getattr(gd, name))
     assert gd.backtracking().hyperparams == {"lr": 1.0, "c1": 1e-4, "shrink": 0.5,
                                              "max_halvings": 60}
-    assert r"\xi" not in gd.update_equations()  # not in the torch-optimizer summary
+    assert r"\chi" not in gd.update_equations()  # not in the torch-optimizer summary

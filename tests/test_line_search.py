@@ -202,3 +202,39 @@ def test_new_names_are_exported():
     assert gd.backtracking().hyperparams == {"lr": 1.0, "c1": 1e-4, "shrink": 0.5,
                                              "max_halvings": 60}
     assert r"\chi" not in gd.update_equations()  # not in the torch-optimizer summary
+
+
+# ----------------------------------------------------------------------------- edge cases
+def test_exact_line_search_run_refuses_negative_curvature_instead_of_nan():
+    """On a saddle the line along -g has no minimum: the run stops with the error, not a NaN
+    or a step uphill."""
+    saddle = gd.quadratic([1.0, -2.0])
+    with pytest.raises(ValueError, match=r"curvature gᵀAg .* > 0 .* got -7\.0"):
+        gd.run(gd.exact_line_search(), saddle, [1.0, 1.0], steps=3)  # g = (1, -2): gᵀAg = -7
+    with pytest.raises(ValueError, match=r"curvature gᵀAg .* got -8\.0"):
+        gd.run(gd.exact_line_search(), saddle, [0.0, 1.0], steps=3)  # g = (0, -2): gᵀAg = -8
+
+
+def test_rules_stand_still_at_a_zero_gradient():
+    """At the minimum (g = 0) every rule keeps θ: Armijo's first trial passes trivially, the
+    exact and Polyak steps are defined as 0 there (no 0/0)."""
+    quad = gd.quadratic([1.0, 3.0])
+    for opt, lr in [(gd.backtracking(lr=2.0), 2.0), (gd.exact_line_search(), 0.0),
+                    (gd.polyak(0.0), 0.0)]:
+        run = gd.run(opt, quad, [0.0, 0.0], steps=3)
+        np.testing.assert_array_equal(run.points, 0.0)
+        np.testing.assert_array_equal(run.lrs, lr)
+
+
+def test_backtracking_shrinks_past_trials_where_f_is_not_finite():
+    """A trial where f is NaN or infinite fails the Armijo test (it is not <=), so the search
+    shrinks instead of accepting it: f(θ) = Σ θ - log θ is NaN for θ <= 0."""
+    def value(p):
+        with np.errstate(all="ignore"):
+            return np.where(np.all(p > 0, -1), np.sum(p - np.log(np.abs(p)), -1), np.nan)
+
+    barrier = gd.Objective("barrier", 2, "x", value, lambda p: 1 - 1 / p, None, np.ones((1, 2)),
+                           ((0.01, 3.0), (0.01, 3.0)))
+    run = gd.run(gd.backtracking(lr=10.0), barrier, [3.0, 0.2], steps=30)
+    assert np.all(np.isfinite(run.values)) and np.all(np.diff(run.values) <= 0)
+    np.testing.assert_allclose(run.points[-1], [1.0, 1.0], atol=1e-6)

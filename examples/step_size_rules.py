@@ -370,6 +370,10 @@ out.value("ex_l", EX_L, fmt="{:g}")
 out.value("ex_c", EX_C, fmt="{:g}")
 out.value("ex_shrink", EX_SHRINK, fmt="{:g}")
 out.value("ex_guarantee", min(1.0, 2 * EX_SHRINK * (1 - EX_C) / EX_L), fmt="{:.4g}")
+ex_threshold = 2 * (1 - EX_C) / EX_L  # every trial at or below it passes
+out.value("ex_threshold", ex_threshold, fmt="{:.4g}")
+out.value("ex_smallest", EX_SHRINK ** np.ceil(np.log(ex_threshold) / np.log(EX_SHRINK)),
+          fmt="{:.4g}")  # the first of 1, χ, χ², ... at or below the threshold
 EX_KAPPA = 4.0
 out.value("ex_kappa", EX_KAPPA, fmt="{:g}")
 out.value("ex_rate", ((EX_KAPPA - 1) / (EX_KAPPA + 1)) ** 2, fmt="{:.4g}")

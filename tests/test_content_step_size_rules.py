@@ -116,6 +116,47 @@ def test_backtracking_run_numbers(ex, nudge):
     assert diverged == ex.raw("big_diverged")
 
 
+def _sublevel_curvature_bound(x0):
+    """An upper bound on the largest Hessian eigenvalue where f <= f(x0): ‖∇²f‖ <= 3r² + max a,
+    and f >= r⁴/4 + min(a) r²/2 bounds r² there."""
+    low = min(A1, A2) / 2
+    r2 = 2 * (-low + math.sqrt(low * low + _f(x0)))
+    return 3 * r2 + max(A1, A2)
+
+
+@pytest.mark.parametrize("lr, c, xi", [(1.0, 1e-4, 0.5), (8.0, 0.3, 0.7), (3.0, 0.9, 0.2)])
+def test_backtracking_guarantee_needs_curvature_only_on_the_sublevel_set(lr, c, xi):
+    """The page: curvature <= L where f <= f(θ₀) is enough, although longer trials land outside
+    that set (where the curvature is far above L). Every accepted step is at least
+    min(η_max, 2χ(1-c₁)/L), and every search ends within the stated number of trials."""
+    rng = np.random.default_rng(int(lr * 10))
+    outside = 0
+    for x0 in rng.normal(size=(12, 2)) * 1.5:
+        L, f0 = _sublevel_curvature_bound(x0), _f(x0)
+        most = 1 + max(0, math.ceil(math.log(lr * L / (2 * (1 - c))) / math.log(1 / xi)))
+        x = x0.copy()
+        for _ in range(40):
+            g, eta, n = _df(x), lr, 1
+            if g @ g == 0:
+                break
+            while _f(x - eta * g) > _f(x) - c * eta * (g @ g):
+                outside += _f(x - eta * g) > f0
+                eta, n = eta * xi, n + 1
+            assert eta >= min(lr, 2 * xi * (1 - c) / L) * (1 - 1e-12)
+            assert eta <= 2 * (1 - c) / L or eta == lr or eta / xi > 2 * (1 - c) / L
+            assert n <= most
+            x = x - eta * g
+            assert _f(x) <= f0
+    assert outside > 0  # the condition on the set is all the guarantee used
+
+
+def test_the_first_trial_of_the_run_leaves_the_sublevel_set(ex):
+    """The page: "longer trials may land there (the first trial of the run below does)"."""
+    x0 = np.array([2.0, 2.0])
+    assert _f(x0 - ex.raw("first") * _df(x0)) > _f(x0)
+    assert ex.raw("first") > 2 * (1 - ex.raw("c")) / ex.raw("l_bound")
+
+
 def test_some_decrease_is_not_enough():
     """The page: steps that overshoot the minimum by a little less each time lower f at every
     step and still stall. On f = θ², θ_t = (-1)ᵗ(1 + 2⁻ᵗ) lowers f at every step, each a step
@@ -225,6 +266,18 @@ def test_the_other_start_and_the_best_fixed_step(ex):
             vals.append(0.5 * x @ A @ x)
         np.testing.assert_allclose(np.array(vals[1:]) / vals[:-1],
                                    ((kappa - 1) / (kappa + 1)) ** 2, rtol=1e-9)
+    # "at most the same factor from every start": in more dimensions the middle curvatures
+    # shrink faster, so the factor is below it (and not constant)
+    for d in (3, 6):
+        lam = np.concatenate([[1.0, kappa], rng.uniform(1.0, kappa, d - 2)])
+        x = rng.normal(size=d)
+        vals = [0.5 * np.sum(lam * x * x)]
+        for _ in range(20):
+            x = x - eta * lam * x
+            vals.append(0.5 * np.sum(lam * x * x))
+        r = np.array(vals[1:]) / vals[:-1]
+        assert r.max() <= ((kappa - 1) / (kappa + 1)) ** 2 * (1 + 1e-12)
+        assert r.min() < ((kappa - 1) / (kappa + 1)) ** 2 * (1 - 1e-3)
 
 
 # ------------------------------------------------------------------------- Polyak
@@ -409,10 +462,13 @@ def test_no_diagonal_preconditioner_helps_the_45_degree_bowl(ex):
 
 
 # ------------------------------------------------------------------------- robustness
-@pytest.mark.parametrize("factor", [1 + 1e-12, 1 - 1e-12])
+@pytest.mark.parametrize("factor", [1 + 1e-12, 1 - 1e-12, (1 + 1e-9, 1 - 1e-9)])
 def test_every_quoted_number_survives_a_nudged_start(ex, factor, tmp_path, monkeypatch):
     """Every value and table the example quotes is the same text when every gd.run start is
-    multiplied by 1 ± 1e-12 (as tests/test_robust_quotes.py does for the older examples)."""
+    multiplied by 1 ± 1e-12 (as tests/test_robust_quotes.py does for the older examples), and
+    when its two coordinates are moved by +1e-9 and -1e-9 relative: a uniform factor only
+    rescales a run on a quadratic (exact line search, Polyak's and a fixed step are all
+    scale-equivariant there), so it would move nothing but rounding."""
     import gdnotes.runs
 
     plain, calls = gdnotes.runs.run, []
@@ -435,15 +491,30 @@ def test_figures_have_alt_text_and_captions(ex):
         assert len(record["alt"]) > 80 and record["caption"]
 
 
+def _fixed_parabola_backtracking(lam, c, xi):
+    """The step one Armijo search (first trial 1) accepts on f = λθ²/2 from θ = 1."""
+    eta = 1.0
+    while 0.5 * lam * (1 - eta * lam) ** 2 > 0.5 * lam - c * eta * lam**2:
+        eta *= xi
+    return eta
+
+
 def test_exercise_answers_from_the_math(ex):
     L, c, xi = ex.raw("ex_l"), ex.raw("ex_c"), ex.raw("ex_shrink")
     assert ex.raw("ex_guarantee") == pytest.approx(min(1.0, 2 * xi * (1 - c) / L))
-    # the guarantee is the smallest trial that backtracking can accept: on f = L θ²/2 the
-    # trials 1, χ, χ², ... stop at the first one <= 2(1-c)/L
+    assert ex.raw("ex_threshold") == pytest.approx(2 * (1 - c) / L)
+    # the smallest accepted step: on f = L θ²/2 (curvature exactly L) the trials 1, χ, χ², ...
+    # stop at the first one <= 2(1-c)/L; on any f with curvature <= L they stop there or sooner
     k = 0
     while xi**k > 2 * (1 - c) / L:
         k += 1
-    assert xi**k >= ex.raw("ex_guarantee")
+    assert ex.raw("ex_smallest") == xi**k
+    assert _fixed_parabola_backtracking(L, c, xi) == xi**k
+    rng = np.random.default_rng(5)
+    for lam in rng.uniform(0.01, L, 50):  # any 1-D parabola of curvature <= L, and L itself
+        assert _fixed_parabola_backtracking(lam, c, xi) >= xi**k
+    assert xi**k > ex.raw("ex_guarantee")  # the general bound is lower: "is lower"
+    assert abs(ex.raw("ex_guarantee") - xi**k) > 0.01 * xi**k  # the box tells them apart
     kappa = ex.raw("ex_kappa")
     assert ex.raw("ex_rate") == pytest.approx(((kappa - 1) / (kappa + 1)) ** 2)
     A = np.diag([1.0, kappa])
@@ -452,6 +523,10 @@ def test_exercise_answers_from_the_math(ex):
     np.testing.assert_allclose(v[1:] / v[:-1], ex.raw("ex_rate"), rtol=1e-12)
     lam = ex.raw("ex_lambda")
     assert ex.raw("ex_polyak_eta") == pytest.approx(1 / (2 * lam))
+    for lam_ in (0.1, lam, 40.0):  # "stops short, halfway", for every λ
+        for theta in (-3.0, 0.2, 1.7):
+            eta = (0.5 * lam_ * theta**2) / (lam_ * theta) ** 2
+            assert theta - eta * lam_ * theta == pytest.approx(theta / 2, rel=1e-14)
     theta = 1.7
     eta = (0.5 * lam * theta**2) / (lam * theta) ** 2
     assert eta == pytest.approx(ex.raw("ex_polyak_eta"))

@@ -457,6 +457,10 @@ def test_no_diagonal_preconditioner_helps_the_45_degree_bowl(ex):
         assert _kappa(M) >= kappa * (1 - 1e-12)
         k = _kappa(M)  # in 2-D, tr²/det = κ + 2 + 1/κ, which grows with κ
         assert np.trace(M) ** 2 / np.linalg.det(M) == pytest.approx(k + 2 + 1 / k, rel=1e-9)
+    # "a diagonal P can undo a stretching of the axes": on an unrotated bowl, κ becomes 1
+    A0, _ = _quadratic([1.0, kappa], 0.0)
+    P0 = np.diag(1 / np.diag(A0))
+    assert _kappa(_sqrtm(P0) @ A0 @ _sqrtm(P0)) == pytest.approx(1.0, abs=1e-12)
     assert ex.raw("pre_best45") >= _number(ex.text("pre_best45"))
     assert _number(ex.text("pre_best45")) == kappa
 
@@ -521,6 +525,11 @@ def test_exercise_answers_from_the_math(ex):
     xs = _exact_path(A, np.linalg.solve(A, np.array([1.0, 1.0])), 3)
     v = _values(A, xs)
     np.testing.assert_allclose(v[1:] / v[:-1], ex.raw("ex_rate"), rtol=1e-12)
+    # in more dimensions too: from g₀ = v_μ + v_L the run stays in their plane, ratio = rate
+    A4 = np.diag([1.0, 2.0, 3.0, kappa])
+    xs = _exact_path(A4, np.linalg.solve(A4, np.array([1.0, 0.0, 0.0, 1.0])), 6)
+    v = _values(A4, xs)
+    np.testing.assert_allclose(v[1:] / v[:-1], ex.raw("ex_rate"), rtol=1e-10)
     lam = ex.raw("ex_lambda")
     assert ex.raw("ex_polyak_eta") == pytest.approx(1 / (2 * lam))
     for lam_ in (0.1, lam, 40.0):  # "stops short, halfway", for every λ

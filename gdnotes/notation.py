@@ -71,8 +71,11 @@ SYMBOLS: tuple[Symbol, ...] = (
     Symbol(r"D", "the number of layers of a deep network", "problems/vanishing-gradients"),
     Symbol(r"e", r"the error $\theta - \theta^\star$ of SGD near the optimum", "stochastic"),
     Symbol(r"\Sigma_B", "the covariance of a batch gradient at the optimum", "stochastic"),
+    Symbol(r"\xi", "the gradient noise: a batch gradient minus the full gradient", "stochastic"),
+    Symbol(r"C", r"the stationary covariance $\mathbb E[ee^\top]$ of the error under noise",
+           "stochastic"),
     # -- issue 16 item 2: step-size rules --
-    Symbol(r"f^\star", r"the minimum value of $f$", "step-size-rules"),
+    Symbol(r"f^\star", r"the minimum value of $f$", "stochastic"),  # first used there
     Symbol(r"\eta_{\max}", "the largest step a step-size rule may take (backtracking's first "
            "trial)", "step-size-rules"),
     Symbol(r"c_1", "the Armijo constant: the share of the promised decrease a step must achieve",

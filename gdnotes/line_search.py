@@ -111,7 +111,9 @@ def exact_line_search() -> Optimizer:
        \theta_{t+1} = \theta_t - \eta_t\, g_t $$
 
     $A$ is the Hessian at $\theta_t$, so the step is exact when $f$ is a quadratic; on other
-    functions it is the minimiser of the local quadratic model along $-g_t$.
+    functions it is the minimiser of the local quadratic model along $-g_t$. Where that model
+    has no minimum along the line ($g_t^\top A g_t \le 0$, a saddle or a concave region) the
+    run stops with a ValueError rather than step to infinity or uphill.
     """
     return _steepest("exact_line_search", {}, exact_line_search,
                      lambda params, grad, objective: exact_quadratic_step(
@@ -127,7 +129,9 @@ def polyak(f_star, max_lr=np.inf) -> Optimizer:
     On a convex $f$ with the right $f^\star$ each step moves no farther from every
     minimiser: $\lVert\theta_{t+1} - \theta^\star\rVert^2 \le \lVert\theta_t -
     \theta^\star\rVert^2 - (f(\theta_t) - f^\star)^2/\lVert g_t\rVert^2$. ``max_lr``
-    $\eta_{\max}$ caps the step (none by default).
+    $\eta_{\max}$ caps the step (none by default); a capped step $\eta$ gains less, only
+    $\eta\,(2(f(\theta_t) - f^\star) - \eta\lVert g_t\rVert^2) \ge 0$, but still never moves
+    away.
     """
     f_star = float(validate.finite("f_star", f_star))
     validate.positive("max_lr", max_lr, finite=False)

@@ -238,3 +238,17 @@ def test_backtracking_shrinks_past_trials_where_f_is_not_finite():
     run = gd.run(gd.backtracking(lr=10.0), barrier, [3.0, 0.2], steps=30)
     assert np.all(np.isfinite(run.values)) and np.all(np.diff(run.values) <= 0)
     np.testing.assert_allclose(run.points[-1], [1.0, 1.0], atol=1e-6)
+
+
+def test_capped_polyak_still_never_moves_away_and_gains_what_the_docstring_says():
+    """With max_lr binding, the squared distance falls by η(2(f - f*) - η‖g‖²) >= 0 at least
+    (convex f), less than the uncapped (f - f*)²/‖g‖²."""
+    quad = gd.quadratic([0.5, 8.0], angle=0.4)
+    x0 = np.random.default_rng(2).normal(size=(6, 2)) * 3
+    run = gd.run(gd.polyak(0.0, max_lr=0.05), quad, x0, steps=60)
+    assert np.any(run.lrs == 0.05)  # the cap binds
+    d2 = np.sum(run.points**2, -1)
+    f, g2 = run.values, run.grad_norms**2
+    gain = run.lrs * (2 * f[:-1] - run.lrs * g2[:-1])
+    assert np.all(gain >= 0)
+    assert np.all(d2[1:] <= d2[:-1] - gain + 1e-12 * d2[:-1])

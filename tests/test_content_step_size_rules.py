@@ -360,6 +360,9 @@ def test_polyak_on_the_badly_scaled_quadratic(ex):
     # from the page's start nudged, and from other starts
     rng = np.random.default_rng(11)
     starts = [np.array([1.0, 0.1]) * (1 + nu) for nu in (0, 1e-12, -1e-12, 1e-9)]
+    # a uniform factor only rescales Polyak's run on a quadratic (its steps are scale-free), so
+    # the counts above differ by rounding alone; moving one coordinate changes the run itself
+    starts += [np.array([1.0, 0.1]) * (1 + np.array(nu)) for nu in ((1e-12, 0), (0, 1e-12))]
     starts += list(rng.normal(size=(12, 2)))
     counts = []
     for x0 in starts:
@@ -373,6 +376,7 @@ def test_polyak_on_the_badly_scaled_quadratic(ex):
         assert np.all(np.diff(d[:n + 1]) < 0)
         counts.append(n)
     assert len(set(counts[:4])) > 1  # chaotic: a nudge of 10⁻¹² changes the count
+    assert len({counts[0], counts[4], counts[5]}) == 3  # and so does one coordinate's
 
 
 def test_polyak_with_a_too_low_f_star_stalls_near_the_minimum():

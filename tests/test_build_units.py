@@ -332,3 +332,27 @@ def test_outputs_record_the_render_cpu_of_each_figure(tmp_path, monkeypatch):
     out.figure(fig, "line", alt="A falling straight line, for timing")
     assert list(gd.outputs.RENDER_SECONDS) == ["timed/line"]
     assert gd.outputs.RENDER_SECONDS["timed/line"] > 0
+
+
+def test_mkdocstrings_stylesheet_only_on_pages_with_a_docstring():
+    from gdnotes.site.pageweight import api_stylesheet_only_where_used
+
+    head = ('<link rel="stylesheet" href="../assets/stylesheets/main.css">\n'
+            '      <link rel="stylesheet" href="../assets/_mkdocstrings.css">\n')
+    lesson = head + '<a class="autorefs autorefs-internal" href="../api/#gdnotes.run">gd.run</a>'
+    api = head + '<div class="doc doc-object doc-function"><div class="doc doc-contents "></div></div>'
+    assert "_mkdocstrings.css" not in api_stylesheet_only_where_used(lesson)
+    assert "main.css" in api_stylesheet_only_where_used(lesson)
+    assert api_stylesheet_only_where_used(api) == api
+
+
+def test_proofs_stay_out_of_search_but_other_collapsed_notes_do_not():
+    from gdnotes.site.searchtext import proofs_out_of_search
+
+    html = ('<details class="note">\n<summary>Proof of the lower bound</summary><p>x</p></details>'
+            '<details class="note">\n<summary>Where the formula comes from</summary></details>'
+            '<details class="note">\n<summary>Proofreading</summary></details>')
+    marked = proofs_out_of_search(html)
+    assert marked.count("data-search-exclude") == 1
+    assert marked.startswith('<details class="note" data-search-exclude>\n<summary>Proof of')
+    assert proofs_out_of_search(marked) == marked

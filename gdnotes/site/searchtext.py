@@ -16,6 +16,10 @@ On the API page only the first paragraph of each docstring (its summary) goes in
 (`api_details_out_of_search`): a search for a function lands on its entry, whose summary says
 what it is for; the details are a click away.
 
+A theorem's proof (a collapsed ``??? note "Proof…"`` block) stays out too
+(`proofs_out_of_search`): a search for the result lands on its statement, and the proof's
+chain of formulas would be a large share of a theory page's entry.
+
 Material writes the index as ASCII JSON, where every θ, η, ≤ or − is a six-byte ``\\uXXXX``
 escape; `index_as_utf8` rewrites it as UTF-8 (the same JSON to any parser), 5 % smaller.
 """
@@ -51,6 +55,14 @@ def gallery_cards_out_of_search(html: str) -> str:
     """The gallery index with its "The examples" section (one card per example, each repeating
     the example page's first paragraph) marked ``data-search-exclude``."""
     return _CARDS_HEADING.sub(lambda m: m.group(0) + " data-search-exclude", html, count=1)
+
+
+_PROOF = re.compile(r'<details class="note"(?=>\s*<summary>Proof\b)')
+
+
+def proofs_out_of_search(html: str) -> str:
+    """The page's HTML with every collapsed block titled "Proof…" marked ``data-search-exclude``."""
+    return _PROOF.sub(lambda m: m.group(0) + " data-search-exclude", html)
 
 
 _DOC_CONTENTS = re.compile(r'(<div class="doc doc-contents[^"]*">)(.*?)(?=<div|</div>)', re.S)

@@ -71,6 +71,14 @@ SYMBOLS: tuple[Symbol, ...] = (
     Symbol(r"D", "the number of layers of a deep network", "problems/vanishing-gradients"),
     Symbol(r"e", r"the error $\theta - \theta^\star$ of SGD near the optimum", "stochastic"),
     Symbol(r"\Sigma_B", "the covariance of a batch gradient at the optimum", "stochastic"),
+    # -- issue 16 item 1 (docs/convergence.md) --
+    Symbol(r"\theta^\star", r"a minimiser of $f$", "stochastic"),
+    Symbol(r"f^\star", r"the minimum value $f(\theta^\star)$", "stochastic"),
+    Symbol(r"\Gamma", r"a bound on the stochastic gradient's size: $\mathbb E\|g_t\|^2 \le \Gamma^2$",
+           "convergence"),
+    Symbol(r"\bar\theta_T", r"the average of the first $T$ iterates $\theta_0, \dots, \theta_{T-1}$",
+           "convergence"),
+    # -- end issue 16 item 1 --
 )
 
 HEADERS = ("symbol", "meaning", "introduced on", "torch")

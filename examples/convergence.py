@@ -291,12 +291,15 @@ mean5 = gaps5.mean(axis=1)
 sem5 = gaps5.std(axis=1, ddof=1) / np.sqrt(SEEDS5)
 bound5 = START5 * GAMMA5 / np.sqrt(HORIZONS5)
 ratio5 = mean5 / bound5
+# the range quoted: the ratios give or take 3 standard errors, so another seed keeps it
+ratio5_low = float(np.min((mean5 - 3 * sem5) / bound5))
+ratio5_high = float(np.max((mean5 + 3 * sem5) / bound5))
 out.value("c5_c", C5, fmt="{:g}")
 out.value("c5_s", S5, fmt="{:g}")
 out.value("c5_eps", EPS5, fmt="{:g}")
 out.value("c5_seeds", SEEDS5)
-out.value("c5_ratio_low", float(ratio5.min()), fmt="{:.1f}", bound="lower")
-out.value("c5_ratio_high", float(ratio5.max()), fmt="{:.1f}", bound="upper")
+out.value("c5_ratio_low", ratio5_low, fmt="{:.1f}", bound="lower")
+out.value("c5_ratio_high", ratio5_high, fmt="{:.1f}", bound="upper")
 out.value("c5_t_max", int(HORIZONS5.max()), fmt="{:,}")
 
 fig, ax = gd.figure()
@@ -311,8 +314,8 @@ ax.set(xlabel="horizon $T$ (steps)", ylabel=r"$f(\bar\theta_T) - f^\star$",
        xlim=(HORIZONS5.min() * 0.8, HORIZONS5.max() * 8),
        title=rf"SGD, $\eta = R/(\Gamma\sqrt{{T}})$, mean of {SEEDS5} seeds")
 out.figure(fig, "sgd", caption=(
-    f"The averaged SGD iterate stays between {gd.format_bound(ratio5.min(), '{:.1f}', 'lower')} "
-    f"and {gd.format_bound(ratio5.max(), '{:.1f}', 'upper')} of the "
+    f"The averaged SGD iterate stays between {gd.format_bound(ratio5_low, '{:.1f}', 'lower')} "
+    f"and {gd.format_bound(ratio5_high, '{:.1f}', 'upper')} of the "
     f"bound ‖θ₀ − θ*‖Γ/√T at every horizon (means of {SEEDS5} seeds, bars ±2 standard errors): "
     "the bound has the right slope and is loose by about a factor of 2."),
     alt=(

@@ -212,3 +212,17 @@ def test_math_is_mathml_in_the_html_and_plain_text_in_search(built_site: Path):
     rule = " ".join(t for loc, t in texts.items() if loc.startswith("update-rule/"))
     assert rule.count("θ_(t + 1) = θ_t − η∇f(θ_t)") == 1  # the update rule, read plainly, once
     assert "θt+1" not in rule and "=θt−η" not in rule  # not the drawn MathML's text glued on
+
+
+@site_test
+def test_an_example_is_one_search_entry_and_a_topic_lands_on_its_lesson(built_site: Path):
+    """Each example page is in the index once (its title and first paragraph); the lesson, not the
+    example that draws its figures, is where a search for the topic lands."""
+    index = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    locations = [d["location"] for d in index["docs"]]
+    examples = [loc for loc in locations if loc.startswith("examples/") and loc.count("/") == 2]
+    assert len(examples) >= 20 and all(loc.endswith("/") for loc in examples), examples
+    assert not any(loc.startswith("examples/") and "#" in loc and loc.count("/") == 2 for loc in locations)
+    assert "examples/#the-examples" not in locations and "examples/#run-an-example-yourself" in locations
+    adam = next(d for d in index["docs"] if d["location"] == "examples/adam/")
+    assert "bias" in adam["text"] and "AdamW" in adam["title"]

@@ -141,17 +141,30 @@ def test_example_pages_rank_below_lessons_in_search():
     assert 0 < EXAMPLE_SEARCH_BOOST < 1  # a lesson's boost is 1
 
 
-def test_an_example_pages_outputs_and_about_box_stay_out_of_search_but_its_prose_does_not():
-    from gdnotes.site.searchtext import outputs_out_of_search
+def test_only_an_example_pages_title_and_first_paragraph_go_into_search():
+    from gdnotes.site.searchtext import example_body_out_of_search
 
-    html = ('<div class="admonition info">\n<p class="admonition-title">About this example</p></div>'
-            '<p>prose</p><figure><img src="a.png"><figcaption>Figure 1.</figcaption></figure>'
-            '<div class="md-typeset__table"><table>\n<tr><td>1</td></tr></table></div>'
-            '<div class="admonition info">\n<p class="admonition-title">Note</p></div>')
-    marked = outputs_out_of_search(html)
-    assert marked.count("data-search-exclude") == 3
-    assert '<p>prose</p>' in marked and '<div class="admonition info">\n<p class="admonition-title">Note' in marked
-    assert outputs_out_of_search(marked) == marked  # marking twice changes nothing
+    html = ('<h1 id="t">Title</h1><p>Summary <code>gd.run</code>.</p>'
+            '<div class="admonition info">\n<p class="admonition-title">About this example</p></div>'
+            '<p>prose</p><ul><li>item</li></ul><figure><img src="a.png"><figcaption>Figure 1.</figcaption>'
+            '</figure><h2 id="s">Section</h2><div class="md-typeset__table"><table>\n<tr><td>1</td></tr>'
+            '</table></div><h3 id="u">Sub</h3>')
+    marked = example_body_out_of_search(html)
+    assert marked.startswith('<h1 id="t">Title</h1><p>Summary <code>gd.run</code>.</p><div data-search-exclude')
+    for start in ("<p>", "<ul>", "<figcaption>", '<h2 id="s">', "<table>", '<h3 id="u">'):
+        assert marked.count(start) == (1 if start == "<p>" else 0), start
+    assert marked.count("data-search-exclude") == 9
+    assert example_body_out_of_search(marked) == marked  # marking twice changes nothing
+    assert example_body_out_of_search("<h1>no paragraph</h1>") == "<h1>no paragraph</h1>"
+
+
+def test_the_gallery_cards_stay_out_of_search_but_its_other_sections_do_not():
+    from gdnotes.site.searchtext import gallery_cards_out_of_search
+
+    html = '<p>Intro</p><h2 id="run-an-example-yourself">Run</h2><h2 id="the-examples">The examples</h2>'
+    marked = gallery_cards_out_of_search(html)
+    assert marked.count("data-search-exclude") == 1 and '<h2 id="the-examples" data-search-exclude' in marked
+    assert gallery_cards_out_of_search(marked) == marked
 
 
 def test_only_a_docstrings_summary_goes_into_search():

@@ -73,6 +73,16 @@ def test_values_table_escapes_html_and_pipes():
     assert "| `w` | a \\| b |" in md
 
 
+def test_values_table_shows_a_long_value_by_its_start_and_length():
+    data = " ".join(f"{v:.17g}" for v in [0.1] * 50)
+    run = ExampleRun("ex", Path("ex.py"), parse_cells("x = 1\n"), "key", status="ran")
+    run.manifest = {"outputs": {}, "values": {"data": {"text": data}, "eta": {"text": "0.25"}}}
+    md = example_markdown(ExamplePage(run, install=None))
+    row = next(line for line in md.splitlines() if line.startswith("| `data`"))
+    assert row == f"| `data` | 0.10000000000000001 0.10000000000000001 0.10000000000000001 … ({len(data):,} characters) |"
+    assert "| `eta` | 0.25 |" in md
+
+
 # -- 5: strict macros ------------------------------------------------------------------------
 @pytest.mark.parametrize("macro", ["{{ figur: ex/a }}", "{{ figure: }}", "{{ Figure: ex/a }}",
                                    "{{ value: ex/a/b }}", "{{ figure ex/a }}"])

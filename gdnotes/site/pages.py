@@ -119,12 +119,23 @@ def _cell_outputs(page: ExamplePage, index: int) -> list[str]:
     return blocks
 
 
+VALUE_SHOWN_CHARS = 60  # a longer value (data handed to an explorer) is shown by its start
+
+
+def _shown_value(text: str) -> str:
+    """The value as the table shows it: whole, or its start and its length."""
+    if len(text) <= VALUE_SHOWN_CHARS:
+        return text
+    return f"{text[:VALUE_SHOWN_CHARS].rsplit(' ', 1)[0]} … ({len(text):,} characters)"
+
+
 def _values_table(run: ExampleRun) -> str:
     values = run.manifest.get("values", {})
     if not values:
         return ""
-    rows = "\n".join(f"| `{name}` | {markdown_cell(escape_html(str(rec.get('text', ''))))} |"
-                     for name, rec in values.items())
+    rows = "\n".join(
+        f"| `{name}` | {markdown_cell(escape_html(_shown_value(str(rec.get('text', '')))))} |"
+        for name, rec in values.items())
     return (
         "## Numbers this example hands to the prose\n\n"
         f"Pages quote these as `{{{{ value: {run.name}/<name> }}}}`.\n\n"

@@ -64,8 +64,9 @@ from gdnotes.site.pages import (
 from gdnotes.site.runner import TIMEOUT_SECONDS, Budgets, ExampleRun, discover, run_examples
 from gdnotes.site.searchtext import (
     api_details_out_of_search,
+    example_body_out_of_search,
+    gallery_cards_out_of_search,
     index_as_utf8,
-    outputs_out_of_search,
 )
 from gdnotes.site.script import api_names_used, parse_cells, public_names, title_of
 from gdnotes.site.thumbnails import thumbnail
@@ -367,7 +368,9 @@ class GdnotesPlugin(BasePlugin[GdnotesConfig]):
     def on_page_content(self, html, page, config, files):
         name = page.file.src_uri.removeprefix("examples/").removesuffix(".md")
         if page.file.src_uri.startswith("examples/") and name in self.runs:
-            return outputs_out_of_search(html)
+            return example_body_out_of_search(html)
+        if page.file.src_uri == GALLERY:
+            return gallery_cards_out_of_search(html)
         if 'class="doc doc-contents' in html:  # the API reference (mkdocstrings)
             return api_details_out_of_search(html)
         return html

@@ -6,9 +6,11 @@ about 40 % of it, and a reader searches for what the prose explains ("learning r
 ``gd.run``), which the prose and inline code still carry. A code block is marked
 ``data-search-exclude``, which material's search plugin skips.
 
-An example's page shows the tables and figures the lessons show, with the same captions, and the
-same "About this example" box as every other example: those stay out of the index too
-(`outputs_out_of_search`), so a search lands once, on the lesson that explains the output.
+An example's page tells, with its code, the story a lesson tells in prose, and shows the same
+tables, figures and captions: only its title and first paragraph (what the gallery card says) go
+into the index (`example_body_out_of_search`), so a search for a topic lands once, on the lesson
+that explains it, and a search for an example's title on the example. The gallery's list of cards
+repeats those paragraphs and stays out (`gallery_cards_out_of_search`).
 
 On the API page only the first paragraph of each docstring (its summary) goes into the index
 (`api_details_out_of_search`): a search for a function lands on its entry, whose summary says
@@ -28,15 +30,27 @@ from markdown import Extension
 from markdown.postprocessors import Postprocessor
 
 _PRE = re.compile(r"<pre(?=[\s>])(?![^>]*data-search-exclude)")
-_OUTPUT = re.compile(r"<(?P<tag>table|figcaption)(?=[\s>])(?![^>]*data-search-exclude)")
-_ABOUT = re.compile(r'<div class="admonition info"(?=>\s*<p class="admonition-title">About this example<)')
+_BLOCK = re.compile(r"<(?P<tag>h[2-6]|p|ul|ol|table|figcaption|div)(?=[\s>])(?![^>]*data-search-exclude)")
+_FIRST_PARAGRAPH_END = re.compile(r"</p>")
 
 
-def outputs_out_of_search(html: str) -> str:
-    """An example page's HTML with its tables, captions and "About this example" box marked
-    ``data-search-exclude``."""
-    html = _OUTPUT.sub(lambda m: f"<{m['tag']} data-search-exclude", html)
-    return _ABOUT.sub(lambda m: m.group(0) + " data-search-exclude", html, count=1)
+def example_body_out_of_search(html: str) -> str:
+    """An example page's HTML with every heading and block after its first paragraph marked
+    ``data-search-exclude`` (material's search then skips them, headings' sections included)."""
+    first = _FIRST_PARAGRAPH_END.search(html)
+    if first is None:
+        return html
+    head, body = html[:first.end()], html[first.end():]
+    return head + _BLOCK.sub(lambda m: f"<{m['tag']} data-search-exclude", body)
+
+
+_CARDS_HEADING = re.compile(r'<h2 id="the-examples"(?![^>]*data-search-exclude)')
+
+
+def gallery_cards_out_of_search(html: str) -> str:
+    """The gallery index with its "The examples" section (one card per example, each repeating
+    the example page's first paragraph) marked ``data-search-exclude``."""
+    return _CARDS_HEADING.sub(lambda m: m.group(0) + " data-search-exclude", html, count=1)
 
 
 _DOC_CONTENTS = re.compile(r'(<div class="doc doc-contents[^"]*">)(.*?)(?=<div|</div>)', re.S)

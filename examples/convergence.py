@@ -182,7 +182,8 @@ bottom.semilogy(t3[shown3], gaps3[shown3], "o-", color=gd.COLORS["blue"], ms=3, 
 bottom.set(xlabel="step $t$", ylabel=r"$f(\theta_t) - f^\star$", xlim=(0, STEPS3 * 1.3),
            ylim=(1e-16, 30))
 out.figure(fig, "pl", caption=(
-    f"On a non-convex function that satisfies the PL inequality (μ = {MU3:.3f}, L = {L3:g}), "
+    f"On a non-convex function that satisfies the PL inequality (μ ≥ "
+    f"{gd.format_bound(MU3, '{:.3f}', 'lower')}, L = {L3:g}), "
     f"gradient descent with η = 1/L stays under (1 − μ/L)^t. From the point where the inequality "
     f"is tightest the first step comes to {ratio3[1]:.3f} of the bound; near the minimum the "
     "curvature is L and the run leaves the bound far behind."),

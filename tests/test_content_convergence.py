@@ -44,7 +44,7 @@ def _huber(delta, L=1.0):
 
 @pytest.mark.parametrize("nudge", [1.0, 1 + 1e-12, 1 - 1e-12])
 def test_theorem1_holds_at_every_step_and_huber_reaches_half_of_it(ex, nudge):
-    L, R, T = ex.raw("c1_l"), ex.raw("c1_r"), ex.raw("c1_t")
+    L, R, T = ex.raw("convex_l"), ex.raw("convex_r"), ex.raw("convex_t")
     f, df = _huber(R / (2 * T + 1), L)
     path = _gd(df, [R * nudge], 1 / L, 2 * T + 2)[:, 0]
     t = np.arange(1, len(path))
@@ -52,31 +52,31 @@ def test_theorem1_holds_at_every_step_and_huber_reaches_half_of_it(ex, nudge):
     assert np.all(f(path[1:]) <= bound * (1 + 1e-12))
     ratio = f(path[T]) / bound[T - 1]
     assert ratio == pytest.approx(2 * T / (4 * T + 2), rel=1e-9)  # Drori & Teboulle's L R²/(4T+2)
-    assert f"{ratio:.3f}" == ex.text("c1_ratio")
+    assert f"{ratio:.3f}" == ex.text("convex_ratio")
     assert 0.49 < ratio <= 0.5
-    assert np.max(f(path[1:]) / bound) <= _number(ex.text("c1_max_ratio"))
+    assert np.max(f(path[1:]) / bound) <= _number(ex.text("convex_max_ratio"))
     f4, df4 = _huber(R / 9, L)
     p4 = _gd(df4, [R * nudge], 1 / L, 4)[:, 0]
-    assert f"{f4(p4[4]) / (L * R**2 / 8):.3f}" == ex.text("c1_ratio_small")
+    assert f"{f4(p4[4]) / (L * R**2 / 8):.3f}" == ex.text("convex_ratio_small")
 
 
 # ------------------------------------------------------------------ Theorem 2: strongly convex
 def test_theorem2_is_exact_on_a_two_curvature_quadratic(ex):
-    kappa, steps = ex.raw("c2_kappa"), ex.raw("c2_steps")
+    kappa, steps = ex.raw("strong_kappa"), ex.raw("strong_steps")
     mu, L = 1.0 / kappa, 1.0
     rng = np.random.default_rng(0)
     Q = np.linalg.qr(rng.normal(size=(2, 2)))[0]
     A = Q @ np.diag([mu, L]) @ Q.T
     rate = (kappa - 1) / (kappa + 1)
-    assert ex.raw("c2_rate") == pytest.approx(rate)
+    assert ex.raw("strong_rate") == pytest.approx(rate)
     for start in (np.array([2.0, 1.0]), rng.normal(size=2)):
         d = np.linalg.norm(_gd(lambda x: A @ x, start, 2 / (mu + L), steps), axis=1)
         bound = rate ** np.arange(steps + 1) * d[0]
         assert np.max(np.abs(d / bound - 1)) < 1e-12  # equality, from any start
         d1 = np.linalg.norm(_gd(lambda x: A @ x, start, 1 / L, steps), axis=1)
         assert np.all(d1 <= (1 - 1 / kappa) ** np.arange(steps + 1) * d1[0] * (1 + 1e-12))
-    assert ex.raw("c2_ratio_gap") <= _number(ex.text("c2_ratio_gap")) < 1e-12
-    assert 0.99 < ex.raw("c2_ratio_inv_l") <= 1
+    assert ex.raw("strong_ratio_gap") <= _number(ex.text("strong_ratio_gap")) < 1e-12
+    assert 0.99 < ex.raw("strong_ratio_inv_l") <= 1
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -101,35 +101,35 @@ def _wavy():
 def test_pl_constants_of_the_wavy_function(ex):
     f, df = _wavy()
     # not convex: f'' = 2 + 6 cos 2θ reaches -4 at θ = π/2
-    assert 2 + 6 * math.cos(math.pi) == -4 == _number(ex.text("c3_min_curv").replace("−", "-"))
+    assert 2 + 6 * math.cos(math.pi) == -4 == _number(ex.text("pl_min_curv").replace("−", "-"))
     # L = 8 = max |f''|, checked against autograd on a grid
     x = torch.linspace(-6, 6, 2001, dtype=torch.float64)
     second = [float(hessian(lambda t: t**2 + 3 * torch.sin(t) ** 2, xi)) for xi in x[::50]]
-    assert max(abs(s) for s in second) <= ex.raw("c3_l") == 8.0
+    assert max(abs(s) for s in second) <= ex.raw("pl_l") == 8.0
     # μ: refine the minimum of ½f'²/f around the grid's minimiser; the quoted value is below it
     ratio = lambda t: 0.5 * df(t) ** 2 / f(t)  # noqa: E731
-    start = ex.raw("c3_start")
+    start = ex.raw("pl_start")
     fine = np.linspace(start - 1e-3, start + 1e-3, 200_001)
     true_mu = ratio(fine).min()
-    assert _number(ex.text("c3_mu")) <= true_mu <= ex.raw("c3_mu") + 1e-12
+    assert _number(ex.text("pl_mu")) <= true_mu <= ex.raw("pl_mu") + 1e-12
     coarse = np.linspace(-10, 10, 20_001)
     coarse = coarse[coarse != 0]
     assert ratio(coarse).min() >= true_mu - 1e-9  # the refined point is the global minimum
     # outside [-10, 10]: ½f'² / f >= ½(2|θ| - 3)² / (θ² + 3) >= 1, since 2θ² - 12θ + 3 >= 0 there
     big = np.linspace(10, 1e4, 100_001)
     assert np.all(0.5 * (2 * big - 3) ** 2 / (big**2 + 3) >= 1)
-    assert 1 - true_mu / 8 <= _number(ex.text("c3_factor"))
+    assert 1 - true_mu / 8 <= _number(ex.text("pl_factor"))
 
 
 @pytest.mark.parametrize("nudge", [0.0, 1e-12, -1e-12])
 def test_theorem3_holds_along_the_run_and_its_first_step_is_close(ex, nudge):
     f, df = _wavy()
-    mu, L = ex.raw("c3_mu"), ex.raw("c3_l")
-    path = _gd(df, [ex.raw("c3_start") + nudge], 1 / L, 12)[:, 0]
+    mu, L = ex.raw("pl_mu"), ex.raw("pl_l")
+    path = _gd(df, [ex.raw("pl_start") + nudge], 1 / L, 12)[:, 0]
     bound = (1 - mu / L) ** np.arange(13) * f(path[0])
     assert np.all(f(path) <= bound * (1 + 1e-12))
-    assert f"{f(path[1]) / bound[1]:.3f}" == ex.text("c3_first_ratio")
-    assert f(path[5]) / bound[5] <= _number(ex.text("c3_ratio_5"))
+    assert f"{f(path[1]) / bound[1]:.3f}" == ex.text("pl_first_ratio")
+    assert f(path[5]) / bound[5] <= _number(ex.text("pl_ratio_5"))
     # the theorem also holds from other starts, with the global μ
     for start in np.linspace(-8, 8, 41):
         p = _gd(df, [start], 1 / L, 40)[:, 0]
@@ -198,7 +198,7 @@ def test_krylov_methods_move_one_coordinate_per_step():
 
 
 def test_theorem4_bounds_hold_at_every_step_on_the_worst_function(ex):
-    d, T = ex.raw("c4_d"), ex.raw("c4_t")
+    d, T = ex.raw("accel_d"), ex.raw("accel_t")
     assert T == (d - 1) // 2
     L = 1.0
     A, b = _tridiagonal(d, L)
@@ -215,10 +215,10 @@ def test_theorem4_bounds_hold_at_every_step_on_the_worst_function(ex):
     assert np.all(nest >= floor * (1 - 1e-9)) and np.all(plain >= floor * (1 - 1e-9))
     # the theorem's 3LR²/(32(t+1)²) is below the floor at t = (d-1)/2 (the cross)
     assert 3 * L * R2 / (32 * (T + 1) ** 2) <= floor[-1]
-    assert f"{nest[-1] / floor[-1]:.2f}" == ex.text("c4_nest_over_floor")
-    assert f"{nest[-1] / (2 * L * R2 / (T + 1) ** 2):.3f}" == ex.text("c4_nest_ratio")
-    assert f"{plain[-1] / nest[-1]:.1f}" == ex.text("c4_gd_over_nest")
-    assert ex.raw("c4_upper_over_lower") == pytest.approx(64 / 3)  # 2 / (3/32), at every t
+    assert f"{nest[-1] / floor[-1]:.2f}" == ex.text("accel_nest_over_floor")
+    assert f"{nest[-1] / (2 * L * R2 / (T + 1) ** 2):.3f}" == ex.text("accel_nest_ratio")
+    assert f"{plain[-1] / nest[-1]:.1f}" == ex.text("accel_gd_over_nest")
+    assert ex.raw("accel_upper_over_lower") == pytest.approx(64 / 3)  # 2 / (3/32), at every t
     assert nest[-1] < plain[-1]
 
 
@@ -261,7 +261,7 @@ def test_the_examples_accelerated_loop_is_fista(ex):
 # ------------------------------------------------------------------ Theorem 5: SGD
 def test_theorem5_holds_in_expectation_at_every_horizon(ex):
     """Independent runs (another generator) of SGD on the smoothed |θ| with noisy gradients."""
-    c, s, eps, x0 = ex.raw("c5_c"), ex.raw("c5_s"), ex.raw("c5_eps"), 1.0
+    c, s, eps, x0 = ex.raw("sgd_c"), ex.raw("sgd_s"), ex.raw("sgd_eps"), 1.0
     gamma = math.hypot(c, s)
     rng = np.random.default_rng(12345)
     f = lambda x: c * (np.sqrt(x * x + eps * eps) - eps)  # noqa: E731
@@ -278,16 +278,16 @@ def test_theorem5_holds_in_expectation_at_every_horizon(ex):
         mean, sem = gaps.mean(), gaps.std(ddof=1) / math.sqrt(seeds)
         assert mean + 4 * sem <= bound  # the bound holds, well outside the sampling error
         ratios.append(mean / bound)
-    lo, hi = _number(ex.text("c5_ratio_low")), _number(ex.text("c5_ratio_high"))
+    lo, hi = _number(ex.text("sgd_ratio_low")), _number(ex.text("sgd_ratio_high"))
     assert all(lo <= r <= hi for r in ratios), ratios
-    assert lo <= ex.raw("c5_ratio_low") <= ex.raw("c5_ratio_high") <= hi
+    assert lo <= ex.raw("sgd_ratio_low") <= ex.raw("sgd_ratio_high") <= hi
 
 
 def test_sgd_example_ratios_are_within_the_quoted_range(ex):
     ratio = ex.ns["ratio5"]
     sem = ex.ns["sem5"] / ex.ns["bound5"]
     assert np.all(ratio + 4 * sem <= 1)  # every horizon under the bound
-    lo, hi = _number(ex.text("c5_ratio_low")), _number(ex.text("c5_ratio_high"))
+    lo, hi = _number(ex.text("sgd_ratio_low")), _number(ex.text("sgd_ratio_high"))
     assert np.all((lo <= ratio - 3 * sem) & (ratio + 3 * sem <= hi))  # robust to the seed
 
 

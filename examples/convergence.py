@@ -240,9 +240,9 @@ bottom.set(xlabel="step $t$", ylabel=r"$f(\theta_t) - f^\star$", xlim=(0, STEPS3
 out.figure(fig, "linear", caption=(
     f"Top: with η = 2/(μ+L) the distance shrinks by exactly (κ−1)/(κ+1) = {best_rate:.4f} per "
     f"step, on its bound at every step; with η = 1/L the run ends at {ratio2['1/L'][-1]:.3f} of "
-    f"its bound (1 − 1/κ)^t. Bottom: a non-convex function with the PL inequality "
+    f"its bound (1 − 1/κ)ᵗ. Bottom: a non-convex function with the PL inequality "
     f"(μ ≥ {gd.format_bound(MU3, '{:.3f}', 'lower')}, L = {L3:g}); from the point where the "
-    f"inequality is tightest the first step comes to {ratio3[1]:.3f} of (1 − μ/L)^t, then the "
+    f"inequality is tightest the first step comes to {ratio3[1]:.3f} of (1 − μ/L)ᵗ, then the "
     "curvature L near the minimum leaves the bound far behind."),
     alt=(
     f"Top: distance to the minimiser on a log axis against the step, over {STEPS2} steps on a "
@@ -340,9 +340,7 @@ out.value("ex_nest_steps", at_least(np.sqrt(2 * EX_L * EX_R**2 / EX_TOL) - 1), f
 EX_KAPPA, EX_SHRINK = 100.0, 1e-6
 out.value("ex_kappa", EX_KAPPA, fmt="{:g}")
 out.value("ex_shrink", EX_SHRINK, fmt="{:g}")
-out.value("ex_sc_steps",
-          float(at_least(np.log(EX_SHRINK) / np.log((EX_KAPPA - 1) / (EX_KAPPA + 1)))),
-          fmt="{:.0f}")
+out.value("ex_sc_steps", at_least(np.log(EX_SHRINK) / np.log((EX_KAPPA - 1) / (EX_KAPPA + 1))))
 EX_GAMMA, EX_TARGET = 2.0, 0.01
 out.value("ex_gamma", EX_GAMMA, fmt="{:g}")
 out.value("ex_target", EX_TARGET, fmt="{:g}")

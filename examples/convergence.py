@@ -62,8 +62,9 @@ t1 = np.arange(1, huber_steps + 1)
 bound1 = L1 * R1**2 / (2 * t1)
 ratio_at_T = {T: huber_runs[T][T] / bound1[T - 1] for T in HORIZONS}
 out.value("convex_l", L1, fmt="{:g}")
-out.value("convex_r", R1, fmt="{:g}")
+out.value("convex_dist", R1, fmt="{:g}")
 out.value("convex_t", HORIZONS[-1])
+out.value("convex_t_small", HORIZONS[0])
 out.value("convex_ratio", ratio_at_T[HORIZONS[-1]], fmt="{:.3f}")
 out.value("convex_ratio_small", ratio_at_T[HORIZONS[0]], fmt="{:.3f}")
 out.value("convex_max_ratio", max(float(np.max(r[1:] / bound1)) for r in huber_runs.values()),
@@ -333,7 +334,7 @@ def at_least(x):
 
 
 out.value("ex_l", EX_L, fmt="{:g}")
-out.value("ex_r", EX_R, fmt="{:g}")
+out.value("ex_dist", EX_R, fmt="{:g}")
 out.value("ex_tol", EX_TOL, fmt="{:g}")
 out.value("ex_gd_steps", at_least(EX_L * EX_R**2 / (2 * EX_TOL)), fmt="{:,}")
 out.value("ex_nest_steps", at_least(np.sqrt(2 * EX_L * EX_R**2 / EX_TOL) - 1), fmt="{:,}")

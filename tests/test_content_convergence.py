@@ -44,7 +44,7 @@ def _huber(delta, L=1.0):
 
 @pytest.mark.parametrize("nudge", [1.0, 1 + 1e-12, 1 - 1e-12])
 def test_theorem1_holds_at_every_step_and_huber_reaches_half_of_it(ex, nudge):
-    L, R, T = ex.raw("convex_l"), ex.raw("convex_r"), ex.raw("convex_t")
+    L, R, T = ex.raw("convex_l"), ex.raw("convex_dist"), ex.raw("convex_t")
     f, df = _huber(R / (2 * T + 1), L)
     path = _gd(df, [R * nudge], 1 / L, 2 * T + 2)[:, 0]
     t = np.arange(1, len(path))
@@ -261,7 +261,7 @@ def test_sgd_example_ratios_are_within_the_quoted_range(ex):
 
 # ------------------------------------------------------------------ exercises
 def test_exercise_answers_from_the_formulas(ex):
-    L, R, tol = ex.raw("ex_l"), ex.raw("ex_r"), ex.raw("ex_tol")
+    L, R, tol = ex.raw("ex_l"), ex.raw("ex_dist"), ex.raw("ex_tol")
     # Theorem 1: the smallest t with L R² / (2t) <= tol, by counting
     t = 1
     while L * R * R / (2 * t) > tol * (1 + 1e-12):

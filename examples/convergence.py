@@ -200,7 +200,8 @@ L3, STEPS3 = 8.0, 12
 wavy = one_d("pl_wavy", r"f(\theta) = \theta^2 + 3\sin^2\theta",
              lambda x: x**2 + 3 * np.sin(x) ** 2, lambda x: 2 * x + 3 * np.sin(2 * x),
              lambda x: 2 + 6 * np.cos(2 * x), 0.0, (-4.0, 4.0))
-grid3 = np.linspace(-10, 10, 400_001)
+EDGE3 = 10.0  # the grid covers [-EDGE3, EDGE3]; beyond it ½f'²/f > 1 (2θ² - 12θ + 3 > 0)
+grid3 = np.linspace(-EDGE3, EDGE3, 400_001)
 grid3 = grid3[grid3 != 0]
 pl_ratio = 0.5 * wavy.grad(grid3[:, None])[:, 0] ** 2 / wavy.value(grid3[:, None])
 MU3 = float(pl_ratio.min())
@@ -211,6 +212,7 @@ bound3 = (1 - MU3 / L3) ** np.arange(STEPS3 + 1) * gaps3[0]
 ratio3 = gaps3 / bound3
 out.value("pl_mu", MU3, fmt="{:.3f}", bound="lower")
 out.value("pl_l", L3, fmt="{:g}")
+out.value("pl_edge", EDGE3, fmt="{:g}")
 out.value("pl_start", start3, fmt="{:.2f}")
 out.value("pl_factor", 1 - MU3 / L3, fmt="{:.4f}", bound="upper")
 out.value("pl_first_ratio", float(ratio3[1]), fmt="{:.3f}")

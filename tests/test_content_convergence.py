@@ -118,8 +118,10 @@ def test_pl_constants_of_the_wavy_function(ex):
     coarse = np.linspace(-10, 10, 20_001)
     coarse = coarse[coarse != 0]
     assert ratio(coarse).min() >= true_mu - 1e-9  # the refined point is the global minimum
-    # outside [-10, 10]: ½f'² / f >= ½(2|θ| - 3)² / (θ² + 3) >= 1, since 2θ² - 12θ + 3 >= 0 there
-    big = np.linspace(10, 1e4, 100_001)
+    # outside the grid: ½f'² / f >= ½(2|θ| - 3)² / (θ² + 3) >= 1, since 2θ² - 12θ + 3 >= 0 there
+    edge = ex.raw("pl_edge")
+    assert 2 * edge**2 - 12 * edge + 3 > 0 and edge > 3  # and the parabola grows beyond its root
+    big = np.linspace(edge, 1e4, 100_001)
     assert np.all(0.5 * (2 * big - 3) ** 2 / (big**2 + 3) >= 1)
     assert 1 - true_mu / 8 <= _number(ex.text("pl_factor"))
 

@@ -32,9 +32,9 @@ def label_end(ax, x, y, text, color, dy=0):
 # %% [markdown]
 # ## 1. Smooth and convex: $O(1/t)$
 # With $\eta = 1/L$, $f(\theta_t) - f^\star \le L\|\theta_0 - \theta^\star\|^2 / (2t)$. The run
-# that comes closest is on a Huber function: $\tfrac L2\theta^2$ for $|\theta| \le \delta$ and
-# $L\delta|\theta| - \tfrac L2\delta^2$ outside. From $\theta_0 = R$, each step in the linear part
-# moves by exactly $\delta$; with $\delta = R/(2T+1)$ the run is at
+# that comes closest is on a Huber function: $\tfrac L2\theta^2$ for $|\theta| \le a$ and
+# $La|\theta| - \tfrac L2 a^2$ outside. From $\theta_0 = R$, each step in the linear part
+# moves by exactly $a$; with $a = R/(2T+1)$ the run is at
 # $LR^2/(4T+2)$ after $T$ steps, half the bound. One function per horizon $T$.
 
 # %%
@@ -42,13 +42,13 @@ L1, R1 = 1.0, 1.0
 HORIZONS = (4, 16, 64)
 
 
-def huber(delta, L=L1):
+def huber(width, L=L1):
     def f(x):
-        return np.where(np.abs(x) <= delta, L / 2 * x**2, L * delta * np.abs(x) - L / 2 * delta**2)
+        return np.where(np.abs(x) <= width, L / 2 * x**2, L * width * np.abs(x) - L / 2 * width**2)
 
-    return one_d("huber", rf"f(\theta) = \mathrm{{huber}}_{{{delta:.3g}}}(\theta)", f,
-                 lambda x: L * np.clip(x, -delta, delta),
-                 lambda x: np.where(np.abs(x) <= delta, L, 0.0), 0.0, (-R1, R1))
+    return one_d("huber", rf"f(\theta) = \mathrm{{huber}}_{{{width:.3g}}}(\theta)", f,
+                 lambda x: L * np.clip(x, -width, width),
+                 lambda x: np.where(np.abs(x) <= width, L, 0.0), 0.0, (-R1, R1))
 
 
 def gd_gaps(objective, start, steps, lr):
@@ -142,7 +142,7 @@ bottom.plot(t4[-1], theorem4[-1], "x", color=gd.COLORS["black"], ms=6)
 bottom.set(xlabel="step $t$", ylabel=r"$f(\theta_t) - f^\star$", xlim=(1, STEPS4 * 12),
            title=rf"Nesterov's worst function, $d = {D4}$")
 out.figure(fig, "sublinear", caption=(
-    f"Top: each Huber function (δ = R/(2T+1)) holds gradient descent back until step T, where "
+    f"Top: each Huber function (width a = R/(2T+1)) holds gradient descent back until step T, where "
     f"the run is at {ratio_at_T[HORIZONS[-1]]:.3f} of the bound LR²/(2t) for T = {HORIZONS[-1]}. "
     f"Bottom: on the worst function gradient descent falls like 1/t and Nesterov's method like "
     f"1/t², each under its dashed bound; no method that steps along the gradients it has seen "

@@ -10,7 +10,7 @@
 
 # %%
 import numpy as np
-from matplotlib.ticker import NullFormatter
+from matplotlib.ticker import NullFormatter, NullLocator
 
 import gdnotes as gd
 
@@ -21,6 +21,12 @@ def one_d(name, latex, f, df, d2f, minimizer, box):
     """A 1-D gdnotes objective from a function, its derivative and its second derivative."""
     return gd.Objective(name, 1, latex, lambda p: f(p[..., 0]), lambda p: df(p),
                         lambda p: d2f(p)[..., None], np.array([[minimizer]]), (box,))
+
+
+def decades_only(*axes):
+    """Ticks at powers of ten only: a log axis's minor ticks cost half of the figure's drawing."""
+    for axis in axes:
+        axis.set_minor_locator(NullLocator())
 
 
 def label_end(ax, x, y, text, color, dy=0):
@@ -128,6 +134,7 @@ for T, color in zip(HORIZONS, (gd.COLORS["sky"], gd.COLORS["green"], gd.COLORS["
     top.plot(T, huber_runs[T][T], "o", color=color, ms=5)
     top.annotate(rf"$T = {T}$", (1, gaps[0]), xytext=(4, 3), textcoords="offset points",
                  color=color, ha="left", va="bottom")
+decades_only(top.xaxis, top.yaxis)
 top.set(ylabel=r"$f(\theta_t) - f^\star$", ylim=(1e-4, 1), xlim=(1, huber_steps * 3),
         title=r"gradient descent, $\eta = 1/L$, on Huber functions")
 for y, color, style, text, dy in (
@@ -139,6 +146,7 @@ for y, color, style, text, dy in (
     bottom.loglog(t4, y, style, color=color, lw=1.6)
     label_end(bottom, t4[-1], y[-1], text, color, dy)
 bottom.plot(t4[-1], theorem4[-1], "x", color=gd.COLORS["black"], ms=6)
+decades_only(bottom.xaxis, bottom.yaxis)
 bottom.set(xlabel="step $t$", ylabel=r"$f(\theta_t) - f^\star$", xlim=(1, STEPS4 * 12),
            title=rf"Nesterov's worst function, $d = {D4}$")
 out.figure(fig, "sublinear", caption=(
@@ -233,6 +241,7 @@ for name, color, text in (("best", gd.COLORS["blue"], r"$\eta = 2/(\mu+L)$"),
     top.semilogy(t2, bound2[name], "--", color=gd.COLORS["black"], lw=1.2)
     top.semilogy(t2, dist2[name], "o" if name == "best" else "-", color=color, ms=3, lw=1.6)
     label_end(top, t2[-1], dist2[name][-1], text, color)
+decades_only(top.yaxis)
 top.set(xlabel="step $t$", ylabel=r"$\|\theta_t - \theta^\star\|$", xlim=(0, STEPS2 * 1.35),
         title=rf"a quadratic with $\kappa = {KAPPA2:g}$: runs and bounds (dashed)")
 t3 = np.arange(STEPS3 + 1)
@@ -240,6 +249,7 @@ shown3 = gaps3 > 1e-300
 bottom.semilogy(t3, bound3, "--", color=gd.COLORS["black"], lw=1.2)
 label_end(bottom, t3[-1], bound3[-1], r"$(1-\mu/L)^t$", gd.COLORS["black"], dy=-8)
 bottom.semilogy(t3[shown3], gaps3[shown3], "o-", color=gd.COLORS["blue"], ms=3, lw=1.2)
+decades_only(bottom.yaxis)
 bottom.set(xlabel="step $t$", ylabel=r"$f(\theta_t) - f^\star$", xlim=(0, STEPS3 * 1.3),
            ylim=(1e-16, 30), title=r"$f = \theta^2 + 3\sin^2\theta$: not convex, but PL")
 out.figure(fig, "linear", caption=(

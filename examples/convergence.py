@@ -160,11 +160,12 @@ out.figure(fig, "sublinear", caption=(
     alt=(
     "Two log-log plots of the excess value f(theta_t) - f* against the step t. Top: gradient "
     "descent with step 1/L on three Huber functions, under the dashed bound L R^2 / (2t); each "
-    f"run decreases slowly, touches half the bound at its horizon T = "
+    f"run decreases slowly, comes to just under half the bound at its horizon T = "
     f"{', '.join(map(str, HORIZONS))}, then falls quickly to zero. Bottom: on Nesterov's "
     f"worst-case quadratic in {D4} dimensions, up to step {STEPS4}, gradient descent falls "
     "with slope about -1 under L R^2/(2t), Nesterov's method with slope about -2 under "
-    "2 L R^2/(t+1)^2, both above the dotted floor no first-order method can beat."))
+    "2 L R^2/(t+1)^2, both above the dotted floor that no method stepping along the gradients "
+    "it has seen can go below."))
 
 # %% [markdown]
 # ## 2. Strongly convex: linear, with the step $2/(\mu + L)$
@@ -238,8 +239,9 @@ out.value("pl_min_curv", float((2 + 6 * np.cos(2 * grid3)).min()), fmt="{:g}")
 fig, (top, bottom) = gd.figure(2, 1)
 for name, color, text in (("best", gd.COLORS["blue"], r"$\eta = 2/(\mu+L)$"),
                           ("1/L", gd.COLORS["orange"], r"$\eta = 1/L$")):
-    top.semilogy(t2, bound2[name], "--", color=gd.COLORS["black"], lw=1.2)
     top.semilogy(t2, dist2[name], "o" if name == "best" else "-", color=color, ms=3, lw=1.6)
+    # drawn over the run: the runs lie on or just under their bounds, which would hide them
+    top.semilogy(t2, bound2[name], "--", color=gd.COLORS["black"], lw=1.2, zorder=3)
     label_end(top, t2[-1], dist2[name][-1], text, color)
 decades_only(top.yaxis)
 top.set(xlabel="step $t$", ylabel=r"$\|\theta_t - \theta^\star\|$", xlim=(0, STEPS2 * 1.35),
@@ -323,7 +325,7 @@ ax.errorbar(HORIZONS5, mean5, yerr=2 * sem5, fmt="o-", color=gd.COLORS["blue"], 
             capsize=2)
 label_end(ax, HORIZONS5[-1], mean5[-1], "SGD, averaged", gd.COLORS["blue"], dy=-6)
 ax.set(xlabel="horizon $T$ (steps)", ylabel=r"mean $f(\bar\theta_T) - f^\star$",
-       xlim=(HORIZONS5.min() * 0.8, HORIZONS5.max() * 8),
+       xlim=(HORIZONS5.min() * 0.8, HORIZONS5.max() * 8), ylim=(1e-2, 1),  # three decade labels
        title=rf"SGD, $\eta = R/(\Gamma\sqrt{{T}})$, mean of {SEEDS5} seeds")
 out.figure(fig, "sgd", caption=(
     f"The averaged SGD iterate stays between {gd.format_bound(ratio5_low, '{:.1f}', 'lower')} "

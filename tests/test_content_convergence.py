@@ -62,8 +62,19 @@ def test_theorem1_holds_at_every_step_and_huber_reaches_half_of_it(ex, nudge):
     assert f"{f4(p4[4]) / (L * R**2 / 8):.3f}" == ex.text("convex_ratio_small")
 
 
-# ------------------------------------------------------------------ Theorem 2: strongly convex
-def test_theorem2_is_exact_on_a_two_curvature_quadratic(ex):
+def test_on_one_function_gradient_descent_leaves_theorem1s_bound_behind(ex):
+    """The page: no single function keeps gradient descent near L R²/(2t) for ever (t F_t -> 0).
+    On the Huber function of the longest horizon, 2t F_t / (L R²) is near ½ at T, then tiny."""
+    L, R, T = ex.raw("convex_l"), ex.raw("convex_dist"), ex.raw("convex_t")
+    f, df = _huber(R / (2 * T + 1), L)
+    path = _gd(df, [R], 1 / L, 8 * T)[:, 0]
+    t = np.arange(len(path))
+    ratio = f(path[1:]) * 2 * t[1:] / (L * R**2)
+    assert ratio[T - 1] > 0.49 and np.all(ratio[4 * T:] < 1e-6)
+
+
+# ------------------------------------------------------------------ Theorem 3: strongly convex
+def test_theorem3_is_exact_on_a_two_curvature_quadratic(ex):
     kappa, steps = ex.raw("strong_kappa"), ex.raw("strong_steps")
     mu, L = 1.0 / kappa, 1.0
     rng = np.random.default_rng(0)
@@ -83,7 +94,7 @@ def test_theorem2_is_exact_on_a_two_curvature_quadratic(ex):
 
 
 @pytest.mark.parametrize("seed", range(5))
-def test_theorem2_holds_on_strongly_convex_non_quadratics(seed):
+def test_theorem3_holds_on_strongly_convex_non_quadratics(seed):
     """f = ½ θᵀAθ + Σ log cosh(θᵢ) · c: curvature in [μ, L] with μ = λ_min(A), L = λ_max(A) + c."""
     rng = np.random.default_rng(seed)
     Q = np.linalg.qr(rng.normal(size=(4, 4)))[0]
@@ -92,11 +103,14 @@ def test_theorem2_holds_on_strongly_convex_non_quadratics(seed):
     mu, L = 0.1, 2.0 + c
     grad = lambda x: A @ x + c * np.tanh(x)  # noqa: E731
     rate = (L - mu) / (L + mu)
-    d = np.linalg.norm(_gd(grad, rng.normal(size=4) * 3, 2 / (mu + L), 200), axis=1)
+    start = rng.normal(size=4) * 3
+    d = np.linalg.norm(_gd(grad, start, 2 / (mu + L), 200), axis=1)
     assert np.all(d <= rate ** np.arange(201) * d[0] * (1 + 1e-12) + 1e-300)
+    d1 = np.linalg.norm(_gd(grad, start, 1 / L, 200), axis=1)  # and 1 - 1/κ at η = 1/L
+    assert np.all(d1 <= (1 - mu / L) ** np.arange(201) * d1[0] * (1 + 1e-12) + 1e-300)
 
 
-# ------------------------------------------------------------------ Theorem 3: PL
+# ------------------------------------------------------------------ Theorem 4: PL
 def _wavy():
     return (lambda x: x**2 + 3 * np.sin(x) ** 2, lambda x: 2 * x + 3 * np.sin(2 * x))
 
@@ -127,7 +141,7 @@ def test_pl_constants_of_the_wavy_function(ex):
 
 
 @pytest.mark.parametrize("nudge", [0.0, 1e-12, -1e-12])
-def test_theorem3_holds_along_the_run_and_its_first_step_is_close(ex, nudge):
+def test_theorem4_holds_along_the_run_and_its_first_step_is_close(ex, nudge):
     f, df = _wavy()
     mu, L = ex.raw("pl_mu"), ex.raw("pl_l")
     path = _gd(df, [ex.raw("pl_start") + nudge], 1 / L, 12)[:, 0]
@@ -141,7 +155,7 @@ def test_theorem3_holds_along_the_run_and_its_first_step_is_close(ex, nudge):
         assert np.all(f(p) <= (1 - mu / L) ** np.arange(41) * f(start) * (1 + 1e-12) + 1e-300)
 
 
-# ------------------------------------------------------------------ Theorem 4: acceleration
+# ------------------------------------------------------------------ Theorem 2: acceleration
 def _tridiagonal(d, L):
     A = (L / 4) * (2 * np.eye(d) - np.eye(d, k=1) - np.eye(d, k=-1))
     b = np.zeros(d)
@@ -150,7 +164,8 @@ def _tridiagonal(d, L):
 
 
 def _fista(grad, x0, L, steps):
-    """Beck & Teboulle's FISTA with a_k = (1 + √(1 + 4a_{k-1}²))/2 ... here with a_k = (k+1)/2."""
+    """Beck & Teboulle's FISTA (no prox) with their t_k = (k+1)/2 instead of the recursion: x_k is
+    the k-th gradient step, from y_k = x_{k-1} + (t_{k-1} - 1)/t_k (x_{k-1} - x_{k-2})."""
     x_prev = x = np.array(x0, dtype=float)
     xs = [x]
     for k in range(1, steps + 1):
@@ -170,7 +185,7 @@ def test_krylov_methods_move_one_coordinate_per_step():
             assert np.all(x[t:] == 0)
 
 
-def test_theorem4_bounds_hold_at_every_step_on_the_worst_function(ex):
+def test_theorem2_bounds_hold_at_every_step_on_the_worst_function(ex):
     d, T = ex.raw("accel_d"), ex.raw("accel_t")
     assert T == (d - 1) // 2
     L = 1.0
@@ -196,7 +211,7 @@ def test_theorem4_bounds_hold_at_every_step_on_the_worst_function(ex):
 
 
 @pytest.mark.parametrize("seed", range(4))
-def test_theorem4_upper_bound_on_random_smooth_convex_functions(seed):
+def test_theorem2_upper_bound_on_random_smooth_convex_functions(seed):
     """log-sum-exp plus a rank-deficient quadratic: convex, L-smooth with L = 1 + λ_max."""
     rng = np.random.default_rng(seed)
     M = rng.normal(size=(6, 3))
@@ -256,7 +271,20 @@ def test_theorem5_holds_in_expectation_at_every_horizon(ex):
     assert lo <= ex.raw("sgd_ratio_low") <= ex.raw("sgd_ratio_high") <= hi
 
 
+def test_the_sgd_runs_gamma_bounds_the_gradients_second_moment_everywhere(ex):
+    """E g² = f'(θ)² + s² for Gaussian noise; |f'| = c|θ|/√(θ² + a²) < c on the whole line, so
+    Γ² = c² + s² holds at every point the run can reach, not only near the start."""
+    c, s, eps = ex.raw("sgd_c"), ex.raw("sgd_s"), ex.raw("sgd_eps")
+    theta = np.concatenate([-np.geomspace(1e-9, 1e9, 2001), [0.0], np.geomspace(1e-9, 1e9, 2001)])
+    slope = c * np.abs(theta) / np.sqrt(theta**2 + eps**2)
+    assert np.all(slope <= c) and np.max(slope**2 + s**2) <= ex.ns["GAMMA5"] ** 2 * (1 + 1e-15)
+    rng = np.random.default_rng(7)  # the second moment of one noisy gradient, by sampling
+    g = ex.ns["vee"].grad(np.array([[0.3]]))[0, 0] + s * rng.standard_normal(400_000)
+    assert np.mean(g**2) == pytest.approx(c**2 * 0.3**2 / (0.3**2 + eps**2) + s**2, rel=0.01)
+
+
 def test_sgd_example_ratios_are_within_the_quoted_range(ex):
+    assert 1e-2 < ex.ns["mean5"].min() and ex.ns["bound5"].max() < 1  # inside the figure's y-range
     ratio = ex.ns["ratio5"]
     sem = ex.ns["sem5"] / ex.ns["bound5"]
     assert np.all(ratio + 4 * sem <= 1)  # every horizon under the bound
@@ -296,3 +324,9 @@ def test_strong_convexity_implies_pl_numerically():
     A = Q @ np.diag(lam) @ Q.T
     for x in rng.normal(size=(100, 3)):
         assert 0.5 * np.sum((A @ x) ** 2) >= lam.min() * 0.5 * x @ A @ x * (1 - 1e-12)
+    # not quadratic: f = ½ μ‖x‖² + Σ log cosh(xᵢ) is μ-strongly convex, minimum 0 at 0
+    mu = 0.3
+    for x in rng.normal(size=(200, 3)) * 4:
+        grad = mu * x + np.tanh(x)
+        value = 0.5 * mu * x @ x + np.sum(np.log(np.cosh(x)))
+        assert 0.5 * grad @ grad >= mu * value * (1 - 1e-12)

@@ -28,7 +28,8 @@ SYMBOLS: tuple[Symbol, ...] = (
     Symbol(r"\bar\eta", "the base learning rate a schedule multiplies", "adam"),
     Symbol(r"L", "the largest curvature (largest Hessian eigenvalue, smoothness constant)",
            "two-dimensions"),
-    Symbol(r"\mu", "the smallest curvature (smallest Hessian eigenvalue)", "two-dimensions"),
+    Symbol(r"\mu", "the smallest curvature (smallest Hessian eigenvalue; the strong-convexity "
+           "constant, and on the convergence page also the PL constant)", "two-dimensions"),
     Symbol(r"\kappa", r"the condition number $L/\mu$", "two-dimensions"),
     Symbol(r"\lambda", "a curvature: an eigenvalue of the Hessian", "problems/step-size"),
     Symbol(r"q", r"the factor $1 - \eta\lambda$ one gradient step multiplies the error by",

@@ -150,8 +150,9 @@ decades_only(bottom.xaxis, bottom.yaxis)
 bottom.set(xlabel="step $t$", ylabel=r"$f(\theta_t) - f^\star$", xlim=(1, STEPS4 * 12),
            title=rf"Nesterov's worst function, $d = {D4}$")
 out.figure(fig, "sublinear", caption=(
-    f"Top: each Huber function (width a = R/(2T+1)) holds gradient descent back until step T, where "
-    f"the run is at {ratio_at_T[HORIZONS[-1]]:.3f} of the bound LR²/(2t) for T = {HORIZONS[-1]}. "
+    f"Top: on each Huber function (width a = R/(2T+1)) gradient descent moves by only a per step "
+    f"until step 2T; at step T (the dot) the run is at {ratio_at_T[HORIZONS[-1]]:.3f} of the "
+    f"bound LR²/(2t) for T = {HORIZONS[-1]}. "
     f"Bottom: on the worst function gradient descent falls like 1/t and Nesterov's method like "
     f"1/t², each under its dashed bound; no method that steps along the gradients it has seen "
     f"can go under the dotted floor before step {STEPS4}, where Nesterov's run is "

@@ -52,6 +52,9 @@ def test_theorem1_holds_at_every_step_and_huber_reaches_half_of_it(ex, nudge):
     t = np.arange(1, len(path))
     bound = L * R**2 / (2 * t)
     assert np.all(f(path[1:]) <= bound * (1 + 1e-12))
+    # the caption: one width a per step until step 2T, then at most one more step to 0
+    np.testing.assert_allclose(np.diff(path[: 2 * T + 1]), -R / (2 * T + 1), rtol=1e-9)
+    assert abs(path[2 * T + 2]) < abs(path[2 * T]) * 1e-6
     ratio = f(path[T]) / bound[T - 1]
     assert ratio == pytest.approx(2 * T / (4 * T + 2), rel=1e-9)  # Drori & Teboulle's L R²/(4T+2)
     assert f"{ratio:.3f}" == ex.text("convex_ratio")

@@ -352,8 +352,9 @@ out.table("epoch_cost", per_epoch,
 n_samples = x.size
 out.value("ex_noise_ratio_10", (1 / 10) * (n_samples - 10) / (n_samples - 1), fmt="{:.4f}")
 out.value("ex_floor_ratio_10x", 10 * (1 / 10) * (n_samples - 10) / (n_samples - 1), fmt="{:.4f}")
-ETA_H = 0.2  # eta times the curvature
-out.value("ex_exact_over_approx", 2 / (2 - ETA_H), fmt="{:.4f}")
+ETA_LAMBDA = 0.2  # eta times the curvature
+out.value("ex_eta_lambda", ETA_LAMBDA, fmt="{:g}")
+out.value("ex_exact_over_approx", 2 / (2 - ETA_LAMBDA), fmt="{:.4f}")
 
 # %% [markdown]
 # ## Exercises (docs/problems/full-batch-cost.md)

@@ -149,27 +149,27 @@ out.figure(fig, "adam_vs_nadam", caption=(
 # %% [markdown]
 # ## AMSGrad and Reddi et al.'s counterexample
 # Reddi, Kale & Kumar (2018, Section 3): on $\mathcal F = [-1, 1]$ the online losses are
-# $f_t(x) = Cx$ when $t \bmod 3 = 1$ and $f_t(x) = -x$ otherwise, with $C > 2$. Over every
-# three steps the losses add up to $(C-2)x$, so $x = -1$ is best. Adam with $\beta_1 = 0$,
-# $\beta_2 = 1/(1+C^2)$ and step sizes $\eta_t = \eta/\sqrt t$ goes to $x = +1$. Each step is
+# $f_t(x) = Kx$ when $t \bmod 3 = 1$ and $f_t(x) = -x$ otherwise, with $K > 2$. Over every
+# three steps the losses add up to $(K-2)x$, so $x = -1$ is best. Adam with $\beta_1 = 0$,
+# $\beta_2 = 1/(1+K^2)$ and step sizes $\eta_t = \eta/\sqrt t$ goes to $x = +1$. Each step is
 # projected back onto $[-1, 1]$ (`np.clip`), as online learning does.
 
 # %%
-CS = (3.0, 5.0)
+KS = (3.0, 5.0)
 T = 900
 X_START = 1.0
 ETA_SHARE = 0.5  # η = ETA_SHARE · √(1 - β₂)
 
 
-def reddi_gradient(t, C):
-    return C if t % 3 == 1 else -1.0
+def reddi_gradient(t, K):
+    return K if t % 3 == 1 else -1.0
 
 
-def run_online(step, C):
+def run_online(step, K):
     """Iterates x_1..x_{T+1} of an online method; ``step(x, g, t) -> x``, then projected."""
     xs = [X_START]
     for t in range(1, T + 1):
-        xs.append(float(np.clip(step(xs[-1], reddi_gradient(t, C), t), -1.0, 1.0)))
+        xs.append(float(np.clip(step(xs[-1], reddi_gradient(t, K), t), -1.0, 1.0)))
     return np.array(xs)
 
 
@@ -196,65 +196,65 @@ def amsgrad_paper(eta0, beta2, eps=1e-8):
     return step
 
 
-def average_regret(xs, C):
+def average_regret(xs, K):
     """R_T / T with R_T = Σ f_t(x_t) - min_x Σ f_t(x) (the minimum is at x = -1)."""
-    g = np.array([reddi_gradient(t, C) for t in range(1, T + 1)])
+    g = np.array([reddi_gradient(t, K) for t in range(1, T + 1)])
     return float(np.sum(g * (xs[:-1] + 1.0)) / T)
 
 
 reddi = {}
-for C in CS:
-    beta2 = 1 / (1 + C * C)
+for K in KS:
+    beta2 = 1 / (1 + K * K)
     eta0 = ETA_SHARE * np.sqrt(1 - beta2)  # the theorem needs η < √(1 - β₂)
 
     def lr(t, eta0=eta0):  # gdnotes' schedules take the 0-based step
         return eta0 / np.sqrt(t + 1)
 
-    reddi[C] = {
-        "Adam": run_online(with_optimizer(gd.adam(lr=lr, betas=(0.0, beta2))), C),
+    reddi[K] = {
+        "Adam": run_online(with_optimizer(gd.adam(lr=lr, betas=(0.0, beta2))), K),
         "AMSGrad (torch)": run_online(
-            with_optimizer(gd.adam(lr=lr, betas=(0.0, beta2), amsgrad=True)), C),
-        "AMSGrad (paper)": run_online(amsgrad_paper(eta0, beta2), C),
-        "Adam, torch's betas": run_online(with_optimizer(gd.adam(lr=lr)), C),
+            with_optimizer(gd.adam(lr=lr, betas=(0.0, beta2), amsgrad=True)), K),
+        "AMSGrad (paper)": run_online(amsgrad_paper(eta0, beta2), K),
+        "Adam, torch's betas": run_online(with_optimizer(gd.adam(lr=lr)), K),
     }
-names = list(reddi[CS[0]])
-out.table("reddi", [(f"{C:g}", *(f"{reddi[C][n][-1]:+.3f}" for n in names)) for C in CS],
-          headers=["$C$", *(f"{n}: $x_{{T+1}}$" for n in names)])
-out.table("reddi_regret", [(f"{C:g}", *(f"{average_regret(reddi[C][n], C):.3f}" for n in names[:2]),
-                            f"{2 * (C - 2) / 3:.3f}") for C in CS],
-          headers=["$C$", r"Adam: $R_T/T$", r"AMSGrad (torch): $R_T/T$",
-                   r"at $x = +1$: $2(C-2)/3$"])
+names = list(reddi[KS[0]])
+out.table("reddi", [(f"{K:g}", *(f"{reddi[K][n][-1]:+.3f}" for n in names)) for K in KS],
+          headers=["$K$", *(f"{n}: $x_{{T+1}}$" for n in names)])
+out.table("reddi_regret", [(f"{K:g}", *(f"{average_regret(reddi[K][n], K):.3f}" for n in names[:2]),
+                            f"{2 * (K - 2) / 3:.3f}") for K in KS],
+          headers=["$K$", r"Adam: $R_T/T$", r"AMSGrad (torch): $R_T/T$",
+                   r"at $x = +1$: $2(K-2)/3$"])
 out.value("reddi_steps", T, fmt="{:,}")
-out.value("reddi_c1", CS[0], fmt="{:g}")
-out.value("reddi_c2", CS[1], fmt="{:g}")
+out.value("reddi_c1", KS[0], fmt="{:g}")
+out.value("reddi_c2", KS[1], fmt="{:g}")
 out.value("reddi_start", X_START, fmt="{:+g}")
-out.value("adam_regret_c1", average_regret(reddi[CS[0]]["Adam"], CS[0]), fmt="{:.3f}")
-out.value("ams_regret_c1", average_regret(reddi[CS[0]]["AMSGrad (torch)"], CS[0]), fmt="{:.3f}")
-out.value("ams_forms_gap", max(float(np.abs(reddi[C]["AMSGrad (torch)"]
-                                             - reddi[C]["AMSGrad (paper)"]).max()) for C in CS),
+out.value("adam_regret_c1", average_regret(reddi[KS[0]]["Adam"], KS[0]), fmt="{:.3f}")
+out.value("ams_regret_c1", average_regret(reddi[KS[0]]["AMSGrad (torch)"], KS[0]), fmt="{:.3f}")
+out.value("ams_forms_gap", max(float(np.abs(reddi[K]["AMSGrad (torch)"]
+                                             - reddi[K]["AMSGrad (paper)"]).max()) for K in KS),
           fmt="{:.1e}", bound="upper")
 out.value("reddi_eta_share", ETA_SHARE, fmt="{:g}")
-out.value("beta2_c1", 1 / (1 + CS[0] ** 2), fmt="{:g}")
+out.value("beta2_c1", 1 / (1 + KS[0] ** 2), fmt="{:g}")
 
 fig, ax = gd.figure()
-C = CS[0]
+K = KS[0]
 t_axis = np.arange(1, T + 2)
 labels = {"Adam": (T, 1.08, "right"), "AMSGrad (torch)": (160, -0.35, "left"),
           "Adam, torch's betas": (60, -1.17, "left")}  # each next to its own curve
 for name, color in [("Adam", gd.COLORS["blue"]), ("AMSGrad (torch)", gd.COLORS["orange"]),
                     ("Adam, torch's betas", gd.COLORS["green"])]:
-    ax.plot(t_axis, reddi[C][name], color=color, lw=1.2)
+    ax.plot(t_axis, reddi[K][name], color=color, lw=1.2)
     x_text, y_text, align = labels[name]
     ax.text(x_text, y_text, name, ha=align, va="center", color=color, fontsize=11)
 ax.axhline(-1, color=gd.COLORS["grey"], ls=":", lw=1)
 ax.set(xlabel="step $t$", ylabel="$x_t$", ylim=(-1.25, 1.25),
-       title=rf"Reddi et al.'s problem, $C = {C:g}$: best point $x = -1$")
+       title=rf"Reddi et al.'s problem, $K = {K:g}$: best point $x = -1$")
 out.figure(fig, "reddi_run", caption=(
-    "With β₁ = 0 and β₂ = 1/(1+C²) Adam settles at x = +1, the worst point, while AMSGrad "
+    "With β₁ = 0 and β₂ = 1/(1+K²) Adam settles at x = +1, the worst point, while AMSGrad "
     "approaches the best point x = −1. With torch's default betas Adam finds x = −1 too."),
     alt=(
-    f"The iterate x_t against the step for C = {C:g} over {T} steps, starting at +1. Adam "
-    "with beta_1 = 0 and beta_2 = 1/(1+C^2) stays near +1 throughout; AMSGrad drops to -1 "
+    f"The iterate x_t against the step for K = {K:g} over {T} steps, starting at +1. Adam "
+    "with beta_1 = 0 and beta_2 = 1/(1+K^2) stays near +1 throughout; AMSGrad drops to -1 "
     "within the first few hundred steps and stays near it; Adam with torch's default betas "
     "also goes to -1."))
 

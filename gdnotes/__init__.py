@@ -54,6 +54,21 @@ from .rates import (
 from .registry import OPTIMIZERS, get_optimizer
 from .runs import Run, run
 from .schedules import Schedule, constant, cosine_decay, exponential_decay, step_decay, warmup
+
+# -- issue 16 items 3-4 (spectral picture, momentum under noise): per-eigencomponent maps --
+from .spectral import (
+    component_errors,
+    component_modes,
+    damping,
+    discrete_lyapunov,
+    expected_square_error,
+    iteration_matrix,
+    noisy_quadratic,
+    spectral_radius,
+    stationary_covariance,
+)
+
+# -- end issue 16 items 3-4 --
 from .stochastic import StochasticRun, gradient_noise, minibatch_sgd, predicted_floor
 from .style import COLORS, contour, figure, mark_optimum, mark_start, use_style
 from .summary import HEADERS as SUMMARY_HEADERS

@@ -72,6 +72,9 @@ SYMBOLS: tuple[Symbol, ...] = (
     Symbol(r"D", "the number of layers of a deep network", "problems/vanishing-gradients"),
     Symbol(r"e", r"the error $\theta - \theta^\star$ of SGD near the optimum", "stochastic"),
     Symbol(r"\Sigma_B", "the covariance of a batch gradient at the optimum", "stochastic"),
+    Symbol(r"\xi", "the gradient noise: a batch gradient minus the full gradient", "stochastic"),
+    Symbol(r"C", r"the stationary covariance $\mathbb E[ee^\top]$ of the error under noise",
+           "stochastic"),
     # -- issue 16 item 1 (docs/convergence.md) --
     Symbol(r"\theta^\star", r"a minimiser of $f$", "stochastic"),
     Symbol(r"f^\star", r"the minimum value $f(\theta^\star)$", "stochastic"),

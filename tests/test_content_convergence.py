@@ -188,6 +188,28 @@ def test_krylov_methods_move_one_coordinate_per_step():
             assert np.all(x[t:] == 0)
 
 
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("t_max", [3, 6, 10])
+def test_lower_bound_holds_for_any_method_that_steps_in_the_span_of_its_gradients(seed, t_max):
+    """Theorem 2's lower bound is about every such method, not only GD and Nesterov: random
+    combinations of the gradients seen (taken at random points of the span) stay on the first t
+    coordinates, above the floor L/8 (1/(t+1) - 1/(d+1)), and at K = 2t+1 above 3LR²/(32(t+1)²)."""
+    rng = np.random.default_rng(seed)
+    L, d = 1.7, 2 * t_max + 1
+    A, b = _tridiagonal(d, L)
+    f = lambda x: 0.5 * x @ A @ x + b @ x  # noqa: E731
+    star = np.linalg.solve(A, -b)
+    grads, points = [], [np.zeros(d)]
+    for t in range(1, t_max + 1):
+        grads.append(A @ points[-1] + b)  # the gradient at the point asked last
+        G = np.array(grads)
+        theta = rng.normal(size=t) @ G * 3  # the iterate: any combination of them
+        points.append(rng.normal(size=t) @ G)  # the next point to ask at: another one
+        assert np.all(theta[t:] == 0)
+        assert f(theta) - f(star) >= L / 8 * (1 / (t + 1) - 1 / (d + 1)) * (1 - 1e-9)
+    assert f(theta) - f(star) >= 3 * L * star @ star / (32 * (t_max + 1) ** 2)
+
+
 def test_theorem2_bounds_hold_at_every_step_on_the_worst_function(ex):
     d, T = ex.raw("accel_d"), ex.raw("accel_t")
     assert T == (d - 1) // 2

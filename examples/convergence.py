@@ -77,7 +77,7 @@ out.value("convex_max_ratio", max(float(np.max(r[1:] / bound1)) for r in huber_r
           fmt="{:.3f}", bound="upper")
 
 # %% [markdown]
-# ## 4. Acceleration and the lower bound
+# ## 2. Acceleration and the lower bound
 # On Nesterov's worst function in $d$ coordinates (`gd.nesterov_worst_case`), from 0: plain
 # gradient descent, Nesterov's accelerated method with momentum $(t-1)/(t+2)$, their upper
 # bounds, and the floor no method whose iterates stay in $\theta_0$ + the span of the gradients
@@ -169,7 +169,7 @@ out.figure(fig, "sublinear", caption=(
     "it has seen can go below."))
 
 # %% [markdown]
-# ## 2. Strongly convex: linear, with the step $2/(\mu + L)$
+# ## 3. Strongly convex: linear, with the step $2/(\mu + L)$
 # $\|\theta_t - \theta^\star\| \le \bigl(\tfrac{\kappa-1}{\kappa+1}\bigr)^t
 # \|\theta_0 - \theta^\star\|$. On a quadratic with curvatures $\mu$ and $L$ only, the step
 # multiplies both error components by $\pm\frac{\kappa-1}{\kappa+1}$: the bound holds with
@@ -198,7 +198,7 @@ out.value("strong_ratio_gap", 10.0 ** np.ceil(np.log10(ratio_gap2)), fmt="{:.0e}
 out.value("strong_ratio_inv_l", float(ratio2["1/L"][-1]), fmt="{:.3f}")
 
 # %% [markdown]
-# ## 3. Polyak–Łojasiewicz: linear without convexity
+# ## 4. Polyak–Łojasiewicz: linear without convexity
 # $f(\theta) = \theta^2 + 3\sin^2\theta$ is not convex ($f'' = 2 + 6\cos 2\theta$ dips to $-4$),
 # but $\tfrac12 f'(\theta)^2 \ge \mu\,(f(\theta) - f^\star)$ with the $\mu$ computed below, and
 # $|f''| \le 8 = L$. With $\eta = 1/L$: $f(\theta_t) - f^\star \le (1 - \mu/L)^t (f(\theta_0) - f^\star)$.

@@ -31,6 +31,7 @@ from .objectives import (
     ill_conditioned,
     line_mse,
     monkey_saddle,
+    nesterov_worst_case,  # issue 16 item 1 (docs/convergence.md)
     parabola_plus,
     plateau,
     quadratic,

@@ -170,12 +170,16 @@ def test_the_gallery_cards_stay_out_of_search_but_its_other_sections_do_not():
 def test_only_a_docstrings_summary_goes_into_search():
     from gdnotes.site.searchtext import api_details_out_of_search
 
-    html = ('<div class="doc doc-contents ">\n<p>Summary of run.</p>\n<p>Details.</p><p>More.</p>\n'
-            '</div><div class="doc doc-contents first"><p>Module summary.</p></div><p>page</p>')
+    html = ('<p>intro</p><div class="doc doc-contents ">\n<p>Summary of run.</p>\n'
+            '<div class="arithmatex"><math></math></div>\n<p>Details.</p><ul><li>More.</li></ul>\n'
+            '</div><div class="doc doc-object"><div class="doc doc-contents first"><p>Module summary.'
+            '</p><p>Its details.</p></div></div><h2 id="next">Next</h2><p>page</p>')
     marked = api_details_out_of_search(html)
-    assert marked.count("<p data-search-exclude>") == 2
+    assert marked.count("data-search-exclude") == 4
+    assert '<div class="arithmatex" data-search-exclude><math>' in marked
     assert "<p>Summary of run.</p>" in marked and "<p>Module summary.</p>" in marked
-    assert marked.endswith("<p>page</p>")
+    assert marked.startswith("<p>intro</p>") and marked.endswith("<p>page</p>")
+    assert api_details_out_of_search(marked) == marked
 
 
 def test_the_search_index_is_rewritten_as_the_same_json_in_utf8(tmp_path):

@@ -65,20 +65,32 @@ def proofs_out_of_search(html: str) -> str:
     return _PROOF.sub(lambda m: m.group(0) + " data-search-exclude", html)
 
 
-_DOC_CONTENTS = re.compile(r'(<div class="doc doc-contents[^"]*">)(.*?)(?=<div|</div>)', re.S)
-_PARAGRAPH = re.compile(r"<p>")
+_DOC_CONTENTS = re.compile(r'<div class="doc doc-contents[^"]*">')
+_NEXT_OBJECT = re.compile(r'<div class="doc doc-(?:object|contents)|<h2[\s>]')
+_DETAIL = re.compile(r'<(?P<tag>p|ul|ol|table|details|div class="arithmatex")(?=[\s>])'
+                     r'(?![^>]*data-search-exclude)')
 
 
 def api_details_out_of_search(html: str) -> str:
-    """mkdocstrings' HTML with every paragraph of a docstring but the first (the summary) marked
-    ``data-search-exclude``."""
+    """mkdocstrings' HTML with everything in a docstring but its first paragraph (the summary)
+    marked ``data-search-exclude``: later paragraphs, lists, tables and displayed formulas, up
+    to the next documented object or section heading."""
+    out, done = [], 0
+    for contents in _DOC_CONTENTS.finditer(html):
+        if contents.start() < done:
+            continue
+        end = _NEXT_OBJECT.search(html, contents.end())
+        end = end.start() if end else len(html)
+        body, seen = html[contents.end():end], iter(range(1_000_000))
 
-    def mark(contents: re.Match) -> str:
-        body, count = contents[2], iter(range(1_000_000))
-        body = _PARAGRAPH.sub(lambda p: p[0] if next(count) == 0 else "<p data-search-exclude>", body)
-        return contents[1] + body
+        def mark(m: re.Match, seen=seen) -> str:
+            if m["tag"] == "p" and next(seen) == 0:
+                return m[0]
+            return f"<{m['tag']} data-search-exclude"
 
-    return _DOC_CONTENTS.sub(mark, html)
+        out += [html[done:contents.end()], _DETAIL.sub(mark, body)]
+        done = end
+    return "".join(out) + html[done:]
 
 
 def index_as_utf8(site_dir: Path) -> None:

@@ -63,7 +63,7 @@ out.value("slow_root_approx", 1 - ETA * CURVATURES[0] / (1 - BETA), fmt="{:.5f}"
 # %% [markdown]
 # The figure: one panel per method, $|e_t|$ on a log scale, one colour per curvature (bright
 # means more curvature, as on every page). Each dashed line is the closed form's envelope
-# $|c_1||r_1|^t + |c_2||r_2|^t$ from `gd.component_modes`: for gradient descent it is the run
+# $|k_1||r_1|^t + |k_2||r_2|^t$ from `gd.component_modes`: for gradient descent it is the run
 # itself, $|1 - \eta\lambda|^t$; for the momentum methods its slope is the spectral radius.
 
 # %%

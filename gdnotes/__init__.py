@@ -18,6 +18,17 @@ from .diagnostics import (  # issue 16 item 6 (bug clinic)
 )
 from .exact import Iteration, worked_regression
 from .limited_memory import lbfgs
+
+# -- issue 16 item 2: step sizes chosen at every step (docs/step-size-rules.md) --
+from .line_search import (
+    backtracking,
+    exact_line_search,
+    exact_quadratic_step,
+    polyak,
+    polyak_step_size,
+)
+
+# -- end issue 16 item 2 --
 from .nets import deep_gradient_norms, mlp, train_manual, train_optim, two_moons
 from .objectives import (
     OBJECTIVES,
@@ -27,6 +38,7 @@ from .objectives import (
     ill_conditioned,
     line_mse,
     monkey_saddle,
+    nesterov_worst_case,  # issue 16 item 1 (docs/convergence.md)
     parabola_plus,
     plateau,
     quadratic,

@@ -28,7 +28,8 @@ SYMBOLS: tuple[Symbol, ...] = (
     Symbol(r"\bar\eta", "the base learning rate a schedule multiplies", "adam"),
     Symbol(r"L", "the largest curvature (largest Hessian eigenvalue, smoothness constant)",
            "two-dimensions"),
-    Symbol(r"\mu", "the smallest curvature (smallest Hessian eigenvalue)", "two-dimensions"),
+    Symbol(r"\mu", "the smallest curvature (smallest Hessian eigenvalue; the strong-convexity "
+           "constant, and on the convergence page also the PL constant)", "two-dimensions"),
     Symbol(r"\kappa", r"the condition number $L/\mu$", "two-dimensions"),
     Symbol(r"\lambda", "a curvature: an eigenvalue of the Hessian", "problems/step-size"),
     Symbol(r"q", r"the factor $1 - \eta\lambda$ one gradient step multiplies the error by",
@@ -74,6 +75,22 @@ SYMBOLS: tuple[Symbol, ...] = (
     Symbol(r"\xi", "the gradient noise: a batch gradient minus the full gradient", "stochastic"),
     Symbol(r"C", r"the stationary covariance $\mathbb E[ee^\top]$ of the error under noise",
            "stochastic"),
+    # -- issue 16: convergence (item 1) and step-size rules (item 2) --
+    Symbol(r"\theta^\star", r"a minimiser of $f$", "stochastic"),
+    Symbol(r"f^\star", r"the minimum value $f(\theta^\star)$", "stochastic"),
+    Symbol(r"\Gamma", r"a bound on the stochastic gradient's size: $\mathbb E\|g_t\|^2 \le \Gamma^2$",
+           "convergence"),
+    Symbol(r"\bar\theta_T", r"the average of the first $T$ iterates $\theta_0, \dots, \theta_{T-1}$",
+           "convergence"),
+    Symbol(r"\eta_{\max}", "the largest step a step-size rule may take (backtracking's first "
+           "trial)", "step-size-rules"),
+    Symbol(r"c_1", "the Armijo constant: the share of the promised decrease a step must achieve",
+           "step-size-rules"),
+    Symbol(r"\chi", "the factor a backtracking line search shrinks a rejected step by",
+           "step-size-rules"),
+    Symbol(r"P", "a preconditioner: the matrix that multiplies the gradient in a step",
+           "step-size-rules"),
+    # -- end issue 16 --
     # -- issue 16 item 6 (bug clinic) --
     Symbol(r"\epsilon_{\mathrm{fd}}", "the step of a finite-difference gradient check",
            "bug-clinic"),

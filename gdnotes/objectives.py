@@ -426,6 +426,44 @@ def line_mse(x_data, y_data) -> Objective:
                  optimum=optimum, batch=batch)
 
 
+# -- issue 16 item 1 (docs/convergence.md): the first-order lower bound's function -------------
+def nesterov_worst_case(d: int = 11, L: float = 1.0) -> Objective:
+    r"""Nesterov's worst function for first-order methods:
+    ``(L/4) (½ (x₁² + Σᵢ (xᵢ - xᵢ₊₁)² + x_d²) - x₁)`` on ``d`` coordinates.
+
+    A quadratic ``½ xᵀA x + bᵀx`` with ``A = (L/4) tridiag(-1, 2, -1)`` and ``b = -(L/4) e₁``:
+    ``L``-smooth (every eigenvalue is below ``L``) and convex. A gradient couples each coordinate
+    only to its neighbours, so any method whose steps are combinations of the gradients seen has
+    moved at most ``t`` coordinates away from 0 after ``t`` steps from 0, and cannot beat the
+    minimum over those (Nesterov 2004, Section 2.1.2). Extras: ``A``, ``b``, ``L``, ``mu``
+    (the smallest eigenvalue), ``optimum`` (``xᵢ* = 1 - i/(d+1)``) and ``f_star``
+    (``(L/8)(1/(d+1) - 1)``).
+    """
+    if isinstance(d, bool) or not isinstance(d, int | np.integer) or d < 1:
+        raise ValueError(f"d must be a positive integer, got {d!r}")
+    d, L = int(d), float(validate.positive("L", L))
+    A = (L / 4) * (2 * np.eye(d) - np.eye(d, k=1) - np.eye(d, k=-1))
+    b = np.zeros(d)
+    b[0] = -L / 4
+    optimum = 1 - np.arange(1, d + 1) / (d + 1)
+
+    def value_and_grad(p):
+        pA = p @ A
+        return 0.5 * np.sum(pA * p, -1) + p @ b, pA + b
+
+    return _make(
+        "nesterov_worst_case", d,
+        r"f(x) = \tfrac L4 \Big(\tfrac12 \big(x_1^2 + \textstyle\sum_{i<d} (x_i - x_{i+1})^2"
+        r" + x_d^2\big) - x_1\Big)",
+        lambda p: value_and_grad(p)[0], lambda p: value_and_grad(p)[1],
+        lambda p: np.broadcast_to(A, p.shape[:-1] + (d, d)).copy(),
+        optimum[None], [(-0.5, 1.5)] * d, fdf=value_and_grad,
+        A=A, b=b, L=L, mu=float(L / 2 * (1 - np.cos(np.pi / (d + 1)))), optimum=optimum,
+        f_star=L / 8 * (1 / (d + 1) - 1),
+    )
+# -- end issue 16 item 1 -------------------------------------------------------------------------
+
+
 # ----------------------------------------------------------------------------- registry
 OBJECTIVES: dict[str, Callable[..., Objective]] = {
     "shifted_parabola": shifted_parabola,
@@ -439,6 +477,7 @@ OBJECTIVES: dict[str, Callable[..., Objective]] = {
     "monkey_saddle": monkey_saddle,
     "plateau": plateau,
     "line_mse": line_mse,
+    "nesterov_worst_case": nesterov_worst_case,  # issue 16 item 1
 }
 
 

@@ -226,3 +226,10 @@ def test_an_example_is_one_search_entry_and_a_topic_lands_on_its_lesson(built_si
     assert "examples/#the-examples" not in locations and "examples/#run-an-example-yourself" in locations
     adam = next(d for d in index["docs"] if d["location"] == "examples/adam/")
     assert "bias" in adam["text"] and "AdamW" in adam["title"]
+
+
+@site_test
+def test_only_the_api_page_loads_the_docstring_stylesheet(built_site: Path):
+    loads = {p.parent.name: "_mkdocstrings.css" in p.read_text(encoding="utf-8")
+             for p in (built_site / "api" / "index.html", built_site / "momentum" / "index.html")}
+    assert loads == {"api": True, "momentum": False}

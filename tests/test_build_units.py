@@ -170,12 +170,16 @@ def test_the_gallery_cards_stay_out_of_search_but_its_other_sections_do_not():
 def test_only_a_docstrings_summary_goes_into_search():
     from gdnotes.site.searchtext import api_details_out_of_search
 
-    html = ('<div class="doc doc-contents ">\n<p>Summary of run.</p>\n<p>Details.</p><p>More.</p>\n'
-            '</div><div class="doc doc-contents first"><p>Module summary.</p></div><p>page</p>')
+    html = ('<p>intro</p><div class="doc doc-contents ">\n<p>Summary of run.</p>\n'
+            '<div class="arithmatex"><math></math></div>\n<p>Details.</p><ul><li>More.</li></ul>\n'
+            '</div><div class="doc doc-object"><div class="doc doc-contents first"><p>Module summary.'
+            '</p><p>Its details.</p></div></div><h2 id="next">Next</h2><p>page</p>')
     marked = api_details_out_of_search(html)
-    assert marked.count("<p data-search-exclude>") == 2
+    assert marked.count("data-search-exclude") == 4
+    assert '<div class="arithmatex" data-search-exclude><math>' in marked
     assert "<p>Summary of run.</p>" in marked and "<p>Module summary.</p>" in marked
-    assert marked.endswith("<p>page</p>")
+    assert marked.startswith("<p>intro</p>") and marked.endswith("<p>page</p>")
+    assert api_details_out_of_search(marked) == marked
 
 
 def test_the_search_index_is_rewritten_as_the_same_json_in_utf8(tmp_path):
@@ -332,3 +336,27 @@ def test_outputs_record_the_render_cpu_of_each_figure(tmp_path, monkeypatch):
     out.figure(fig, "line", alt="A falling straight line, for timing")
     assert list(gd.outputs.RENDER_SECONDS) == ["timed/line"]
     assert gd.outputs.RENDER_SECONDS["timed/line"] > 0
+
+
+def test_mkdocstrings_stylesheet_only_on_pages_with_a_docstring():
+    from gdnotes.site.pageweight import api_stylesheet_only_where_used
+
+    head = ('<link rel="stylesheet" href="../assets/stylesheets/main.css">\n'
+            '      <link rel="stylesheet" href="../assets/_mkdocstrings.css">\n')
+    lesson = head + '<a class="autorefs autorefs-internal" href="../api/#gdnotes.run">gd.run</a>'
+    api = head + '<div class="doc doc-object doc-function"><div class="doc doc-contents "></div></div>'
+    assert "_mkdocstrings.css" not in api_stylesheet_only_where_used(lesson)
+    assert "main.css" in api_stylesheet_only_where_used(lesson)
+    assert api_stylesheet_only_where_used(api) == api
+
+
+def test_proofs_stay_out_of_search_but_other_collapsed_notes_do_not():
+    from gdnotes.site.searchtext import proofs_out_of_search
+
+    html = ('<details class="note">\n<summary>Proof of the lower bound</summary><p>x</p></details>'
+            '<details class="note">\n<summary>Where the formula comes from</summary></details>'
+            '<details class="note">\n<summary>Proofreading</summary></details>')
+    marked = proofs_out_of_search(html)
+    assert marked.count("data-search-exclude") == 1
+    assert marked.startswith('<details class="note" data-search-exclude>\n<summary>Proof of')
+    assert proofs_out_of_search(marked) == marked

@@ -482,3 +482,36 @@ def test_line_mse_refuses_strings_and_bools_and_keeps_its_own_copy_of_the_data()
     np.testing.assert_array_equal(fit.value([[2.0, 1.0]]), before)
     np.testing.assert_array_equal(fit.x, [0.0, 1.0, 2.0])
     assert before == 0.0
+
+
+# -- issue 16 item 1: Nesterov's worst function (docs/convergence.md) ---------------------------
+def test_nesterov_worst_case_objective_matches_autograd_and_its_closed_forms():
+    d, L = 7, 2.5
+    obj = gd.nesterov_worst_case(d, L=L)
+
+    def fn(p):
+        return L / 4 * (0.5 * (p[0] ** 2 + torch.sum((p[:-1] - p[1:]) ** 2) + p[-1] ** 2) - p[0])
+
+    rng = np.random.default_rng(1)
+    for p in rng.normal(size=(4, d)):
+        t = torch.tensor(p, dtype=torch.float64)
+        assert obj.value(p) == pytest.approx(float(fn(t)), rel=1e-12, abs=1e-12)
+        np.testing.assert_allclose(obj.grad(p), jacobian(fn, t).numpy(), rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(obj.hessian(p), hessian(fn, t).numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(obj.optimum, 1 - np.arange(1, d + 1) / (d + 1))
+    np.testing.assert_allclose(obj.grad(obj.optimum), 0, atol=1e-14)
+    assert obj.value(obj.optimum) == pytest.approx(obj.f_star) == pytest.approx(L / 8 * (1 / 8 - 1))
+    eig = np.linalg.eigvalsh(obj.A)
+    assert 0 < eig.min() == pytest.approx(obj.mu) and eig.max() < L  # convex and L-smooth
+    assert np.sum(obj.optimum**2) == pytest.approx(d * (2 * d + 1) / (6 * (d + 1)))
+
+
+@pytest.mark.parametrize("bad", [0, -3, 2.5, True, "5"])
+def test_nesterov_worst_case_refuses_a_bad_dimension(bad):
+    with pytest.raises(ValueError, match="^d must be a positive integer"):
+        gd.nesterov_worst_case(bad)
+
+
+def test_nesterov_worst_case_refuses_a_bad_L():
+    with pytest.raises(ValueError, match="^L must be > 0"):
+        gd.nesterov_worst_case(5, L=0.0)

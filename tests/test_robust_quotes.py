@@ -19,6 +19,7 @@ import gdnotes as gd
 NUDGED_EXAMPLES = ["optimizer_race", "adaptive", "hyperparameters", "momentum", "nesterov",
                    "non_convex", "saddle_escape", "plateau", "second_order", "learning_rate",
                    "two_dimensions"]
+NUDGED_EXAMPLES += ["convergence"]  # issue 16 item 1
 NUDGES = (1 + 1e-12, 1 - 1e-12)
 
 

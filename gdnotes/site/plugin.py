@@ -61,12 +61,14 @@ from gdnotes.site.pages import (
     install_markdown,
     thumbnail_source,
 )
+from gdnotes.site.pageweight import api_stylesheet_only_where_used
 from gdnotes.site.runner import TIMEOUT_SECONDS, Budgets, ExampleRun, discover, run_examples
 from gdnotes.site.searchtext import (
     api_details_out_of_search,
     example_body_out_of_search,
     gallery_cards_out_of_search,
     index_as_utf8,
+    proofs_out_of_search,
 )
 from gdnotes.site.script import api_names_used, parse_cells, public_names, title_of
 from gdnotes.site.thumbnails import thumbnail
@@ -373,7 +375,10 @@ class GdnotesPlugin(BasePlugin[GdnotesConfig]):
             return gallery_cards_out_of_search(html)
         if 'class="doc doc-contents' in html:  # the API reference (mkdocstrings)
             return api_details_out_of_search(html)
-        return html
+        return proofs_out_of_search(html)
+
+    def on_post_page(self, output, page, config):
+        return api_stylesheet_only_where_used(output)
 
     def on_post_build(self, config):
         index_as_utf8(config["site_dir"])  # after material's search plugin, listed before gdnotes

@@ -16,6 +16,10 @@ On the API page only the first paragraph of each docstring (its summary) goes in
 (`api_details_out_of_search`): a search for a function lands on its entry, whose summary says
 what it is for; the details are a click away.
 
+A theorem's proof (a collapsed ``??? note "Proof…"`` block) stays out too
+(`proofs_out_of_search`): a search for the result lands on its statement, and the proof's
+chain of formulas would be a large share of a theory page's entry.
+
 Material writes the index as ASCII JSON, where every θ, η, ≤ or − is a six-byte ``\\uXXXX``
 escape; `index_as_utf8` rewrites it as UTF-8 (the same JSON to any parser), 5 % smaller.
 """
@@ -53,20 +57,40 @@ def gallery_cards_out_of_search(html: str) -> str:
     return _CARDS_HEADING.sub(lambda m: m.group(0) + " data-search-exclude", html, count=1)
 
 
-_DOC_CONTENTS = re.compile(r'(<div class="doc doc-contents[^"]*">)(.*?)(?=<div|</div>)', re.S)
-_PARAGRAPH = re.compile(r"<p>")
+_PROOF = re.compile(r'<details class="note"(?=>\s*<summary>Proof\b)')
+
+
+def proofs_out_of_search(html: str) -> str:
+    """The page's HTML with every collapsed block titled "Proof…" marked ``data-search-exclude``."""
+    return _PROOF.sub(lambda m: m.group(0) + " data-search-exclude", html)
+
+
+_DOC_CONTENTS = re.compile(r'<div class="doc doc-contents[^"]*">')
+_NEXT_OBJECT = re.compile(r'<div class="doc doc-(?:object|contents)|<h2[\s>]')
+_DETAIL = re.compile(r'<(?P<tag>p|ul|ol|table|details|div class="arithmatex")(?=[\s>])'
+                     r'(?![^>]*data-search-exclude)')
 
 
 def api_details_out_of_search(html: str) -> str:
-    """mkdocstrings' HTML with every paragraph of a docstring but the first (the summary) marked
-    ``data-search-exclude``."""
+    """mkdocstrings' HTML with everything in a docstring but its first paragraph (the summary)
+    marked ``data-search-exclude``: later paragraphs, lists, tables and displayed formulas, up
+    to the next documented object or section heading."""
+    out, done = [], 0
+    for contents in _DOC_CONTENTS.finditer(html):
+        if contents.start() < done:
+            continue
+        end = _NEXT_OBJECT.search(html, contents.end())
+        end = end.start() if end else len(html)
+        body, seen = html[contents.end():end], iter(range(1_000_000))
 
-    def mark(contents: re.Match) -> str:
-        body, count = contents[2], iter(range(1_000_000))
-        body = _PARAGRAPH.sub(lambda p: p[0] if next(count) == 0 else "<p data-search-exclude>", body)
-        return contents[1] + body
+        def mark(m: re.Match, seen=seen) -> str:
+            if m["tag"] == "p" and next(seen) == 0:
+                return m[0]
+            return f"<{m['tag']} data-search-exclude"
 
-    return _DOC_CONTENTS.sub(mark, html)
+        out += [html[done:contents.end()], _DETAIL.sub(mark, body)]
+        done = end
+    return "".join(out) + html[done:]
 
 
 def index_as_utf8(site_dir: Path) -> None:

@@ -121,7 +121,7 @@ def flat_loss(model, loss: Callable) -> tuple[Callable, Callable, np.ndarray]:
 
     ``loss(model)`` must return a scalar tensor. ``value(θ)`` and ``grad(θ)`` (autograd) load
     ``θ`` into the model, evaluate, and put the model's parameters back, so the model is left as
-    it was. The model must be float64 (``gd.mlp``'s are): a float32 one is refused.
+    it was. The model and the loss must be float64 (``gd.mlp``'s are): float32 is refused.
     """
     import torch
     from torch.nn.utils import parameters_to_vector, vector_to_parameters
@@ -138,6 +138,15 @@ def flat_loss(model, loss: Callable) -> tuple[Callable, Callable, np.ndarray]:
                          f"rounding swamps small derivatives (use model.double(); gd.mlp's "
                          f"networks are float64)")
 
+    def scalar_loss():
+        out = loss(model)
+        if not isinstance(out, torch.Tensor) or out.numel() != 1:
+            raise ValueError(f"loss(model) must return a scalar tensor, got {out!r}")
+        if out.dtype != torch.float64:
+            raise ValueError(f"loss(model) must be computed in float64, got {out.dtype} (cast "
+                             f"the data too: a float32 loss's rounding swamps small derivatives)")
+        return out
+
     def evaluate(theta, with_grad: bool):
         saved = parameters_to_vector(params).detach().clone()
         with torch.no_grad():
@@ -145,10 +154,10 @@ def flat_loss(model, loss: Callable) -> tuple[Callable, Callable, np.ndarray]:
         try:
             if not with_grad:
                 with torch.no_grad():
-                    return float(loss(model))
+                    return float(scalar_loss())
             for p in params:
                 p.grad = None
-            loss(model).backward()
+            scalar_loss().backward()
             return np.concatenate([(p.grad if p.grad is not None else torch.zeros_like(p))
                                    .detach().reshape(-1).numpy() for p in params])
         finally:

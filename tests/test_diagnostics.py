@@ -97,6 +97,14 @@ def test_a_float32_loss_is_refused_not_misjudged():
     with pytest.raises(ValueError, match=r"^model must have float64 parameters .*float32.*"
                                          r"model\.double\(\)"):
         gd.flat_loss(gd.mlp((2, 3, 1), seed=0).float(), lambda m: m(torch.zeros(1, 2)).sum())
+    value, grad, theta = gd.flat_loss(gd.mlp((2, 3, 1), seed=0),  # float64 model, float32 loss
+                                      lambda m: m(torch.zeros(1, 2, dtype=torch.float64)).sum().float())
+    with pytest.raises(ValueError, match=r"^loss\(model\) must be computed in float64, got "
+                                         r"torch.float32"):
+        gd.gradient_check(value, theta, grad=grad)
+    value, _, theta = gd.flat_loss(gd.mlp((2, 3, 1), seed=0), lambda m: m(torch.zeros(2, 2, dtype=torch.float64)))
+    with pytest.raises(ValueError, match=r"^loss\(model\) must return a scalar tensor"):
+        value(theta)
     # a float64 value computed from float32 numbers is not detectable: the docstring says so
     assert "float32 loss value is refused" in " ".join(gd.gradient_check.__doc__.split())
 

@@ -566,3 +566,11 @@ def test_quoted_numbers_survive_a_nudged_data_set(ex, nudged):
     assert mine.keys() == theirs.keys()
     for key in mine:
         assert mine[key] == theirs[key], key
+
+
+def test_the_floor_the_page_states_is_the_default():
+    """"never divides by less than a floor, by default ten thousand times that rounding error
+    (floor=0 gives the formula as written)"."""
+    assert gd.diagnostics.ROUNDING_MARGIN == 1e4
+    assert "ten thousand times that rounding error" in PAGE and "`floor=0` gives" in PAGE
+    assert inspect.signature(gd.gradient_check).parameters["floor"].default is None

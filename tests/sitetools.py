@@ -12,6 +12,7 @@ pages: ``GDNOTES_SITE_DIR=site pytest -m browser``).
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 from functools import cache
@@ -116,3 +117,25 @@ def tree_digest(root: Path) -> dict[str, str]:
         for p in sorted(root.rglob("*"))
         if p.is_file()
     }
+
+
+class BuiltExample:
+    """What one example recorded in the site build: values, printed texts and tables (read from its
+    outputs directory, ``built_outputs(name)``), so content tests need not run it again."""
+
+    def __init__(self, directory: Path):
+        self.dir = directory
+        self.values = json.loads((directory / "manifest.json").read_text())["values"]
+
+    def raw(self, name):
+        return self.values[name]["raw"]
+
+    def text(self, name) -> str:
+        return self.values[name]["text"]
+
+    def printed(self, name) -> str:
+        return (self.dir / f"{name}.txt").read_text()
+
+    def table(self, name) -> list[list[str]]:
+        lines = (self.dir / f"{name}.md").read_text().strip().splitlines()
+        return [[c.strip() for c in line.strip().strip("|").split("|")] for line in lines[2:]]

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import functools
 import inspect
-import json
 import math
 import re
 from pathlib import Path
@@ -22,7 +21,7 @@ import numpy as np
 import pytest
 import torch
 from exampletools import Example, quoted
-from sitetools import SITE_GROUP
+from sitetools import SITE_GROUP, BuiltExample
 
 import gdnotes as gd
 from gdnotes.outputs import parse_shown
@@ -35,27 +34,9 @@ ORDER = ["no_zero_grad", "sign", "lr_x10", "no_shuffle", "adam_no_warmup", "satu
 NUDGE = 1 + 1e-12
 
 
-class Built:
-    """What the example recorded in the site build: values, texts and tables."""
-
-    def __init__(self, directory: Path):
-        self.dir = directory
-        self.values = json.loads((directory / "manifest.json").read_text())["values"]
-
-    def raw(self, name):
-        return self.values[name]["raw"]
-
-    def text(self, name) -> str:
-        return self.values[name]["text"]
-
-    def table(self, name) -> list[list[str]]:
-        lines = (self.dir / f"{name}.md").read_text().strip().splitlines()
-        return [[c.strip() for c in line.strip().strip("|").split("|")] for line in lines[2:]]
-
-
 @pytest.fixture(scope="module")
 def ex(built_outputs):
-    return Built(built_outputs("bug_clinic"))
+    return BuiltExample(built_outputs("bug_clinic"))
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ the one site build of the test session.
 
 from __future__ import annotations
 
-import json
 import math
 from fractions import Fraction
 from itertools import combinations
@@ -17,34 +16,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from sitetools import SITE_GROUP
+from sitetools import SITE_GROUP, BuiltExample
 
 REPO = Path(__file__).resolve().parents[1]
 
 pytestmark = [pytest.mark.build, pytest.mark.xdist_group(SITE_GROUP)]
 
 
-class Built:
-    """What one example recorded in the site build: values and printed texts."""
-
-    def __init__(self, directory: Path):
-        self.dir = directory
-        self.values = json.loads((directory / "manifest.json").read_text())["values"]
-
-    def raw(self, name):
-        return self.values[name]["raw"]
-
-    def text(self, name) -> str:
-        return self.values[name]["text"]
-
-    def printed(self, name) -> str:
-        return (self.dir / f"{name}.txt").read_text()
-
-
 @pytest.fixture(scope="module")
 def example(built_outputs):
     """``example(name)``: that example's outputs as the site build recorded them."""
-    return lambda name: Built(built_outputs(name))
+    return lambda name: BuiltExample(built_outputs(name))
 
 
 # ============================================================================ update-rule.md

@@ -58,6 +58,11 @@ class Objective:
         return self.fdf(x) if self.fdf is not None else (self.f(x), self.df(x))
 
     def hessian(self, x) -> np.ndarray:
+        """The Hessian at ``x`` (``(..., d, d)``); ValueError if the objective was made without
+        one (``d2f=None``), for the methods that need it (Newton, exact line search)."""
+        if self.d2f is None:
+            raise ValueError(f"objective {self.name!r} has no Hessian (it was made with "
+                             "d2f=None); Newton's method and the exact line search need one")
         return self.d2f(validate.points("x", x, self.dim))
 
     def grid(self, n: int = 200, bounds=None):
@@ -427,6 +432,9 @@ def line_mse(x_data, y_data) -> Objective:
 
 
 # -- issue 16 item 1 (docs/convergence.md): the first-order lower bound's function -------------
+NESTEROV_MAX_DIM = 4096  # 128 MB for A
+
+
 def nesterov_worst_case(d: int = 11, L: float = 1.0) -> Objective:
     r"""Nesterov's worst function for first-order methods:
     ``(L/4) (½ (x₁² + Σᵢ (xᵢ - xᵢ₊₁)² + x_d²) - x₁)`` on ``d`` coordinates.
@@ -441,6 +449,9 @@ def nesterov_worst_case(d: int = 11, L: float = 1.0) -> Objective:
     """
     if isinstance(d, bool) or not isinstance(d, int | np.integer) or d < 1:
         raise ValueError(f"d must be a positive integer, got {d!r}")
+    if d > NESTEROV_MAX_DIM:  # A is kept as a dense d × d matrix
+        raise ValueError(f"d must be at most {NESTEROV_MAX_DIM:,} (the matrix A is stored dense: "
+                         f"d² = {d * d:,} numbers), got {d!r}")
     d, L = int(d), float(validate.positive("L", L))
     A = (L / 4) * (2 * np.eye(d) - np.eye(d, k=1) - np.eye(d, k=-1))
     b = np.zeros(d)

@@ -515,3 +515,22 @@ def test_nesterov_worst_case_refuses_a_bad_dimension(bad):
 def test_nesterov_worst_case_refuses_a_bad_L():
     with pytest.raises(ValueError, match="^L must be > 0"):
         gd.nesterov_worst_case(5, L=0.0)
+
+
+def test_nesterov_worst_case_refuses_a_dimension_too_large_to_store():
+    from gdnotes.objectives import NESTEROV_MAX_DIM
+
+    with pytest.raises(ValueError, match=r"d must be at most 4,096 .* got 102400"):
+        gd.nesterov_worst_case(NESTEROV_MAX_DIM * 25)  # 84 GB: an error naming d, not a MemoryError
+
+
+def test_an_objective_without_a_hessian_says_so_where_one_is_needed():
+    import dataclasses
+
+    no_hessian = dataclasses.replace(gd.rosenbrock(), d2f=None)
+    with pytest.raises(ValueError, match=r"'rosenbrock' has no Hessian .*d2f=None"):
+        no_hessian.hessian([0.0, 0.0])
+    with pytest.raises(ValueError, match="has no Hessian"):
+        gd.run(gd.exact_line_search(), no_hessian, [0.0, 0.0], steps=2)
+    with pytest.raises(ValueError, match="has no Hessian"):
+        gd.run(gd.newton(), no_hessian, [0.0, 0.0], steps=2)

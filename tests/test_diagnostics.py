@@ -92,7 +92,7 @@ def test_a_float32_loss_is_refused_not_misjudged():
     with pytest.raises(ValueError, match="^f must compute the loss in float64, got a float32"):
         gd.gradient_check(lambda t: np.float32(t @ t), np.array([1.0, 2.0]), grad=lambda t: 2 * t)
     with pytest.raises(ValueError, match="^f must compute the loss in float64, got a float32"):
-        gd.gradient_check(lambda t: torch.tensor(float(t @ t)), np.array([1.0, 2.0]),
+        gd.gradient_check(lambda t: torch.tensor(float(t @ t), dtype=torch.float32), np.array([1.0, 2.0]),
                           grad=lambda t: 2 * t)
     with pytest.raises(ValueError, match=r"^model must have float64 parameters .*float32.*"
                                          r"model\.double\(\)"):

@@ -8,6 +8,8 @@ import runpy
 from pathlib import Path
 from unittest import mock
 
+import torch
+
 import gdnotes as gd
 from gdnotes.outputs import _close
 
@@ -41,6 +43,7 @@ class Example:
     def __init__(self, name: str, directory: Path, draw: bool = False):
         old = os.environ.get("GDNOTES_OUTPUT_DIR")
         os.environ["GDNOTES_OUTPUT_DIR"] = str(directory)
+        dtype = torch.get_default_dtype()  # a script may set it (nadam_amsgrad: float64)
         patches = [] if draw else [mock.patch.object(gd.Outputs, "figure", _figure_undrawn),
                                    mock.patch.object(gd.Outputs, "gif", _gif_undrawn)]
         try:
@@ -50,6 +53,7 @@ class Example:
         finally:
             for patch in reversed(patches):
                 patch.stop()
+            torch.set_default_dtype(dtype)  # the next test in this worker sees torch's own
             if old is None:
                 del os.environ["GDNOTES_OUTPUT_DIR"]
             else:

@@ -26,17 +26,24 @@ def _number(text: str) -> float:
 
 
 def _torch_run(make, grad, start, steps, lrs=None):
-    """float64 torch iterates; ``lrs`` (one per step) overrides the learning rate."""
-    p = torch.tensor(np.asarray(start, dtype=float), dtype=torch.float64, requires_grad=True)
-    opt = make(p)
-    path = [p.detach().numpy().copy()]
-    for t in range(steps):
-        if lrs is not None:
-            opt.param_groups[0]["lr"] = lrs[t]
-        opt.zero_grad()
-        p.grad = torch.from_numpy(np.asarray(grad(p.detach().numpy(), t), dtype=float))
-        opt.step()
-        path.append(p.detach().numpy().copy())
+    """float64 torch iterates; ``lrs`` (one per step) overrides the learning rate. torch keeps
+    some state (NAdam's momentum product) in the default dtype: float64 for the run, as the
+    example does."""
+    old = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    try:
+        p = torch.tensor(np.asarray(start, dtype=float), dtype=torch.float64, requires_grad=True)
+        opt = make(p)
+        path = [p.detach().numpy().copy()]
+        for t in range(steps):
+            if lrs is not None:
+                opt.param_groups[0]["lr"] = lrs[t]
+            opt.zero_grad()
+            p.grad = torch.from_numpy(np.asarray(grad(p.detach().numpy(), t), dtype=float))
+            opt.step()
+            path.append(p.detach().numpy().copy())
+    finally:
+        torch.set_default_dtype(old)
     return np.array(path)
 
 

@@ -116,6 +116,7 @@ def use_style() -> None:
     """Apply the gdnotes style to matplotlib (idempotent)."""
     matplotlib.rcParams.update(STYLE)
     _share_mathtext_parses()
+    _share_text_layouts()
 
 
 def _share_mathtext_parses() -> None:
@@ -139,6 +140,44 @@ def _share_mathtext_parses() -> None:
         return parses[key]
 
     MathTextParser._parse_cached = parse_cached
+
+
+def _share_text_layouts() -> None:
+    """Let every text of the process reuse the layout of an equal text (same string, font,
+    alignment, rotation, spacing, dpi and renderer kind).
+
+    matplotlib lays a text out again (font lookup, metrics, line offsets) each time it is
+    measured or drawn: a tick label is laid out by both constrained-layout passes, by the
+    title and label placement of its axes, and by each of the light and the dark draw. The
+    layout does not depend on where the text is (it is relative to the text's anchor), so
+    texts that are equal in everything the layout reads share one: the same numbers."""
+    from matplotlib import rcParams
+    from matplotlib.text import Text
+
+    original = Text.__dict__["_get_layout"]
+    if getattr(original, "_gdnotes_shared", False):
+        return
+    layouts: dict = {}
+
+    def get_layout(self, renderer):
+        if self.get_wrap() or self.get_usetex():  # wrapping depends on where the text is
+            return original(self, renderer)
+        key = (self.get_text(), hash(self._fontproperties), self.get_figure(root=True).dpi,
+               type(renderer), getattr(renderer, "dpi", None), self._linespacing,
+               self._get_multialignment(), self.get_rotation(), self.get_rotation_mode(),
+               self._horizontalalignment, self._verticalalignment, self._parse_math,
+               rcParams["text.hinting"], rcParams["text.hinting_factor"],
+               rcParams["mathtext.fontset"])
+        known = layouts.get(key)
+        if known is None:
+            if len(layouts) > 20_000:
+                layouts.clear()
+            known = layouts[key] = original(self, renderer)
+        bbox, lines, box = known
+        return bbox.frozen(), list(lines), box
+
+    get_layout._gdnotes_shared, get_layout.__wrapped__ = True, original
+    Text._get_layout = get_layout
 
 
 def figure(nrows: int = 1, ncols: int = 1, *, figsize=None, **subplot_kw):

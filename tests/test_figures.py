@@ -147,3 +147,37 @@ def test_no_reversed_colormap_in_examples():
     """One colormap direction site-wide (gdnotes.style): bright means more."""
     reversed_maps = [p.name for p in EXAMPLES.glob("*.py") if "_r\"" in p.read_text()]
     assert not reversed_maps
+
+
+def _busy_figure():
+    """Two panels with log ticks, math text, a title, a legend and one string boxed four
+    times (aligned, rotated and bold in turn): texts whose layouts may and may not be shared."""
+    fig, (top, bottom) = gd.figure(2, 1)
+    x = np.linspace(1, 100, 50)
+    top.loglog(x, 1 / x, label=r"$\eta = 0.1$")
+    top.set(title="loss", xlabel=r"step $t$", ylabel="f")
+    top.legend(title="two\nlines")
+    bottom.plot(x, np.sin(x))
+    for y, kwargs in enumerate([{"ha": "center"}, {"ha": "center", "rotation": 30},
+                                {"ha": "left"}, {"ha": "left", "fontweight": "bold"}]):
+        bottom.text(50, y / 2 - 1, "boxed", bbox=style.LABEL_BOX, **kwargs)
+    bottom.set(xlabel="x", ylabel="sin x")
+    return fig
+
+
+def test_shared_text_layouts_draw_the_same_pixels_as_matplotlib():
+    from matplotlib.text import Text
+
+    fig = _busy_figure()
+    style.lay_out(fig)
+    shared = style.png_bytes(fig)
+    own = Text._get_layout
+    try:
+        Text._get_layout = own.__wrapped__  # matplotlib's: every text laid out afresh
+        fig = _busy_figure()
+        Text._get_layout = own.__wrapped__  # gd.figure() shares again; undo it once more
+        style.lay_out(fig)
+        fresh = style.png_bytes(fig)
+    finally:
+        Text._get_layout = own
+    assert shared == fresh

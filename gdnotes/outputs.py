@@ -53,6 +53,7 @@ from .style import (
     png_bytes,
     restyle_dark,
     text_sizes,
+    ticks_placed_once,
     write_bytes_atomically,
 )
 
@@ -240,11 +241,12 @@ class Outputs:
         caption = self._check_caption(caption)
         started = time.process_time()
         dpi = dpi or DPI
-        lay_out(fig, dpi)  # once: the light PNG and its dark twin then draw once each
-        png = png_bytes(fig, dpi=dpi)
-        sizes = self._legible(fig, name)
-        restyle_dark(fig)
-        dark = png_bytes(fig, dpi=dpi)
+        with ticks_placed_once():  # the dark twin only recolours: its ticks are the light one's
+            lay_out(fig, dpi)  # once: the light PNG and its dark twin then draw once each
+            png = png_bytes(fig, dpi=dpi)
+            sizes = self._legible(fig, name)
+            restyle_dark(fig)
+            dark = png_bytes(fig, dpi=dpi)
         RENDER_SECONDS[f"{self.example}/{name}"] = time.process_time() - started
         self._write(f"{name}.png", png)
         self._write(f"{name}.dark.png", dark)

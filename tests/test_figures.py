@@ -181,3 +181,16 @@ def test_shared_text_layouts_draw_the_same_pixels_as_matplotlib():
     finally:
         Text._get_layout = own
     assert shared == fresh
+
+
+def test_a_figure_and_its_dark_twin_are_the_pictures_of_separate_draws(tmp_path):
+    # Outputs.figure places each axis's ticks once for the layout and both draws
+    out = gd.Outputs("demo", directory=tmp_path)
+    out.figure(_busy_figure(), "busy", alt="Two panels of curves, labels and boxed texts")
+    fig = _busy_figure()
+    style.lay_out(fig)
+    light = style.png_bytes(fig)
+    style.restyle_dark(fig)
+    dark = style.png_bytes(fig)
+    assert (tmp_path / "busy.png").read_bytes() == light
+    assert (tmp_path / "busy.dark.png").read_bytes() == dark

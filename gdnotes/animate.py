@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .style import lay_out, ticks_placed_once
+from .style import lay_out, replay_text, ticks_placed_once
 
 
 @dataclass
@@ -29,11 +29,8 @@ class _Frozen:
 
 class _TextReplay:
     """A renderer for the moving texts of a frame: it hands everything to the figure's Agg
-    renderer, but a text drawn again (a runner's name tag, a tick of a moving axis) is not laid
-    out and rasterised again: the glyph bitmaps of its first drawing are pasted again, moved by
-    whole pixels. Only texts at the same sub-pixel offset are reused, so every pixel is what
-    matplotlib would draw. Math text and rotated text are drawn as usual. (It relies on how
-    matplotlib 3.11's Agg renderer draws text: `_renderer.draw_text_image` per glyph.)"""
+    renderer, but a text drawn again (a runner's name tag, a tick of a moving axis) is pasted
+    from the glyph bitmaps of its first drawing (`gdnotes.style.replay_text`)."""
 
     def __init__(self, renderer):
         self._real, self._glyphs = renderer, {}
@@ -43,48 +40,8 @@ class _TextReplay:
 
     def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
         real = self._real
-        inner = getattr(real, "_renderer", None)
-        if ismath or angle or inner is None:
-            return real.draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
-        # Agg places glyphs in 1/64 px (round(64 (x + dx)), dx a multiple of 1/64): a text at
-        # the same 1/64 px phase gives the same bitmaps, shifted by whole pixels
-        (ix, fx), (iy, fy) = divmod(round(64 * x), 64), divmod(round(64 * y), 64)
-        features = (tuple(mtext.get_fontfeatures() or ()), mtext.get_language()) if mtext else ()
-        key = (s, prop.copy(), fx, fy, features, real.dpi, real.height,
-               bool(gc.get_antialiased()), _hinting())
-        glyphs = self._glyphs.get(key)
-        if glyphs is None:  # draw it, keeping each glyph's bitmap and place
-            glyphs = []
-            real._renderer = _Recorder(inner, glyphs, ix, iy)
-            try:
-                real.draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
-            finally:
-                real._renderer = inner
-            self._glyphs[key] = glyphs
-        else:
-            for bitmap, left, top in glyphs:
-                inner.draw_text_image(bitmap, left + ix, top + iy, 0, gc)
-        return None
-
-
-class _Recorder:
-    """Stands in for Agg's C++ renderer while a text is drawn, noting each glyph's bitmap."""
-
-    def __init__(self, inner, glyphs: list, ix: int, iy: int):
-        self._inner, self._glyphs, self._at = inner, glyphs, (ix, iy)
-
-    def __getattr__(self, name):
-        return getattr(self._inner, name)
-
-    def draw_text_image(self, bitmap, left, top, angle, gc):
-        self._glyphs.append((np.array(bitmap, copy=True), left - self._at[0], top - self._at[1]))
-        return self._inner.draw_text_image(bitmap, left, top, angle, gc)
-
-
-def _hinting():
-    from matplotlib.backends.backend_agg import get_hinting_flag
-
-    return get_hinting_flag()
+        return replay_text(type(real).draw_text, self._glyphs, real, gc, x, y, s, prop, angle,
+                           ismath, mtext)
 
 
 def freeze_background(fig, animated: Iterable) -> None:

@@ -48,6 +48,7 @@ from .style import (
     CSS_DPI,
     DPI,
     gif_bytes,
+    glyphs_replayed,
     lay_out,
     legibility_problem,
     png_bytes,
@@ -241,7 +242,8 @@ class Outputs:
         caption = self._check_caption(caption)
         started = time.process_time()
         dpi = dpi or DPI
-        with ticks_placed_once():  # the dark twin only recolours: its ticks are the light one's
+        # the dark twin only recolours: its ticks and glyphs are the light one's
+        with ticks_placed_once(), glyphs_replayed():
             lay_out(fig, dpi)  # once: the light PNG and its dark twin then draw once each
             png = png_bytes(fig, dpi=dpi)
             sizes = self._legible(fig, name)

@@ -256,6 +256,79 @@ def ticks_placed_once() -> Iterator[None]:
         Axis._update_ticks = original
 
 
+def replay_text(draw_text, glyphs: dict, real, gc, x, y, s, prop, angle, ismath=False,
+                mtext=None):
+    """Draw a text with Agg's ``draw_text`` (unbound), or paste the glyph bitmaps of an equal
+    text drawn before (kept in ``glyphs``), moved by whole pixels.
+
+    Only texts at the same sub-pixel offset are reused, so every pixel is what matplotlib
+    would draw; the colour comes from ``gc`` when pasted, so a dark twin reuses the light
+    draw's glyphs. Math text and rotated text are drawn as usual. (It relies on how
+    matplotlib 3.11's Agg renderer draws text: `_renderer.draw_text_image` per glyph.)"""
+    inner = getattr(real, "_renderer", None)
+    if ismath or angle or inner is None:
+        return draw_text(real, gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
+    # Agg places glyphs in 1/64 px (round(64 (x + dx)), dx a multiple of 1/64): a text at
+    # the same 1/64 px phase gives the same bitmaps, shifted by whole pixels
+    (ix, fx), (iy, fy) = divmod(round(64 * x), 64), divmod(round(64 * y), 64)
+    features = (tuple(mtext.get_fontfeatures() or ()), mtext.get_language()) if mtext else ()
+    key = (s, prop.copy(), fx, fy, features, real.dpi, real.height,
+           bool(gc.get_antialiased()), _hinting())
+    known = glyphs.get(key)
+    if known is None:  # draw it, keeping each glyph's bitmap and place
+        known = []
+        real._renderer = _GlyphRecorder(inner, known, ix, iy)
+        try:
+            draw_text(real, gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
+        finally:
+            real._renderer = inner
+        glyphs[key] = known
+    else:
+        for bitmap, left, top in known:
+            inner.draw_text_image(bitmap, left + ix, top + iy, 0, gc)
+    return None
+
+
+class _GlyphRecorder:
+    """Stands in for Agg's C++ renderer while a text is drawn, noting each glyph's bitmap."""
+
+    def __init__(self, inner, glyphs: list, ix: int, iy: int):
+        self._inner, self._glyphs, self._at = inner, glyphs, (ix, iy)
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+    def draw_text_image(self, bitmap, left, top, angle, gc):
+        self._glyphs.append((np.array(bitmap, copy=True), left - self._at[0], top - self._at[1]))
+        return self._inner.draw_text_image(bitmap, left, top, angle, gc)
+
+
+def _hinting():
+    from matplotlib.backends.backend_agg import get_hinting_flag
+
+    return get_hinting_flag()
+
+
+@contextlib.contextmanager
+def glyphs_replayed() -> Iterator[None]:
+    """Within the block, Agg draws a text equal to one it drew before (same string, font,
+    sub-pixel phase, dpi and canvas) by pasting that text's glyph bitmaps (`replay_text`):
+    the dark twin of a figure pastes the light draw's glyphs in its own colours."""
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    original = RendererAgg.__dict__["draw_text"]
+    glyphs: dict = {}
+
+    def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
+        return replay_text(original, glyphs, self, gc, x, y, s, prop, angle, ismath, mtext)
+
+    RendererAgg.draw_text = draw_text
+    try:
+        yield
+    finally:
+        RendererAgg.draw_text = original
+
+
 def lay_out(fig, dpi: int = DPI) -> None:
     """Run ``fig``'s layout engine once, as saving at ``dpi`` would, then switch it off.
 

@@ -277,13 +277,14 @@ class Outputs:
         alt = self._check_alt(alt)
         caption = self._check_caption(caption)
         started = time.process_time()
-        gif, still = gif_bytes(fig, draw_frame, frames, fps=fps, hold_last_ms=hold_last_ms,
-                               quantize=quantize)
-        thaw_background(fig)  # the dark still restyles the drawing, not a frozen picture of it
-        sizes = self._legible(fig, name)
-        fig.set_layout_engine(None)
-        restyle_dark(fig)
-        dark = png_bytes(fig, dpi=CSS_DPI)
+        with glyphs_replayed():
+            gif, still = gif_bytes(fig, draw_frame, frames, fps=fps,
+                                   hold_last_ms=hold_last_ms, quantize=quantize)
+            thaw_background(fig)  # the dark still restyles the drawing, not a frozen picture
+            sizes = self._legible(fig, name)
+            fig.set_layout_engine(None)
+            restyle_dark(fig)
+            dark = png_bytes(fig, dpi=CSS_DPI)
         RENDER_SECONDS[f"{self.example}/{name}"] = time.process_time() - started
         _close(fig)
         self._write(f"{name}.png", still)

@@ -309,15 +309,21 @@ def _hinting():
     return get_hinting_flag()
 
 
+_GLYPHS: dict = {}  # replay_text's bitmaps, kept for every figure of the process
+
+
 @contextlib.contextmanager
 def glyphs_replayed() -> Iterator[None]:
-    """Within the block, Agg draws a text equal to one it drew before (same string, font,
-    sub-pixel phase, dpi and canvas) by pasting that text's glyph bitmaps (`replay_text`):
-    the dark twin of a figure pastes the light draw's glyphs in its own colours."""
+    """Within the block, Agg draws a text equal to one it drew before in this process (same
+    string, font, sub-pixel phase, dpi and canvas size) by pasting that text's glyph bitmaps
+    (`replay_text`): the dark twin of a figure pastes the light draw's glyphs in its own
+    colours, and a tick label drawn in an earlier figure of the same size is pasted too."""
     from matplotlib.backends.backend_agg import RendererAgg
 
     original = RendererAgg.__dict__["draw_text"]
-    glyphs: dict = {}
+    if len(_GLYPHS) > 5000:
+        _GLYPHS.clear()
+    glyphs = _GLYPHS
 
     def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
         return replay_text(original, glyphs, self, gc, x, y, s, prop, angle, ismath, mtext)

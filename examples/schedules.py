@@ -63,11 +63,20 @@ x, y = gd.regression_data(n=N)
 loss = gd.line_mse(x, y)
 best_loss = float(loss.value(loss.optimum))
 SEEDS = range(6)
-excess = {}
-for name, schedule in SCHEDULES.items():
-    runs = [gd.minibatch_sgd(gd.sgd(lr=schedule), x, y, np.zeros(2), batch_size=BATCH,
-                             epochs=EPOCHS, seed=s) for s in SEEDS]
-    excess[name] = np.mean([r.losses - best_loss for r in runs], axis=0)
+
+
+def every_schedule(t):
+    """All five learning rates at step ``t`` (one per run of a batch), each schedule called
+    exactly as a run of its own would call it."""
+    return np.stack([np.asarray(s(t), dtype=float) for s in SCHEDULES.values()], -1)
+
+
+# one batched run per seed: the five schedules see the same batches, as five runs would
+starts = np.zeros((len(SCHEDULES), 2))
+runs = [gd.minibatch_sgd(gd.sgd(lr=every_schedule), x, y, starts, batch_size=BATCH,
+                         epochs=EPOCHS, seed=s) for s in SEEDS]
+excess = {name: np.mean([r.losses[:, j] - best_loss for r in runs], axis=0)
+          for j, name in enumerate(SCHEDULES)}
 
 gain = excess["constant"][-1] / excess["cosine"][-1]
 fig, ax = gd.figure()

@@ -65,10 +65,10 @@ def first_step(run_: Run, goal: Callable[[np.ndarray], np.ndarray], hold: int = 
     idx = np.arange(points.shape[0]).reshape((-1,) + (1,) * stop.ndim)
     with np.errstate(invalid="ignore", over="ignore"):  # the goal may see inf past a stop
         hit = goal(np.nan_to_num(points, nan=np.inf)) & (idx <= stop)
-    streak = np.zeros(hit.shape, dtype=int)  # consecutive hits from step k onwards
-    streak[-1] = hit[-1]
-    for k in range(hit.shape[0] - 2, -1, -1):
-        streak[k] = (streak[k + 1] + 1) * hit[k]
+    # consecutive hits from step k onwards: the distance to the first miss at or after k
+    n = hit.shape[0]
+    misses = np.where(hit, n, idx)
+    streak = np.minimum.accumulate(misses[::-1], axis=0)[::-1] - idx
     ok = hit & (streak >= np.minimum(hold + 1, stop - idx + 1))
     return np.where(ok.any(axis=0), ok.argmax(axis=0), -1)
 

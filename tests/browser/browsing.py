@@ -320,17 +320,27 @@ def visit(context, base_url: str, path: str, contrast: bool = False,
     return record
 
 
+def toggle_palette(page, scheme: str) -> str | None:
+    """Click material's palette toggle in the header and wait (up to 3 s) for ``scheme``
+    ('slate' or 'default'); an error message if there is no toggle."""
+    toggle = page.locator('form[data-md-component="palette"] label:not([hidden])')
+    if toggle.count() == 0:
+        return "no palette toggle in the header"
+    toggle.first.click()
+    try:
+        page.wait_for_function(f"document.body.dataset.mdColorScheme === '{scheme}'",
+                               timeout=3000)
+    except Exception:  # reported by the tests through the scheme the page shows
+        pass
+    return None
+
+
 def _dark_mode(page, site: Path | None, base_url: str) -> dict:
     """Click the palette toggle; report the scheme reached and how legible each image shown is
     there (read from the file served, see figure_legibility)."""
-    toggle = page.locator('form[data-md-component="palette"] label:not([hidden])')
-    if toggle.count() == 0:
-        return {"scheme": None, "figures": [], "error": "no palette toggle in the header"}
-    toggle.first.click()
-    try:
-        page.wait_for_function("document.body.dataset.mdColorScheme === 'slate'", timeout=3000)
-    except Exception:  # reported by the test through the scheme value
-        pass
+    error = toggle_palette(page, "slate")
+    if error:
+        return {"scheme": None, "figures": [], "error": error}
     figures = []
     for src in page.evaluate(SHOWN_IMAGES_JS, MAX_FIGURES_PER_PAGE):
         file = site_file(site, base_url, src)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -30,7 +31,7 @@ from .browsing import (
     is_local,
     visit,
 )
-from .screens import SCREENS, visit_screen
+from .screens import SCREENS, visit_phone
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -175,10 +176,17 @@ def page_visits(browser_context, site: Path, base_url: str, page_paths: list[str
 
 
 @pytest.fixture(scope="session")
-def screen_visits(browser_context, base_url, shard_paths) -> dict[str, dict[str, dict]]:
-    """screen -> page -> {"problems", "figures"}: this shard's pages, once per screen of SCREENS."""
-    return {
-        screen: {path: visit_screen(browser_context, base_url, path, screen)
-                 for path in shard_paths}
-        for screen in SCREENS
-    }
+def screen_visits(browser_context, base_url, shard_paths,
+                  page_html: dict[str, str]) -> dict[str, dict[str, dict]]:
+    """screen -> page -> {"problems", "figures", "gif_figures"}: this shard's pages on every
+    screen of SCREENS (a page with animations loaded once per screen, any other once)."""
+    found: dict[str, dict[str, dict]] = {screen: {} for screen in SCREENS}
+    for path in shard_paths:
+        animated = bool(ANIMATED.search(page_html.get(path, "")))
+        for screen, result in visit_phone(browser_context, base_url, path, animated).items():
+            found[screen][path] = result
+    return found
+
+
+# A page whose start depends on the motion preference: a GIF anywhere in it, or a player.
+ANIMATED = re.compile(r"\.gif\b|gd-anim", re.I)

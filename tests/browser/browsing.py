@@ -24,6 +24,11 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 ARTIFACTS = REPO / "test-artifacts"
+# axe's rules that compare the computed colours of text (colour contrast; a link in a paragraph told
+# apart by colour alone): their outcome comes from site-wide CSS, they are most of axe's time on a
+# page (link-in-text-block half of it on a lesson), so they run on a sample of pages
+# (conftest.contrast_sample) in light and dark mode, every other rule on every page.
+COLOUR_RULES = ("color-contrast", "link-in-text-block")
 VIEWPORT = {"width": 1280, "height": 900}
 # Every browser test module: `pytestmark = BROWSER` (one browser and one site build per run).
 BROWSER = [pytest.mark.browser, pytest.mark.xdist_group(SITE_GROUP)]
@@ -49,7 +54,7 @@ class PageVisit:
     layout: list[str] = field(default_factory=list)  # layout_problems in dark mode, 1280 px
     players: list[tuple[str, str]] = field(default_factory=list)  # (GIF, state) of shown players
     axe: list[dict] = field(default_factory=list)  # serious/critical violations, light scheme
-    contrast_checked: bool = False  # axe's colour-contrast rule ran (a sample of pages)
+    contrast_checked: bool = False  # axe's COLOUR_RULES ran (a sample of pages)
     layout_shift: float = 0.0  # cumulative layout shift while loading (no input)
     shared: dict[str, int] = field(default_factory=dict)  # CSS/JS/fonts/data: url path -> bytes
     error: str | None = None  # the visit itself failed (timeout, crash)
@@ -261,7 +266,7 @@ def _serious_axe(page, rules: list[str] | None = None, skip: tuple[str, ...] = (
 def visit(context, base_url: str, path: str, contrast: bool = False,
           site: Path | None = None) -> PageVisit:
     """Load one page and record requests, errors, layout shift, images, math, a screenshot, axe
-    (its colour-contrast rule only if `contrast`, then in light and dark mode), dark mode and the
+    (its COLOUR_RULES only if `contrast`, then in light and dark mode), dark mode and the
     bytes of what it loads besides its HTML and images (read from `site`)."""
     url = base_url + path
     record = PageVisit(path=path, url=url)
@@ -298,7 +303,7 @@ def visit(context, base_url: str, path: str, contrast: bool = False,
         shot.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=shot, full_page=True, type="jpeg", quality=70)  # ~2x faster than PNG
         record.screenshot = shot
-        record.axe = _serious_axe(page, skip=() if contrast else ("color-contrast",))
+        record.axe = _serious_axe(page, skip=() if contrast else COLOUR_RULES)
         record.contrast_checked = contrast
         record.dark = _dark_mode(page, site, base_url)
         record.figures["dark"] = page.evaluate(FIGURES_JS)
@@ -307,7 +312,7 @@ def visit(context, base_url: str, path: str, contrast: bool = False,
         dark_shot.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=dark_shot, full_page=True, type="jpeg", quality=70)
         if contrast and record.dark["scheme"] == "slate":
-            record.dark["axe"] = _serious_axe(page, rules=["color-contrast"])
+            record.dark["axe"] = _serious_axe(page, rules=list(COLOUR_RULES))
         try:  # the search worker fetches its index after load
             page.wait_for_load_state("networkidle", timeout=5000)
         except Exception:  # an animation still loading: what arrived so far is counted

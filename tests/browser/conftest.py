@@ -143,16 +143,16 @@ def shard_paths(page_paths: list[str], shard: int) -> list[str]:
     return page_paths[shard::SHARDS]
 
 
-# Components whose colours axe's colour-contrast rule must see at least once (markers in the HTML).
+# Components whose colours axe's COLOUR_RULES must see at least once (markers in the HTML).
 COMPONENTS = ("gd-anim", "<table", "admonition", "highlight", "gd-figure", "tabbed-set")
 
 
 def contrast_sample(paths: list[str], html: dict[str, str] | None = None) -> set[str]:
-    """Pages checked by axe's colour-contrast rule, in light and in dark mode: one of each template
-    (home, a content page, the gallery, an example page, the API page) and the first page holding
-    each of COMPONENTS. Contrast comes from site-wide CSS, so this covers every coloured component
-    at a fraction of the time of every page (the rule is ~90 % of axe's time on a page); every
-    other axe rule runs on every page."""
+    """Pages checked by axe's rules on text colours (browsing.COLOUR_RULES), in light and in dark
+    mode: one of each template (home, a content page, the gallery, an example page, the API page)
+    and the first page holding each of COMPONENTS. Those colours come from site-wide CSS, so this
+    covers every coloured component at a fraction of the time of every page (the two rules are
+    most of axe's time on a page); every other axe rule runs on every page."""
     content = [p for p in paths if p and "/" not in p.rstrip("/") and p not in ("api/", "404.html")]
     examples = [p for p in paths if p.startswith("examples/") and p != "examples/"]
     wanted = ["", "api/", "examples/", *examples[:1], *content[:1]]

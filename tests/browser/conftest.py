@@ -28,6 +28,7 @@ from .browsing import (
     CHROMIUM_ARGS,
     VIEWPORT,
     PageVisit,
+    Tab,
     is_local,
     visit,
 )
@@ -168,22 +169,28 @@ def page_html(site: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def page_visits(browser_context, site: Path, base_url: str, page_paths: list[str],
-                page_html: dict[str, str], shard_paths: list[str]) -> list[PageVisit]:
-    """Every page of this shard, visited once (its screenshot in ARTIFACTS is replaced)."""
-    sample = contrast_sample(page_paths, page_html)
-    return [visit(browser_context, base_url, path, path in sample, site) for path in shard_paths]
+def tab(browser_context) -> Tab:
+    """The browser tab that makes every visit of this worker's shard (browsing.Tab)."""
+    return Tab(browser_context)
 
 
 @pytest.fixture(scope="session")
-def screen_visits(browser_context, base_url, shard_paths,
+def page_visits(tab: Tab, site: Path, base_url: str, page_paths: list[str],
+                page_html: dict[str, str], shard_paths: list[str]) -> list[PageVisit]:
+    """Every page of this shard, visited once (its screenshot in ARTIFACTS is replaced)."""
+    sample = contrast_sample(page_paths, page_html)
+    return [visit(tab, base_url, path, path in sample, site) for path in shard_paths]
+
+
+@pytest.fixture(scope="session")
+def screen_visits(tab: Tab, base_url, shard_paths,
                   page_html: dict[str, str]) -> dict[str, dict[str, dict]]:
     """screen -> page -> {"problems", "figures", "gif_figures"}: this shard's pages on every
     screen of SCREENS (a page with animations loaded once per screen, any other once)."""
     found: dict[str, dict[str, dict]] = {screen: {} for screen in SCREENS}
     for path in shard_paths:
         animated = bool(ANIMATED.search(page_html.get(path, "")))
-        for screen, result in visit_phone(browser_context, base_url, path, animated).items():
+        for screen, result in visit_phone(tab, base_url, path, animated).items():
             found[screen][path] = result
     return found
 

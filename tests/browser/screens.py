@@ -9,6 +9,7 @@ from .browsing import (
     FIGURES_JS,
     IMAGES_JS,
     OVERFLOW_JS,
+    Tab,
     _slug,
     layout_problems,
     toggle_palette,
@@ -129,7 +130,7 @@ def _look(page, path: str, screen: str, gifs: list[str], animated: bool) -> dict
     return result
 
 
-def visit_phone(context, base_url: str, path: str, animated: bool) -> dict[str, dict]:
+def visit_phone(tab: Tab, base_url: str, path: str, animated: bool) -> dict[str, dict]:
     """One page on every screen of SCREENS: ``{screen: {"problems": [what is wrong there],
     "figures": FIGURES_JS, "gif_figures": GIF_FIGURES_JS}}`` (GIF figures under reduced motion).
 
@@ -138,36 +139,33 @@ def visit_phone(context, base_url: str, path: str, animated: bool) -> dict[str, 
     preferred (material's scheme from prefers-color-scheme), and then switched to light by the
     palette toggle for the light phone: a third of the page loads, the same checks."""
     if animated:
-        return {screen: _visit(context, base_url, path, [screen], True) for screen in SCREENS}
-    dark, light = "phone-dark", "phone-light"
-    return _visit(context, base_url, path, [dark, light], False)
+        return {screen: _visit(tab, base_url, path, [screen], True)[screen] for screen in SCREENS}
+    return _visit(tab, base_url, path, ["phone-dark", "phone-light"], False)
 
 
-def _visit(context, base_url: str, path: str, screens: list[str], animated: bool):
+def _visit(tab: Tab, base_url: str, path: str, screens: list[str], animated: bool):
     """Load the page with the first screen's viewport and media, look at it there, then toggle
     the palette to each following screen's scheme (same viewport) and look again."""
-    page = context.new_page()
     gifs: list[str] = []
-    page.on("request", lambda req: req.url.lower().endswith(".gif") and gifs.append(req.url))
+    listeners = [("request", lambda req: req.url.lower().endswith(".gif") and gifs.append(req.url))]
     results = {}
-    try:
-        viewport, scheme, motion, _ = SCREENS[screens[0]]
-        page.set_viewport_size(viewport)
-        page.emulate_media(color_scheme=scheme, reduced_motion=motion)
-        page.goto(base_url + path, wait_until="load")
-        for i, screen in enumerate(screens):
-            if i:
-                _, scheme, motion, _ = SCREENS[screen]
-                page.emulate_media(color_scheme=scheme, reduced_motion=motion)
-                error = toggle_palette(page, "slate" if scheme == "dark" else "default")
-                if error:
-                    results[screen] = {"problems": [error], "figures": [], "gif_figures": []}
-                    continue
-            results[screen] = _look(page, path, screen, gifs, animated)
-    except Exception as exc:  # one broken page must not hide the others
-        problem = f"the visit failed: {type(exc).__name__}: {exc}".splitlines()[0]
-        for screen in screens:
-            results.setdefault(screen, {"problems": [problem], "figures": [], "gif_figures": []})
-    finally:
-        page.close()
-    return results if len(screens) > 1 else results[screens[0]]
+    viewport, scheme, motion, _ = SCREENS[screens[0]]
+    with tab.open(listeners, viewport, scheme, motion) as page:
+        try:
+            page.goto(base_url + path, wait_until="load")
+            for i, screen in enumerate(screens):
+                if i:
+                    _, scheme, motion, _ = SCREENS[screen]
+                    page.emulate_media(color_scheme=scheme, reduced_motion=motion)
+                    error = toggle_palette(page, "slate" if scheme == "dark" else "default")
+                    if error:
+                        results[screen] = {"problems": [error], "figures": [], "gif_figures": []}
+                        continue
+                results[screen] = _look(page, path, screen, gifs, animated)
+        except Exception as exc:  # one broken page must not hide the others
+            problem = f"the visit failed: {type(exc).__name__}: {exc}".splitlines()[0]
+            for screen in screens:
+                results.setdefault(screen, {"problems": [problem], "figures": [],
+                                            "gif_figures": []})
+            tab.discard()
+    return results

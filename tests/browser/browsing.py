@@ -237,6 +237,13 @@ def figure_legibility(image: bytes) -> dict:
 
 
 @functools.cache
+def file_legibility(file: Path) -> dict:
+    """figure_legibility of a built file, computed once per worker (a figure is looked at on its
+    lesson and its example page, at 1280 px and on the phone)."""
+    return figure_legibility(file.read_bytes())
+
+
+@functools.cache
 def _axe():
     from axe_playwright_python.sync_playwright import Axe
 
@@ -385,7 +392,7 @@ def _dark_mode(page, site: Path | None, base_url: str) -> dict:
     for src in page.evaluate(SHOWN_IMAGES_JS, MAX_FIGURES_PER_PAGE):
         file = site_file(site, base_url, src)
         if file is not None and file.is_file():
-            figures.append({"src": src, **figure_legibility(file.read_bytes())})
+            figures.append({"src": src, **file_legibility(file)})
     return {"scheme": page.evaluate("document.body.dataset.mdColorScheme"), "figures": figures}
 
 

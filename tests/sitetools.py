@@ -110,6 +110,34 @@ def srcset_urls(srcset: str) -> list[str]:
     return [item.strip().split()[0] for item in srcset.split(",") if item.strip()]
 
 
+@cache
+def parsed(page: Path):
+    """The page's HTML parsed once per test process (BeautifulSoup, html.parser: a few seconds for
+    the whole site), shared by every test that reads the built pages: treat it as read-only."""
+    from bs4 import BeautifulSoup
+
+    return BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+
+
+def text_outside(root, skip) -> str:
+    """The text under ``root`` (a parsed document or element) outside the tags named in ``skip``
+    (code, MathML, ...), space-joined, leaving the tree as it was."""
+    from bs4.element import CData, NavigableString, Tag
+
+    parts = []
+
+    def walk(node) -> None:
+        for child in node.children:
+            if isinstance(child, Tag):
+                if child.name not in skip:
+                    walk(child)
+            elif type(child) in (NavigableString, CData) and child.strip():
+                parts.append(child.strip())
+
+    walk(root)
+    return " ".join(parts)
+
+
 def tree_digest(root: Path) -> dict[str, str]:
     """sha256 of every file under root, keyed by relative path (for byte-for-byte comparisons)."""
     return {

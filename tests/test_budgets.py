@@ -6,11 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from bs4 import BeautifulSoup
 from sitetools import (
     html_pages,
     is_external,
     is_ignored,
+    parsed,
     resolve_local,
     site_dir,
     site_test,
@@ -34,7 +34,7 @@ def _size(path: Path) -> str:
 
 def page_images(site: Path, page: Path) -> set[Path]:
     """Local image files a page shows (<img src>, <source srcset>), resolved to files in the site."""
-    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    soup = parsed(page)
     refs = [img.get("src", "") for img in soup.find_all("img")]
     for el in soup.find_all(["img", "source"]):
         refs.extend(srcset_urls(el.get("srcset", "")))

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO, SITE_GROUP, build_env, mkdocs_build
+from sitetools import parsed, text_outside
 
 from gdnotes.site.macros import figure_links, references
 
@@ -190,19 +191,16 @@ _TEX = re.compile(r"\\\(|\\\[|\\frac|\\eta\b|\$\$")
 def test_math_is_mathml_in_the_html_and_plain_text_in_search(built_site: Path):
     """Every formula is rendered during the build; the search index holds each formula once,
     as plain text (its reading), never TeX or the MathML's text glued together."""
-    from bs4 import BeautifulSoup
-
     left, formulas = [], 0
     for path in built_site.rglob("*.html"):
-        soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        soup = parsed(path)
         for marked in soup.select(".arithmatex"):
             formulas += 1
             if marked.find("math", recursive=False) is None:
                 left.append(f"{path.relative_to(built_site)}: {marked.get_text()[:60]}")
-        for el in soup.select("code, pre, script, style"):
-            el.decompose()
-        if _TEX.search(soup.get_text(" ")):
-            left.append(f"{path.relative_to(built_site)}: {_TEX.search(soup.get_text(' '))[0]}")
+        tex = _TEX.search(text_outside(soup, {"code", "pre", "script", "style"}))
+        if tex:
+            left.append(f"{path.relative_to(built_site)}: {tex[0]}")
     assert formulas > 500 and not left, left[:10]
 
     index = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))

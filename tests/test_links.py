@@ -7,12 +7,12 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from bs4 import BeautifulSoup
 from sitetools import (
     REPO,
     html_pages,
     is_external,
     is_ignored,
+    parsed,
     resolve_local,
     site_dir,
     site_test,
@@ -40,14 +40,9 @@ def site(request) -> Path:
 
 
 @cache
-def _soup(path: Path) -> BeautifulSoup:
-    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
-
-
-@cache
 def anchors(path: Path) -> frozenset[str]:
     """Fragment targets a page offers: every id, plus the names of <a name=...>."""
-    soup = _soup(path)
+    soup = parsed(path)
     ids = {el["id"] for el in soup.find_all(id=True)}
     ids |= {el["name"] for el in soup.find_all("a", attrs={"name": True})}
     return frozenset(ids)
@@ -57,7 +52,7 @@ def references(page: Path) -> list[str]:
     """Every URL the page points at (href, src, srcset), in document order."""
     refs = []
     for tag, attributes in URL_ATTRIBUTES.items():
-        for el in _soup(page).find_all(tag):
+        for el in parsed(page).find_all(tag):
             for attr in attributes:
                 value = el.get(attr)
                 if not value:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -24,6 +26,11 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 ARTIFACTS = REPO / "test-artifacts"
+# axe's rules that compare the computed colours of text (colour contrast; a link in a paragraph told
+# apart by colour alone): their outcome comes from site-wide CSS, they are most of axe's time on a
+# page (link-in-text-block half of it on a lesson), so they run on a sample of pages
+# (conftest.contrast_sample) in light and dark mode, every other rule on every page.
+COLOUR_RULES = ("color-contrast", "link-in-text-block")
 VIEWPORT = {"width": 1280, "height": 900}
 # Every browser test module: `pytestmark = BROWSER` (one browser and one site build per run).
 BROWSER = [pytest.mark.browser, pytest.mark.xdist_group(SITE_GROUP)]
@@ -49,7 +56,7 @@ class PageVisit:
     layout: list[str] = field(default_factory=list)  # layout_problems in dark mode, 1280 px
     players: list[tuple[str, str]] = field(default_factory=list)  # (GIF, state) of shown players
     axe: list[dict] = field(default_factory=list)  # serious/critical violations, light scheme
-    contrast_checked: bool = False  # axe's colour-contrast rule ran (a sample of pages)
+    contrast_checked: bool = False  # axe's COLOUR_RULES ran (a sample of pages)
     layout_shift: float = 0.0  # cumulative layout shift while loading (no input)
     shared: dict[str, int] = field(default_factory=dict)  # CSS/JS/fonts/data: url path -> bytes
     error: str | None = None  # the visit itself failed (timeout, crash)
@@ -230,6 +237,13 @@ def figure_legibility(image: bytes) -> dict:
 
 
 @functools.cache
+def file_legibility(file: Path) -> dict:
+    """figure_legibility of a built file, computed once per worker (a figure is looked at on its
+    lesson and its example page, at 1280 px and on the phone)."""
+    return figure_legibility(file.read_bytes())
+
+
+@functools.cache
 def _axe():
     from axe_playwright_python.sync_playwright import Axe
 
@@ -258,84 +272,127 @@ def _serious_axe(page, rules: list[str] | None = None, skip: tuple[str, ...] = (
     ]
 
 
-def visit(context, base_url: str, path: str, contrast: bool = False,
+class Tab:
+    """One browser tab that visits page after page. A new tab per visit costs about a third more
+    CPU (Chromium starts a renderer for it). Each visit gets the tab with its own listeners, at the
+    viewport and media it asks for, and ends on about:blank with its listeners removed, so nothing
+    of one visit (a late request, a console message) reaches the next; a visit that failed
+    (``discard``) leaves a fresh tab to the next."""
+
+    def __init__(self, context):
+        self.context = context
+        self.page = None
+
+    @contextlib.contextmanager
+    def open(self, listeners: list[tuple[str, Callable]], viewport: dict = VIEWPORT,
+             color_scheme: str = "light", reduced_motion: str = "no-preference") -> Iterator:
+        if self.page is None:
+            self.page = self.context.new_page()
+            self.page.add_init_script(OBSERVE_SHIFTS_JS)
+        page = self.page
+        page.set_viewport_size(viewport)
+        page.emulate_media(color_scheme=color_scheme, reduced_motion=reduced_motion)
+        for event, handler in listeners:
+            page.on(event, handler)
+        try:
+            yield page
+        finally:
+            for event, handler in listeners:
+                page.remove_listener(event, handler)
+            if self.page is page:
+                try:
+                    page.goto("about:blank")
+                except Exception:  # a tab that cannot even leave the page is not reused
+                    self.discard()
+
+    def discard(self) -> None:
+        if self.page is not None:
+            self.page.close()
+            self.page = None
+
+
+def visit(tab: Tab, base_url: str, path: str, contrast: bool = False,
           site: Path | None = None) -> PageVisit:
     """Load one page and record requests, errors, layout shift, images, math, a screenshot, axe
-    (its colour-contrast rule only if `contrast`, then in light and dark mode), dark mode and the
+    (its COLOUR_RULES only if `contrast`, then in light and dark mode), dark mode and the
     bytes of what it loads besides its HTML and images (read from `site`)."""
     url = base_url + path
     record = PageVisit(path=path, url=url)
-    page = context.new_page()
-    page.on("request", lambda req: record.requests.append(req.url))
-    page.on(
-        "requestfailed",
-        lambda req: record.failed_requests.append(f"{req.url} ({req.failure})"),
-    )
-    page.on(
-        "response",
-        lambda resp: (
-            resp.status >= 400 and record.failed_requests.append(f"{resp.url} (HTTP {resp.status})")
-        ),
-    )
-    page.on(
-        "console",
-        lambda msg: msg.type == "error" and record.console_errors.append(msg.text),
-    )
-    page.on("pageerror", lambda exc: record.console_errors.append(f"uncaught: {exc}"))
     loaded: list[tuple[str, str]] = []  # (url, resource type) of every response
-    page.on("response", lambda resp: loaded.append((resp.url, resp.request.resource_type)))
-    page.add_init_script(OBSERVE_SHIFTS_JS)
-    try:
-        page.goto(url, wait_until="load")
-        record.layout_shift = page.evaluate(LAYOUT_SHIFT_JS)  # before anything scrolls or clicks
-        record.images = page.evaluate(IMAGES_JS)
-        record.figures["light"] = page.evaluate(FIGURES_JS)
-        record.players = [tuple(p) for p in page.evaluate(PLAYERS_JS)]
-        record.math_source, record.math_rendered, record.math_blank = page.evaluate(MATH_COUNT_JS)
-        text = page.evaluate(VISIBLE_TEXT_JS)
-        record.raw_math = sorted({m.group(0) for m in RAW_MATH.finditer(text)})
-        shot = ARTIFACTS / "light" / f"{_slug(path)}.jpg"
-        shot.parent.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=shot, full_page=True, type="jpeg", quality=70)  # ~2x faster than PNG
-        record.screenshot = shot
-        record.axe = _serious_axe(page, skip=() if contrast else ("color-contrast",))
-        record.contrast_checked = contrast
-        record.dark = _dark_mode(page, site, base_url)
-        record.figures["dark"] = page.evaluate(FIGURES_JS)
-        record.layout = layout_problems(page.evaluate(OVERFLOW_JS), "slate")
-        dark_shot = ARTIFACTS / "dark" / f"{_slug(path)}.jpg"
-        dark_shot.parent.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=dark_shot, full_page=True, type="jpeg", quality=70)
-        if contrast and record.dark["scheme"] == "slate":
-            record.dark["axe"] = _serious_axe(page, rules=["color-contrast"])
-        try:  # the search worker fetches its index after load
-            page.wait_for_load_state("networkidle", timeout=5000)
-        except Exception:  # an animation still loading: what arrived so far is counted
-            pass
-        record.shared = shared_bytes(site, base_url, loaded)
-    except Exception as exc:  # reported by test_every_page_loads; the other pages still run
-        record.error = f"{type(exc).__name__}: {exc}".splitlines()[0]
-    finally:
-        page.close()
+
+    def response(resp):
+        loaded.append((resp.url, resp.request.resource_type))
+        if resp.status >= 400:
+            record.failed_requests.append(f"{resp.url} (HTTP {resp.status})")
+
+    listeners = [
+        ("request", lambda req: record.requests.append(req.url)),
+        ("requestfailed", lambda req: record.failed_requests.append(f"{req.url} ({req.failure})")),
+        ("response", response),
+        ("console", lambda msg: msg.type == "error" and record.console_errors.append(msg.text)),
+        ("pageerror", lambda exc: record.console_errors.append(f"uncaught: {exc}")),
+    ]
+    with tab.open(listeners) as page:
+        try:
+            page.goto(url, wait_until="load")
+            record.layout_shift = page.evaluate(LAYOUT_SHIFT_JS)  # before anything scrolls or clicks
+            record.images = page.evaluate(IMAGES_JS)
+            record.figures["light"] = page.evaluate(FIGURES_JS)
+            record.players = [tuple(p) for p in page.evaluate(PLAYERS_JS)]
+            record.math_source, record.math_rendered, record.math_blank = page.evaluate(MATH_COUNT_JS)
+            text = page.evaluate(VISIBLE_TEXT_JS)
+            record.raw_math = sorted({m.group(0) for m in RAW_MATH.finditer(text)})
+            shot = ARTIFACTS / "light" / f"{_slug(path)}.jpg"
+            shot.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=shot, full_page=True, type="jpeg", quality=70)  # ~2x faster than PNG
+            record.screenshot = shot
+            record.axe = _serious_axe(page, skip=() if contrast else COLOUR_RULES)
+            record.contrast_checked = contrast
+            record.dark = _dark_mode(page, site, base_url)
+            record.figures["dark"] = page.evaluate(FIGURES_JS)
+            record.layout = layout_problems(page.evaluate(OVERFLOW_JS), "slate")
+            dark_shot = ARTIFACTS / "dark" / f"{_slug(path)}.jpg"
+            dark_shot.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=dark_shot, full_page=True, type="jpeg", quality=70)
+            if contrast and record.dark["scheme"] == "slate":
+                record.dark["axe"] = _serious_axe(page, rules=list(COLOUR_RULES))
+            try:  # the search worker fetches its index after load
+                page.wait_for_load_state("networkidle", timeout=5000)
+            except Exception:  # an animation still loading: what arrived so far is counted
+                pass
+            record.shared = shared_bytes(site, base_url, loaded)
+        except Exception as exc:  # reported by test_every_page_loads; the other pages still run
+            record.error = f"{type(exc).__name__}: {exc}".splitlines()[0]
+            tab.discard()
     return record
+
+
+def toggle_palette(page, scheme: str) -> str | None:
+    """Click material's palette toggle in the header and wait (up to 3 s) for ``scheme``
+    ('slate' or 'default'); an error message if there is no toggle."""
+    toggle = page.locator('form[data-md-component="palette"] label:not([hidden])')
+    if toggle.count() == 0:
+        return "no palette toggle in the header"
+    toggle.first.click()
+    try:
+        page.wait_for_function(f"document.body.dataset.mdColorScheme === '{scheme}'",
+                               timeout=3000)
+    except Exception:  # reported by the tests through the scheme the page shows
+        pass
+    return None
 
 
 def _dark_mode(page, site: Path | None, base_url: str) -> dict:
     """Click the palette toggle; report the scheme reached and how legible each image shown is
     there (read from the file served, see figure_legibility)."""
-    toggle = page.locator('form[data-md-component="palette"] label:not([hidden])')
-    if toggle.count() == 0:
-        return {"scheme": None, "figures": [], "error": "no palette toggle in the header"}
-    toggle.first.click()
-    try:
-        page.wait_for_function("document.body.dataset.mdColorScheme === 'slate'", timeout=3000)
-    except Exception:  # reported by the test through the scheme value
-        pass
+    error = toggle_palette(page, "slate")
+    if error:
+        return {"scheme": None, "figures": [], "error": error}
     figures = []
     for src in page.evaluate(SHOWN_IMAGES_JS, MAX_FIGURES_PER_PAGE):
         file = site_file(site, base_url, src)
         if file is not None and file.is_file():
-            figures.append({"src": src, **figure_legibility(file.read_bytes())})
+            figures.append({"src": src, **file_legibility(file)})
     return {"scheme": page.evaluate("document.body.dataset.mdColorScheme"), "figures": figures}
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -27,10 +28,11 @@ from .browsing import (
     CHROMIUM_ARGS,
     VIEWPORT,
     PageVisit,
+    Tab,
     is_local,
     visit,
 )
-from .screens import SCREENS, visit_screen
+from .screens import SCREENS, visit_phone
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -142,16 +144,16 @@ def shard_paths(page_paths: list[str], shard: int) -> list[str]:
     return page_paths[shard::SHARDS]
 
 
-# Components whose colours axe's colour-contrast rule must see at least once (markers in the HTML).
+# Components whose colours axe's COLOUR_RULES must see at least once (markers in the HTML).
 COMPONENTS = ("gd-anim", "<table", "admonition", "highlight", "gd-figure", "tabbed-set")
 
 
 def contrast_sample(paths: list[str], html: dict[str, str] | None = None) -> set[str]:
-    """Pages checked by axe's colour-contrast rule, in light and in dark mode: one of each template
-    (home, a content page, the gallery, an example page, the API page) and the first page holding
-    each of COMPONENTS. Contrast comes from site-wide CSS, so this covers every coloured component
-    at a fraction of the time of every page (the rule is ~90 % of axe's time on a page); every
-    other axe rule runs on every page."""
+    """Pages checked by axe's rules on text colours (browsing.COLOUR_RULES), in light and in dark
+    mode: one of each template (home, a content page, the gallery, an example page, the API page)
+    and the first page holding each of COMPONENTS. Those colours come from site-wide CSS, so this
+    covers every coloured component at a fraction of the time of every page (the two rules are
+    most of axe's time on a page); every other axe rule runs on every page."""
     content = [p for p in paths if p and "/" not in p.rstrip("/") and p not in ("api/", "404.html")]
     examples = [p for p in paths if p.startswith("examples/") and p != "examples/"]
     wanted = ["", "api/", "examples/", *examples[:1], *content[:1]]
@@ -167,18 +169,31 @@ def page_html(site: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def page_visits(browser_context, site: Path, base_url: str, page_paths: list[str],
-                page_html: dict[str, str], shard_paths: list[str]) -> list[PageVisit]:
-    """Every page of this shard, visited once (its screenshot in ARTIFACTS is replaced)."""
-    sample = contrast_sample(page_paths, page_html)
-    return [visit(browser_context, base_url, path, path in sample, site) for path in shard_paths]
+def tab(browser_context) -> Tab:
+    """The browser tab that makes every visit of this worker's shard (browsing.Tab)."""
+    return Tab(browser_context)
 
 
 @pytest.fixture(scope="session")
-def screen_visits(browser_context, base_url, shard_paths) -> dict[str, dict[str, dict]]:
-    """screen -> page -> {"problems", "figures"}: this shard's pages, once per screen of SCREENS."""
-    return {
-        screen: {path: visit_screen(browser_context, base_url, path, screen)
-                 for path in shard_paths}
-        for screen in SCREENS
-    }
+def page_visits(tab: Tab, site: Path, base_url: str, page_paths: list[str],
+                page_html: dict[str, str], shard_paths: list[str]) -> list[PageVisit]:
+    """Every page of this shard, visited once (its screenshot in ARTIFACTS is replaced)."""
+    sample = contrast_sample(page_paths, page_html)
+    return [visit(tab, base_url, path, path in sample, site) for path in shard_paths]
+
+
+@pytest.fixture(scope="session")
+def screen_visits(tab: Tab, base_url, shard_paths,
+                  page_html: dict[str, str]) -> dict[str, dict[str, dict]]:
+    """screen -> page -> {"problems", "figures", "gif_figures"}: this shard's pages on every
+    screen of SCREENS (a page with animations loaded once per screen, any other once)."""
+    found: dict[str, dict[str, dict]] = {screen: {} for screen in SCREENS}
+    for path in shard_paths:
+        animated = bool(ANIMATED.search(page_html.get(path, "")))
+        for screen, result in visit_phone(tab, base_url, path, animated).items():
+            found[screen][path] = result
+    return found
+
+
+# A page whose start depends on the motion preference: a GIF anywhere in it, or a player.
+ANIMATED = re.compile(r"\.gif\b|gd-anim", re.I)

@@ -4,11 +4,20 @@ figures as laid out there. The visits are shared by test_screens.py and test_fig
 
 from __future__ import annotations
 
-from .browsing import ARTIFACTS, FIGURES_JS, IMAGES_JS, OVERFLOW_JS, _slug, layout_problems
+from .browsing import (
+    ARTIFACTS,
+    FIGURES_JS,
+    IMAGES_JS,
+    OVERFLOW_JS,
+    Tab,
+    _slug,
+    layout_problems,
+    toggle_palette,
+)
 
 # The desktop is test_pages.py's visit (1280 px light, then dark by the palette toggle: the same
-# layout checks, the dark screenshot); animations play and pause on the light phone and start
-# paused on the dark one (reduced motion).
+# layout checks, the dark screenshot); animations start paused on the light phone (reduced
+# motion) and playing on the dark one, and their button plays and pauses them on both.
 SCREENS = {  # name: (viewport, colour scheme, reduced motion, screenshot folder)
     "phone-light": ({"width": 390, "height": 844}, "light", "reduce", "phone"),
     "phone-dark": ({"width": 390, "height": 844}, "dark", "no-preference", None),
@@ -98,35 +107,65 @@ def _check_animations(page, reduced: bool) -> list[str]:
     return found
 
 
-def visit_screen(context, base_url: str, path: str, screen: str) -> dict:
-    """Load one page on one screen: ``{"problems": [what is wrong there], "figures": FIGURES_JS,
-    "gif_figures": GIF_FIGURES_JS}`` (GIF figures under reduced motion only)."""
-    viewport, scheme, motion, folder = SCREENS[screen]
-    page = context.new_page()
-    gifs: list[str] = []
-    page.on("request", lambda req: req.url.lower().endswith(".gif") and gifs.append(req.url))
+def _look(page, path: str, screen: str, gifs: list[str], animated: bool) -> dict:
+    """What is wrong on the page as it is now shown on ``screen`` (whose viewport and media it
+    has), its figures and, under reduced motion, its GIF figures; plays and pauses animations."""
+    _, scheme, motion, folder = SCREENS[screen]
     result = {"problems": [], "figures": [], "gif_figures": []}
-    try:
-        page.set_viewport_size(viewport)
-        page.emulate_media(color_scheme=scheme, reduced_motion=motion)
-        page.goto(base_url + path, wait_until="load")
-        found = layout_problems(page.evaluate(OVERFLOW_JS),
-                                "slate" if scheme == "dark" else "default")
-        if folder:
-            shot = ARTIFACTS / folder / f"{_slug(path)}.jpg"
-            shot.parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=shot, full_page=True, type="jpeg", quality=70)
-        result["figures"] = page.evaluate(FIGURES_JS)
-        if motion == "reduce":
-            page.evaluate(IMAGES_JS)  # every image settled, lazy ones included
-            result["gif_figures"] = page.evaluate(GIF_FIGURES_JS)
-        # a GIF is fetched only to be played: not for a still (reduced motion, the dark scheme)
-        found += [f"fetched {url.rsplit('/', 2)[-2:]} before any animation was played"
-                  for url in gifs if motion == "reduce" or scheme == "dark"]
+    found = layout_problems(page.evaluate(OVERFLOW_JS), "slate" if scheme == "dark" else "default")
+    if folder:
+        shot = ARTIFACTS / folder / f"{_slug(path)}.jpg"
+        shot.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=shot, full_page=True, type="jpeg", quality=70)
+    result["figures"] = page.evaluate(FIGURES_JS)
+    if motion == "reduce":
+        page.evaluate(IMAGES_JS)  # every image settled, lazy ones included
+        result["gif_figures"] = page.evaluate(GIF_FIGURES_JS)
+    # a GIF is fetched only to be played: not for a still (reduced motion, the dark scheme)
+    found += [f"fetched {url.rsplit('/', 2)[-2:]} before any animation was played"
+              for url in gifs if motion == "reduce" or scheme == "dark"]
+    if animated:
         found += _check_animations(page, reduced=motion == "reduce")
-        result["problems"] = found
-    except Exception as exc:  # one broken page must not hide the others
-        result["problems"] = [f"the visit failed: {type(exc).__name__}: {exc}".splitlines()[0]]
-    finally:
-        page.close()
+    result["problems"] = found
     return result
+
+
+def visit_phone(tab: Tab, base_url: str, path: str, animated: bool) -> dict[str, dict]:
+    """One page on every screen of SCREENS: ``{screen: {"problems": [what is wrong there],
+    "figures": FIGURES_JS, "gif_figures": GIF_FIGURES_JS}}`` (GIF figures under reduced motion).
+
+    A page with animations (``animated``: GIFs or players) is loaded once per screen, since how
+    they start depends on the media the page loads with. Any other page is loaded once, dark
+    preferred (material's scheme from prefers-color-scheme), and then switched to light by the
+    palette toggle for the light phone: a third of the page loads, the same checks."""
+    if animated:
+        return {screen: _visit(tab, base_url, path, [screen], True)[screen] for screen in SCREENS}
+    return _visit(tab, base_url, path, ["phone-dark", "phone-light"], False)
+
+
+def _visit(tab: Tab, base_url: str, path: str, screens: list[str], animated: bool):
+    """Load the page with the first screen's viewport and media, look at it there, then toggle
+    the palette to each following screen's scheme (same viewport) and look again."""
+    gifs: list[str] = []
+    listeners = [("request", lambda req: req.url.lower().endswith(".gif") and gifs.append(req.url))]
+    results = {}
+    viewport, scheme, motion, _ = SCREENS[screens[0]]
+    with tab.open(listeners, viewport, scheme, motion) as page:
+        try:
+            page.goto(base_url + path, wait_until="load")
+            for i, screen in enumerate(screens):
+                if i:
+                    _, scheme, motion, _ = SCREENS[screen]
+                    page.emulate_media(color_scheme=scheme, reduced_motion=motion)
+                    error = toggle_palette(page, "slate" if scheme == "dark" else "default")
+                    if error:
+                        results[screen] = {"problems": [error], "figures": [], "gif_figures": []}
+                        continue
+                results[screen] = _look(page, path, screen, gifs, animated)
+        except Exception as exc:  # one broken page must not hide the others
+            problem = f"the visit failed: {type(exc).__name__}: {exc}".splitlines()[0]
+            for screen in screens:
+                results.setdefault(screen, {"problems": [problem], "figures": [],
+                                            "gif_figures": []})
+            tab.discard()
+    return results

@@ -1,5 +1,6 @@
 """axe-core (pinned, bundled by axe-playwright-python) on every page: no serious or critical violations.
-Its colour-contrast rule runs on a sample of pages, in light and dark mode (`contrast_sample`).
+Its rules that compare text colours (colour contrast, links told apart by colour alone:
+`browsing.COLOUR_RULES`) run on a sample of pages, in light and dark mode (`contrast_sample`).
 
 A failure names the rule, the page and the first offending elements; fix the cause (CSS in
 docs/stylesheets/a11y.css, templates), never disable the rule."""
@@ -42,4 +43,4 @@ def test_no_colour_contrast_violations_in_dark_mode(page_visits, page_paths, pag
         ]
         for v in checked
     }
-    fail_on(problems, "axe-core colour-contrast violations in dark mode (slate):")
+    fail_on(problems, "axe-core colour violations in dark mode (slate):")

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from .browsing import BROWSER, fail_on, figure_legibility, site_file
+from .browsing import BROWSER, fail_on, file_legibility, site_file
 
 pytestmark = BROWSER
 
@@ -111,7 +111,7 @@ def test_dark_scheme_shows_the_dark_twins(looks, site, base_url):
                     items.append(f"{where}: figure {figure['index'] + 1}: {shown[0]['src']} "
                                  "is not a file of the site")
                     continue
-                mean = figure_legibility(file.read_bytes())["mean"]
+                mean = file_legibility(file)["mean"]
                 if mean > MAX_DARK_LUMINANCE:
                     items.append(f"{where}: figure {figure['index'] + 1} has mean luminance "
                                  f"{mean:.2f}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pytest
 from bs4 import BeautifulSoup
+from sitetools import html_pages, page_url_path, parsed, text_outside
 
 from .browsing import ARTIFACTS, BROWSER, RAW_MATH, fail_on
 
@@ -24,21 +25,19 @@ NOT_PROSE = ["code", "pre", "kbd", "samp", "script", "style", "noscript", "texta
              "math"]
 
 
-def _without_javascript(html: str) -> tuple[list[str], int, int]:
-    """(raw TeX found in the prose, formulas arithmatex marked, of them holding MathML)."""
-    soup = BeautifulSoup(html, "html.parser")
+def _without_javascript(soup) -> tuple[list[str], int, int]:
+    """(raw TeX found in the prose, formulas arithmatex marked, of them holding MathML) of a
+    parsed page."""
     marked = soup.select(".arithmatex")
     rendered = [el for el in marked if el.find("math", recursive=False)]
-    for tag in soup.find_all(NOT_PROSE):
-        tag.decompose()
-    text = " ".join((soup.body or soup).stripped_strings)
+    text = text_outside(soup.body or soup, set(NOT_PROSE))
     found = {m.group(0) for m in RAW_MATH.finditer(text)} | {c for c in TEX_COMMANDS if c in text}
     return sorted(found), len(marked), len(rendered)
 
 
 @pytest.fixture(scope="module")
-def static_pages(page_html: dict[str, str]) -> dict[str, tuple[list[str], int, int]]:
-    return {path: _without_javascript(html) for path, html in page_html.items()}
+def static_pages(site) -> dict[str, tuple[list[str], int, int]]:
+    return {page_url_path(site, page): _without_javascript(parsed(page)) for page in html_pages(site)}
 
 
 def test_no_raw_tex_without_javascript(static_pages):
@@ -58,9 +57,10 @@ def test_pages_with_formulas_have_some(static_pages):
 
 
 def test_the_tex_check_sees_tex():
-    raw, marked, rendered = _without_javascript(
+    raw, marked, rendered = _without_javascript(BeautifulSoup(
         '<body><p>where \\(\\frac{1}{2}\\) is</p><span class="arithmatex">\\(x\\)</span>'
-        '<span class="arithmatex"><math><mi>y</mi></math></span><code>\\(ok\\)</code></body>')
+        '<span class="arithmatex"><math><mi>y</mi></math></span><code>\\(ok\\)</code></body>',
+        "html.parser"))
     assert "\\(" in raw and "\\frac" in raw and (marked, rendered) == (2, 1)
 
 

@@ -8,10 +8,11 @@ than it gets the class ``gd-overflow`` and, while content is hidden past its rig
 the computed ``mask-image`` is a gradient. The player (docs/javascripts/player.js): a ``.gd-anim``
 figure gets a button and a frame slider; ``data-state`` says playing or paused.
 
-Two phone loads per page (light with reduced motion: animations start paused and the button plays
-and pauses them; dark: no GIF is fetched, since the dark scheme shows stills), every check done in
-that visit; the desktop is checked in test_pages.py's visit of every page, in
-dark mode after the palette toggle. Screenshots of the phone (light) and desktop dark views go to
+On the phone a page with animations is loaded twice (light with reduced motion: animations start
+paused and the button plays and pauses them; dark: no GIF is fetched, since the dark scheme shows
+stills, and the button pauses them); any other page once, dark preferred, then light by the palette
+toggle. The desktop is checked in test_pages.py's visit of every page, in dark mode after the
+palette toggle. Screenshots of the phone (light) and desktop dark views go to
 test-artifacts/phone and test-artifacts/dark.
 """
 

@@ -37,7 +37,8 @@ def _without_javascript(soup) -> tuple[list[str], int, int]:
 
 @pytest.fixture(scope="module")
 def static_pages(site) -> dict[str, tuple[list[str], int, int]]:
-    return {page_url_path(site, page): _without_javascript(parsed(page)) for page in html_pages(site)}
+    return {page_url_path(site, page): _without_javascript(parsed(page))
+            for page in html_pages(site)}
 
 
 def test_no_raw_tex_without_javascript(static_pages):

@@ -119,13 +119,29 @@ def use_style() -> None:
     _share_text_layouts()
 
 
+#: The settings a text's glyphs, metrics and math parse are read from, besides its own font.
+_TEXT_SETTINGS = ("font.serif", "font.sans-serif", "font.monospace", "font.cursive",
+                  "font.fantasy", "font.enable_last_resort", "text.hinting",
+                  "text.hinting_factor", "mathtext.fontset", "mathtext.fallback",
+                  "mathtext.default", "mathtext.rm", "mathtext.it", "mathtext.bf",
+                  "mathtext.bfit", "mathtext.sf", "mathtext.tt", "mathtext.cal")
+
+
+def _text_settings() -> tuple:
+    """The current `_TEXT_SETTINGS`, hashable: part of every shared text key, so a change of
+    font or math settings later in the same process is never served an earlier text."""
+    values = (dict.__getitem__(matplotlib.rcParams, k) for k in _TEXT_SETTINGS)  # validated
+    return tuple(tuple(v) if isinstance(v, list) else v for v in values)
+
+
 def _share_mathtext_parses() -> None:
     """Let every figure of the process reuse matplotlib's parse of a math text (``$10^{-3}$``).
 
     matplotlib caches a parse per renderer, and each figure (and each dpi) gets a new renderer,
     so every figure parsed its tick labels and ``$η$`` labels again with pyparsing: about 40 %
-    of the constrained-layout time. The parse depends only on the text, dpi, font and flags
-    (all in the key), so one process-wide cache gives the same pixels."""
+    of the constrained-layout time. The parse depends only on the text, dpi, font, flags and
+    the font settings (all in the key), so one process-wide cache gives the same pixels, and a
+    reader who changes ``mathtext.*`` settings later in the same kernel gets a new parse."""
     from matplotlib.mathtext import MathTextParser
 
     original = getattr(MathTextParser._parse_cached, "__wrapped__", None)
@@ -134,7 +150,7 @@ def _share_mathtext_parses() -> None:
     parses: dict = {}
 
     def parse_cached(self, s, dpi, prop, antialiased, load_glyph_flags):
-        key = (self._output_type, s, dpi, prop, antialiased, load_glyph_flags)
+        key = (self._output_type, s, dpi, prop, antialiased, load_glyph_flags, _text_settings())
         if key not in parses:
             parses[key] = original(self, s, dpi, prop, antialiased, load_glyph_flags)
         return parses[key]
@@ -151,7 +167,6 @@ def _share_text_layouts() -> None:
     title and label placement of its axes, and by each of the light and the dark draw. The
     layout does not depend on where the text is (it is relative to the text's anchor), so
     texts that are equal in everything the layout reads share one: the same numbers."""
-    from matplotlib import rcParams
     from matplotlib.text import Text
 
     original = Text.__dict__["_get_layout"]
@@ -166,8 +181,7 @@ def _share_text_layouts() -> None:
                type(renderer), getattr(renderer, "dpi", None), self._linespacing,
                self._get_multialignment(), self.get_rotation(), self.get_rotation_mode(),
                self._horizontalalignment, self._verticalalignment, self._parse_math,
-               rcParams["text.hinting"], rcParams["text.hinting_factor"],
-               rcParams["mathtext.fontset"])
+               _text_settings())
         known = layouts.get(key)
         if known is None:
             if len(layouts) > 20_000:
@@ -236,7 +250,9 @@ def ticks_placed_once() -> Iterator[None]:
     tick locator and formatter and moves every tick and label each time: about a third of the
     work of a figure. The answer depends only on the axis, its view interval and its size in
     pixels, which are in the key, and nothing inside one layout or draw changes a locator or
-    formatter, so every later call gets the first call's ticks: the same picture."""
+    formatter, so every later call gets the first call's ticks: the same picture. Shared axes
+    share their formatters, and an axis reads its offset text (``×10³``) from the formatter's
+    state after placing its ticks, so that state is set again as placing them would."""
     from matplotlib.axis import Axis
 
     original = Axis.__dict__["_update_ticks"]
@@ -245,8 +261,12 @@ def ticks_placed_once() -> Iterator[None]:
     def update_ticks(axis):
         key = (id(axis), tuple(axis.get_view_interval()), axis.axes.bbox.bounds,
                axis.get_figure(root=True).dpi)
-        if key not in placed:
-            placed[key] = (axis, original(axis))  # the axis held: its id stays its own
+        if key not in placed:  # the axis is held, so its id stays its own
+            placed[key] = (axis, original(axis), axis.get_majorticklocs(),
+                           axis.get_minorticklocs())
+        else:
+            axis.major.formatter.set_locs(placed[key][2])
+            axis.minor.formatter.set_locs(placed[key][3])
         return list(placed[key][1])
 
     Axis._update_ticks = update_ticks
@@ -259,25 +279,25 @@ def ticks_placed_once() -> Iterator[None]:
 def replay_text(draw_text, glyphs: dict, real, gc, x, y, s, prop, angle, ismath=False,
                 mtext=None):
     """Draw a text with Agg's ``draw_text`` (unbound), or paste the glyph bitmaps of an equal
-    text drawn before (kept in ``glyphs``), moved by whole pixels.
+    text drawn before at the same place (kept in ``glyphs``).
 
-    Only texts at the same sub-pixel offset are reused, so every pixel is what matplotlib
-    would draw; the colour comes from ``gc`` when pasted, so a dark twin reuses the light
-    draw's glyphs. Math text and rotated text are drawn as usual. (It relies on how
-    matplotlib 3.11's Agg renderer draws text: `_renderer.draw_text_image` per glyph.)"""
+    The key holds everything the glyphs' bitmaps and places depend on, the exact position
+    included, so every pixel is what matplotlib would draw. (A text moved by whole pixels is
+    not reused: Agg rounds each glyph's position to 1/64 px, half-way ties to even, so the
+    same text at another place can get a glyph 1/64 px apart.) The colour comes from ``gc``
+    when pasted, so a dark twin reuses the light draw's glyphs. Math text and rotated text
+    are drawn as usual. (It relies on how matplotlib 3.11's Agg renderer draws text:
+    `_renderer.draw_text_image` per glyph.)"""
     inner = getattr(real, "_renderer", None)
     if ismath or angle or inner is None:
         return draw_text(real, gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
-    # Agg places glyphs in 1/64 px (round(64 (x + dx)), dx a multiple of 1/64): a text at
-    # the same 1/64 px phase gives the same bitmaps, shifted by whole pixels
-    (ix, fx), (iy, fy) = divmod(round(64 * x), 64), divmod(round(64 * y), 64)
     features = (tuple(mtext.get_fontfeatures() or ()), mtext.get_language()) if mtext else ()
-    key = (s, prop.copy(), fx, fy, features, real.dpi, real.height,
-           bool(gc.get_antialiased()), _hinting())
+    key = (s, prop.copy(), float(x), float(y), features, real.dpi, real.height,
+           bool(gc.get_antialiased()), _text_settings())
     known = glyphs.get(key)
     if known is None:  # draw it, keeping each glyph's bitmap and place
         known = []
-        real._renderer = _GlyphRecorder(inner, known, ix, iy)
+        real._renderer = _GlyphRecorder(inner, known)
         try:
             draw_text(real, gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
         finally:
@@ -285,28 +305,22 @@ def replay_text(draw_text, glyphs: dict, real, gc, x, y, s, prop, angle, ismath=
         glyphs[key] = known
     else:
         for bitmap, left, top in known:
-            inner.draw_text_image(bitmap, left + ix, top + iy, 0, gc)
+            inner.draw_text_image(bitmap, left, top, 0, gc)
     return None
 
 
 class _GlyphRecorder:
     """Stands in for Agg's C++ renderer while a text is drawn, noting each glyph's bitmap."""
 
-    def __init__(self, inner, glyphs: list, ix: int, iy: int):
-        self._inner, self._glyphs, self._at = inner, glyphs, (ix, iy)
+    def __init__(self, inner, glyphs: list):
+        self._inner, self._glyphs = inner, glyphs
 
     def __getattr__(self, name):
         return getattr(self._inner, name)
 
     def draw_text_image(self, bitmap, left, top, angle, gc):
-        self._glyphs.append((np.array(bitmap, copy=True), left - self._at[0], top - self._at[1]))
+        self._glyphs.append((np.array(bitmap, copy=True), left, top))
         return self._inner.draw_text_image(bitmap, left, top, angle, gc)
-
-
-def _hinting():
-    from matplotlib.backends.backend_agg import get_hinting_flag
-
-    return get_hinting_flag()
 
 
 _GLYPHS: dict = {}  # replay_text's bitmaps, kept for every figure of the process
@@ -315,9 +329,9 @@ _GLYPHS: dict = {}  # replay_text's bitmaps, kept for every figure of the proces
 @contextlib.contextmanager
 def glyphs_replayed() -> Iterator[None]:
     """Within the block, Agg draws a text equal to one it drew before in this process (same
-    string, font, sub-pixel phase, dpi and canvas size) by pasting that text's glyph bitmaps
+    string, font, place, dpi and canvas height) by pasting that text's glyph bitmaps
     (`replay_text`): the dark twin of a figure pastes the light draw's glyphs in its own
-    colours, and a tick label drawn in an earlier figure of the same size is pasted too."""
+    colours, and so does a tick label at the same place in an earlier figure of the same size."""
     from matplotlib.backends.backend_agg import RendererAgg
 
     original = RendererAgg.__dict__["draw_text"]

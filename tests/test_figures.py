@@ -2,8 +2,11 @@
 from the same figure, numbered captions, and every example's figure captioned."""
 
 import ast
+import contextlib
+import io
 import json
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -194,3 +197,66 @@ def test_a_figure_and_its_dark_twin_are_the_pictures_of_separate_draws(tmp_path)
     dark = style.png_bytes(fig)
     assert (tmp_path / "busy.png").read_bytes() == light
     assert (tmp_path / "busy.dark.png").read_bytes() == dark
+
+
+def _texts_at(places, replay: bool) -> np.ndarray:
+    """Agg's pixels of "BCBC" drawn at each (x, y) display pixel of a figure, glyphs replayed
+    or not. (At 10 pt and 200 dpi the advance from B to C is an odd number of 1/64 px.)"""
+    import matplotlib.pyplot as plt
+    from matplotlib.transforms import IdentityTransform
+
+    fig = plt.figure(figsize=style.FIGSIZE)
+    for x, y in places:
+        fig.text(x, y, "BCBC", fontsize=10, transform=IdentityTransform())
+    raw = io.BytesIO()
+    with style.glyphs_replayed() if replay else contextlib.nullcontext():
+        fig.savefig(raw, format="rgba", dpi=style.DPI)
+    plt.close(fig)
+    return np.frombuffer(raw.getvalue(), np.uint8)
+
+
+@pytest.mark.parametrize("earlier, later", [
+    ((100 + 2.5 / 64, 300), (401 + 1.5 / 64, 300)),  # both round to 2/64 px; ties go to even
+    ((100 + 0.3 / 64, 300.25), (500 + 0.5 / 64, 300.25)),
+    ((500 + 0.5 / 64, 300), (100 + 0.3 / 64, 300)),
+])
+def test_a_pasted_text_has_the_pixels_matplotlib_draws_at_its_place(earlier, later):
+    # Agg rounds each glyph's place to 1/64 px, so the same text moved by whole pixels (or to
+    # the same 1/64 px phase) can differ; what an earlier figure drew must not leak into this one
+    style._GLYPHS.clear()
+    _texts_at([earlier], replay=True)
+    assert np.array_equal(_texts_at([later], replay=True), _texts_at([later], replay=False))
+    assert np.array_equal(_texts_at([earlier, earlier], replay=True),
+                          _texts_at([earlier, earlier], replay=False))
+    assert len(style._GLYPHS) == 2, "a text drawn again at the same place is pasted"
+
+
+@pytest.mark.parametrize("first, then, text", [
+    ({}, {"font.sans-serif": ["DejaVu Serif"]}, "Wide words"),
+    ({"mathtext.fontset": "custom"}, {"mathtext.fontset": "custom", "mathtext.rm": "DejaVu Serif"},
+     r"$\mathrm{Wide}$"),
+])
+def test_a_reader_who_changes_font_settings_later_is_not_served_an_earlier_text(first, then, text):
+    # the shared layouts, math parses and glyphs are process-wide: a reader's kernel keeps them
+    import matplotlib
+    import matplotlib.pyplot as plt
+    from matplotlib.text import Text
+
+    def drawn(shared: bool):
+        fig, ax = gd.figure()
+        label = ax.set_title(text)
+        with contextlib.ExitStack() as stack:
+            if not shared:
+                stack.enter_context(mock.patch.object(Text, "_get_layout",
+                                                      Text._get_layout.__wrapped__))
+            extent = label.get_window_extent(fig.canvas.get_renderer()).bounds
+            rgba = style.png_bytes(fig, colors=0)
+        plt.close(fig)
+        return extent, rgba
+
+    with matplotlib.rc_context(first):
+        before = drawn(shared=True)
+    with matplotlib.rc_context(then):
+        after = drawn(shared=True)
+        assert after[0] != before[0]
+        assert after == drawn(shared=False)

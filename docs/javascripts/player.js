@@ -7,8 +7,10 @@
 // over the image, and adds the controls. Under prefers-reduced-motion the player starts paused on
 // the still (the last frame) and decodes nothing until the reader presses Play or moves the slider.
 // A player that is hidden (the light twin while the dark scheme shows the dark still) fetches
-// nothing until a change of scheme shows it.
-// Checked by tests/browser/test_screens.py (pausing stops the frames) and test_accessibility.py.
+// nothing until a change of scheme shows it, and one hidden while playing stops drawing frames
+// until it is shown again.
+// Checked by tests/browser/test_screens.py (pausing stops the frames), test_motion.py (hiding
+// stops them) and test_accessibility.py.
 
 const REDUCED = window.matchMedia("(prefers-reduced-motion: reduce)");
 
@@ -254,6 +256,10 @@ class Player {
     if (this.frame >= this.count - 1) this.frame = -1;  // from the end: start over
     const tick = () => {
       if (!this.playing) return;
+      if (!this.root.checkVisibility()) {  // hidden by a change of scheme: no frames until wake()
+        this.waiting = true;
+        return;
+      }
       this.frame = (this.frame + 1) % this.count;
       this.show(true);
       this.timer = setTimeout(tick, this.frames[this.frame].delay);

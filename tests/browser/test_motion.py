@@ -13,7 +13,8 @@ import re
 import pytest
 from PIL import Image
 
-from .browsing import BROWSER, fail_on
+from .browsing import BROWSER, fail_on, toggle_palette
+from .screens import HOLD_MS
 
 pytestmark = BROWSER
 
@@ -85,3 +86,28 @@ def test_reduced_motion_offers_a_way_to_play(reduced_motion_figures, browser_con
                 items.append(f"{link['href']}: not an animation ({frames} frame)")
         problems[path] = items
     fail_on(problems, "reduced-motion readers need a working link to play each animation:")
+
+
+# The frame of every player on the page, and whether the player is shown.
+PLAYER_FRAMES_JS = """() => [...document.querySelectorAll('.gd-anim')]
+  .map(a => [a.checkVisibility(), a.querySelector('input[type=range]')?.value ?? null])"""
+
+
+def test_a_player_hidden_by_the_dark_scheme_draws_no_frames(tab, base_url):
+    """The light twin of a playing animation is hidden when the reader switches to the dark
+    scheme (which shows the dark still): it stops drawing frames, and plays on once shown."""
+    with tab.open([]) as page:
+        page.goto(base_url)  # the home page plays a GIF figure
+        page.wait_for_function("[...document.querySelectorAll('.gd-anim')].some(a => "
+                               "a.dataset.state === 'playing' && a.querySelector('canvas'))",
+                               timeout=10000)
+        assert toggle_palette(page, "slate") is None
+        page.wait_for_timeout(200)  # a frame already due may still be drawn
+        hidden = page.evaluate(PLAYER_FRAMES_JS)
+        assert hidden and not any(shown for shown, _ in hidden), hidden
+        page.wait_for_timeout(HOLD_MS)  # longer than any frame is shown
+        assert page.evaluate(PLAYER_FRAMES_JS) == hidden, "a hidden player kept drawing frames"
+        assert toggle_palette(page, "default") is None
+        page.wait_for_function("(before) => " + PLAYER_FRAMES_JS + "().some(([shown, frame], i)"
+                               " => shown && frame !== before[i][1])", arg=hidden,
+                               timeout=HOLD_MS)

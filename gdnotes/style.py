@@ -279,47 +279,59 @@ def ticks_placed_once() -> Iterator[None]:
 def replay_text(draw_text, glyphs: dict, real, gc, x, y, s, prop, angle, ismath=False,
                 mtext=None):
     """Draw a text with Agg's ``draw_text`` (unbound), or paste the glyph bitmaps of an equal
-    text drawn before at the same place (kept in ``glyphs``).
+    text drawn before (kept in ``glyphs``), moved by whole pixels.
 
-    The key holds everything the glyphs' bitmaps and places depend on, the exact position
-    included, so every pixel is what matplotlib would draw. (A text moved by whole pixels is
-    not reused: Agg rounds each glyph's position to 1/64 px, half-way ties to even, so the
-    same text at another place can get a glyph 1/64 px apart.) The colour comes from ``gc``
-    when pasted, so a dark twin reuses the light draw's glyphs. Math text and rotated text
-    are drawn as usual. (It relies on how matplotlib 3.11's Agg renderer draws text:
-    `_renderer.draw_text_image` per glyph.)"""
+    Agg places each glyph at ``round(64 (x + dx))`` 1/64 px, ``dx`` being the glyph's offset
+    in the text (a whole number of 1/64 px), so a text moved by whole pixels gets the same
+    bitmaps, moved as far, unless its place is a half-way tie: ties round to even, glyph by
+    glyph, so there a text is reused only at its exact place. Either way every pixel is what
+    matplotlib would draw. The colour comes from ``gc`` when pasted, so a dark twin reuses
+    the light draw's glyphs. Math text and rotated text are drawn as usual. (It relies on how
+    matplotlib 3.11's Agg renderer draws text: `_renderer.draw_text_image` per glyph.)"""
     inner = getattr(real, "_renderer", None)
     if ismath or angle or inner is None:
         return draw_text(real, gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
+    across, up = 64 * x, 64 * (real.height - y)  # in 1/64 px, as Agg computes them
+    if _near_tie(across) or _near_tie(up):
+        place, (ix, iy) = ("at", float(x), float(y)), (0, 0)
+    else:
+        (ix, fx), (iy, fy) = divmod(round(across), 64), divmod(round(up), 64)
+        place = ("phase", fx, fy)
     features = (tuple(mtext.get_fontfeatures() or ()), mtext.get_language()) if mtext else ()
-    key = (s, prop.copy(), float(x), float(y), features, real.dpi, real.height,
+    key = (s, prop.copy(), place, features, real.dpi, real.height,
            bool(gc.get_antialiased()), _text_settings())
     known = glyphs.get(key)
     if known is None:  # draw it, keeping each glyph's bitmap and place
         known = []
-        real._renderer = _GlyphRecorder(inner, known)
+        real._renderer = _GlyphRecorder(inner, known, ix, iy)
         try:
             draw_text(real, gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
         finally:
             real._renderer = inner
         glyphs[key] = known
     else:
-        for bitmap, left, top in known:
-            inner.draw_text_image(bitmap, left, top, 0, gc)
+        for bitmap, left, top in known:  # draw_text_image's y points down
+            inner.draw_text_image(bitmap, left + ix, top - iy, 0, gc)
     return None
 
 
-class _GlyphRecorder:
-    """Stands in for Agg's C++ renderer while a text is drawn, noting each glyph's bitmap."""
+def _near_tie(sixty_fourths: float) -> bool:
+    """Whether a place in 1/64 px is (within float error) half-way between two whole ones."""
+    return abs(sixty_fourths % 1 - 0.5) < 1e-6
 
-    def __init__(self, inner, glyphs: list):
-        self._inner, self._glyphs = inner, glyphs
+
+class _GlyphRecorder:
+    """Stands in for Agg's C++ renderer while a text is drawn, noting each glyph's bitmap and
+    its place relative to the text's whole-pixel place (``ix`` across, ``iy`` up)."""
+
+    def __init__(self, inner, glyphs: list, ix: int, iy: int):
+        self._inner, self._glyphs, self._at = inner, glyphs, (ix, iy)
 
     def __getattr__(self, name):
         return getattr(self._inner, name)
 
     def draw_text_image(self, bitmap, left, top, angle, gc):
-        self._glyphs.append((np.array(bitmap, copy=True), left, top))
+        self._glyphs.append((np.array(bitmap, copy=True), left - self._at[0], top + self._at[1]))
         return self._inner.draw_text_image(bitmap, left, top, angle, gc)
 
 
@@ -329,9 +341,9 @@ _GLYPHS: dict = {}  # replay_text's bitmaps, kept for every figure of the proces
 @contextlib.contextmanager
 def glyphs_replayed() -> Iterator[None]:
     """Within the block, Agg draws a text equal to one it drew before in this process (same
-    string, font, place, dpi and canvas height) by pasting that text's glyph bitmaps
+    string, font, sub-pixel place, dpi and canvas height) by pasting that text's glyph bitmaps
     (`replay_text`): the dark twin of a figure pastes the light draw's glyphs in its own
-    colours, and so does a tick label at the same place in an earlier figure of the same size."""
+    colours, and a tick label drawn in an earlier figure of the same size is pasted too."""
     from matplotlib.backends.backend_agg import RendererAgg
 
     original = RendererAgg.__dict__["draw_text"]

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -141,7 +142,13 @@ def _share_mathtext_parses() -> None:
     so every figure parsed its tick labels and ``$η$`` labels again with pyparsing: about 40 %
     of the constrained-layout time. The parse depends only on the text, dpi, font, flags and
     the font settings (all in the key), so one process-wide cache gives the same pixels, and a
-    reader who changes ``mathtext.*`` settings later in the same kernel gets a new parse."""
+    reader who changes ``mathtext.*`` settings later in the same kernel gets a new parse.
+
+    A parse holds the fonts its glyphs are drawn from, and a font reads its file through a
+    descriptor that a forked process shares with its parent and siblings (one file offset for
+    all): processes drawing at once read each other's glyphs (FreeType's "too many hints",
+    or wrong pixels). So a forked child (an example run by the build's zygote) opens the fonts
+    of the parses it inherits again, as matplotlib does for its own font cache."""
     from matplotlib.mathtext import MathTextParser
 
     original = getattr(MathTextParser._parse_cached, "__wrapped__", None)
@@ -155,7 +162,22 @@ def _share_mathtext_parses() -> None:
             parses[key] = original(self, s, dpi, prop, antialiased, load_glyph_flags)
         return parses[key]
 
+    def reopen_fonts() -> None:  # after matplotlib's own after-fork hook emptied its font cache
+        for key, parse in parses.items():
+            if hasattr(parse, "glyphs"):  # a VectorParse: (font, size, char, index, dx, dy)s
+                parses[key] = parse._replace(glyphs=[(_font_again(font), *rest)
+                                                     for font, *rest in parse.glyphs])
+
     MathTextParser._parse_cached = parse_cached
+    if hasattr(os, "register_at_fork"):  # not on Windows, which cannot fork
+        os.register_at_fork(after_in_child=reopen_fonts)
+
+
+def _font_again(font):
+    """The font of this process for ``font``'s file and face (matplotlib's cached one)."""
+    from matplotlib.font_manager import FontPath, get_font
+
+    return get_font([FontPath(font.fname, font.face_index)])
 
 
 def _share_text_layouts() -> None:

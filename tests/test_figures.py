@@ -288,3 +288,38 @@ def test_texts_pasted_from_an_earlier_figure_are_the_texts_matplotlib_draws():
     later = places(300)
     pasted = _texts_at(later, replay=True, strings=strings, seed=2)
     assert np.array_equal(pasted, _texts_at(later, replay=False, strings=strings, seed=2))
+
+
+_FORKED_CHILD = """
+import os
+import gdnotes as gd
+from gdnotes import style
+from matplotlib.font_manager import FontPath, get_font
+from matplotlib.mathtext import MathTextParser
+
+fig, ax = gd.figure()
+ax.set(xlabel=r"step $t$", ylabel=r"$f(x_t)$", yscale="log", ylim=(1e-3, 1))
+style.png_bytes(fig)  # the parses of these math texts are now shared by the whole process
+shared = MathTextParser._parse_cached
+parses = dict(zip(shared.__code__.co_freevars, (c.cell_contents for c in shared.__closure__)))
+fonts = [font for parse in parses["parses"].values() for font, *_ in parse.glyphs]
+pid = os.fork()
+if pid == 0:
+    inherited = sum(font is not get_font([FontPath(font.fname, font.face_index)])
+                    for parse in parses["parses"].values() for font, *_ in parse.glyphs)
+    os._exit(min(inherited, 100))
+print(len(fonts), os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
+"""
+
+
+def test_a_forked_process_draws_shared_math_texts_with_fonts_of_its_own():
+    # a font reads its file through a descriptor that forked processes share (one offset):
+    # examples forked by the build's zygote, drawing at once, read each other's glyphs
+    import subprocess
+    import sys
+
+    run = subprocess.run([sys.executable, "-c", _FORKED_CHILD], capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 0, run.stderr[-2000:]
+    glyphs, inherited = map(int, run.stdout.split())
+    assert glyphs > 10 and inherited == 0, run.stdout

@@ -76,9 +76,17 @@ def test_two_builds_are_byte_identical(make_project):
 
 def test_execution_switch_builds_without_running(make_project):
     project = make_project()
+    config = project.root / "mkdocs.yml"  # with math, so a value can sit in a formula
+    config.write_text(config.read_text().replace(
+        "markdown_extensions:\n",
+        "markdown_extensions:\n  - pymdownx.arithmatex:\n      generic: true\n"
+        "  - gdnotes.site.mathml\n"))
+    project.write_page("# Home\n\nValue {{ value: a/answer }}, or $x = {{ value: a/answer }}$.\n")
     result = project.build(strict=False, env={"GDNOTES_EXECUTE": "0"})
     assert result.returncode == 0, result.output
     assert result.ran() == [] and not (project.cache / "entries").exists()
+    page = (result.site / "index.html").read_text()  # what is missing is shown, not a crash
+    assert "missing output {{ value: a/answer }} (in a formula)" in page
 
 
 def test_broken_copy_of_a_real_example_names_script_and_line(tmp_path):

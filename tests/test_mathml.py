@@ -67,3 +67,11 @@ def test_the_same_formula_is_rendered_once():
 def test_code_blocks_are_marked_out_of_the_search_index():
     html, _ = render("Run `gd.run` like this:\n\n    x = 1\n")
     assert "<pre data-search-exclude>" in html and "<code>gd.run</code>" in html
+
+
+def test_a_formula_with_a_missing_output_shows_it_instead_of_failing():
+    # what macros.expand leaves where a value is missing (a build with execution off, say)
+    missing = '<strong class="gd-missing">missing output {{ value: adam/m_hat }}</strong>'
+    html, _ = render(f"Here $\\hat m_2 = {missing}$ and\n\n$$\n{missing} + 1\n$$\n")
+    assert html.count("missing output {{ value: adam/m_hat }} (in a formula)") == 2
+    assert "<math" not in html and "\\(" not in html

@@ -126,6 +126,10 @@ def _unescape(m: re.Match) -> str:  # HTML names (&ApplyFunction;) that XML does
     return html.unescape(m.group(0))
 
 
+#: What `macros.expand` puts where a macro's output is missing (an HTML error, not TeX).
+_MISSING = re.compile(r'<strong class="gd-missing">(.*?)</strong>')
+
+
 def _tex_of(el: etree.Element) -> tuple[str, bool] | None:
     """(TeX, display) held by an arithmatex element, or None if it holds something else."""
     text = (el.text or "").strip()
@@ -150,6 +154,11 @@ class MathTreeprocessor(Treeprocessor):
             if heading is not None and "id" not in heading.attrib:
                 self._keep_heading_id(heading)
             el.text = None
+            missing = _MISSING.findall(tex)
+            if missing:  # a macro in the formula had no output (the build has reported it)
+                shown = etree.SubElement(el, "strong", {"class": "gd-missing"})
+                shown.text = AtomicString("; ".join(missing) + " (in a formula)")
+                continue
             math = math_element(tex, display)
             el.append(math)
             if heading is not None:

@@ -26,6 +26,15 @@ from pathlib import Path
 from gdnotes.outputs import CODE_SPAN as _CODE_SPAN
 from gdnotes.outputs import outside_code_spans
 
+
+def missing_html(text: str) -> str:
+    """A visible error where a macro's output should be (styled by ``.gd-missing``)."""
+    return f'<strong class="gd-missing">{html.escape(text)}</strong>'
+
+
+#: `missing_html` found in a page's text (inside a formula, say); group 1 is the error's text.
+MISSING = re.compile(r'<strong class="gd-missing">(.*?)</strong>')
+
 MACRO = re.compile(
     r"\{\{\s*(?P<kind>figure|table|value|text|answer)\s*:\s*"
     r"(?P<example>[A-Za-z0-9_\-]+)/(?P<name>[A-Za-z0-9_\-.]+)"
@@ -296,14 +305,12 @@ class OutputIndex:
             last = end
             if ref.raw:
                 problems.append((ref, MALFORMED))
-                pieces.append(f'<strong class="gd-missing">not a macro: {html.escape(ref.raw)}'
-                              "</strong>")
+                pieces.append(missing_html(f"not a macro: {ref.raw}"))
                 continue
             record, problem = self.find(ref)
             if record is None:
                 problems.append((ref, problem))
-                pieces.append(
-                    f'<strong class="gd-missing">missing output {html.escape(str(ref))}</strong>')
+                pieces.append(missing_html(f"missing output {ref}"))
                 continue
             # keep multi-line output inside the block (admonition, tab, list) the macro sits in
             at = begin - chunk_offset

@@ -20,6 +20,8 @@ from markdown import Extension
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
+from gdnotes.site.macros import MISSING
+
 _SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-", strict=True))
 _SUBSCRIPT_DIGITS = dict(zip("0123456789−+", "₀₁₂₃₄₅₆₇₈₉₋₊", strict=True))
 _SUPERSCRIPT_DIGITS = {v: k for k, v in _SUPERSCRIPTS.items()} | {"−": "⁻", "+": "⁺"}
@@ -126,10 +128,6 @@ def _unescape(m: re.Match) -> str:  # HTML names (&ApplyFunction;) that XML does
     return html.unescape(m.group(0))
 
 
-#: What `macros.expand` puts where a macro's output is missing (an HTML error, not TeX).
-_MISSING = re.compile(r'<strong class="gd-missing">(.*?)</strong>')
-
-
 def _tex_of(el: etree.Element) -> tuple[str, bool] | None:
     """(TeX, display) held by an arithmatex element, or None if it holds something else."""
     text = (el.text or "").strip()
@@ -154,7 +152,7 @@ class MathTreeprocessor(Treeprocessor):
             if heading is not None and "id" not in heading.attrib:
                 self._keep_heading_id(heading)
             el.text = None
-            missing = _MISSING.findall(tex)
+            missing = MISSING.findall(tex)
             if missing:  # a macro in the formula had no output (the build has reported it)
                 shown = etree.SubElement(el, "strong", {"class": "gd-missing"})
                 shown.text = AtomicString("; ".join(missing) + " (in a formula)")

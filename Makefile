@@ -1,6 +1,7 @@
 # Two commands do all the set-up on a fresh machine (Python 3.11, pip, apt):
 #   make serve   build the site (running every example) and serve it on http://127.0.0.1:8000
-#   make test    run the whole test suite (installs Debian's chromium for the browser tests)
+#   make test    run ruff and the everyday test suite (installs Debian's chromium for the browser
+#                tests); `make test-slow` runs the rest, which CI runs too
 # Both create or update .venv from the pins in constraints.txt first.
 
 PYTHON ?= python3.11
@@ -13,7 +14,7 @@ STAMP  := $(VENV)/.installed
 THREADS := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 WORKERS ?= 3
 
-.PHONY: serve build readme-screenshots test test-fast browser-deps lint bench mutate clean
+.PHONY: serve build readme-screenshots test test-slow test-all test-fast browser-deps lint bench mutate clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; gdnotes needs Python 3.11" >&2; exit 1; }
@@ -34,9 +35,21 @@ readme-screenshots: $(STAMP) browser-deps
 browser-deps:
 	@bash .ci/browser-deps
 
+# The suite's tests marked `slow` repeat, for every page and every example, what the everyday run
+# proves on a representative sample (the browser on every page and screen, every download in its
+# client, a fresh venv). `make test` skips them; `make test-slow` runs them alone; CI runs both.
+PYTEST := $(THREADS) $(BIN)/python -m pytest -n $(WORKERS) --dist loadgroup --durations=20
+
 test: $(STAMP) browser-deps
 	$(BIN)/ruff check .
-	$(THREADS) $(BIN)/python -m pytest -n $(WORKERS) --dist loadgroup --durations=20
+	$(PYTEST) -m "not slow"
+
+test-slow: $(STAMP) browser-deps
+	$(PYTEST) -m slow
+
+test-all: $(STAMP) browser-deps  # both sets in one run
+	$(BIN)/ruff check .
+	$(PYTEST)
 
 test-fast: $(STAMP)
 	$(THREADS) $(BIN)/python -m pytest -n 2 --dist loadgroup -m "not browser and not build"

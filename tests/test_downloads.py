@@ -4,6 +4,11 @@ Every notebook the site serves is executed by nbclient in a real ipykernel start
 directory; every script the site serves runs as `python <name>.py` from an empty directory; and a
 fresh virtual environment that installs only the wheel the site serves runs a downloaded notebook.
 Each must reproduce the build's outputs: the same files, byte for byte, and the same numbers.
+
+Every run (`make test`) executes the downloads of EVERYDAY, whose outputs hold every kind of
+output and both kinds of import, and checks for every example that the notebook holds exactly
+the script's code. The other examples' notebooks and scripts, and the fresh venv, are marked
+``slow``: `make test-slow` and CI run them, so CI runs every download in its client.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import jupytext
 import nbformat
 import pytest
 from conftest import REPO
@@ -25,6 +31,11 @@ from nbclient import NotebookClient
 from gdnotes.site.runner import discover
 
 EXAMPLES = [p.stem for p in discover(REPO / "examples")]
+# Between them: a figure, a GIF, a table, printed text and values; numpy alone (tangent_line)
+# and torch with its optimizers (update_rule). test_everyday_examples_hold_every_kind checks it.
+EVERYDAY = ("tangent_line", "update_rule")
+BY_TIER = [pytest.param(name, marks=[] if name in EVERYDAY else [pytest.mark.slow])
+           for name in EXAMPLES]
 # The environment the build runs examples in, minus anything that points into the repository.
 _READER_ENV = {
     "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0", "SOURCE_DATE_EPOCH": "0",
@@ -76,7 +87,38 @@ def _display_kinds(notebook) -> list[list[str]]:
 
 
 @pytest.mark.build
+def test_everyday_examples_hold_every_kind(built_site):
+    """What the everyday run executes covers each way a download can differ: every kind of output
+    a notebook shows inline, and a script with and without torch's optimizers."""
+    kinds, values = set(), 0
+    for name in EVERYDAY:
+        manifest = json.loads((built_site / "figures" / name / "manifest.json").read_text())
+        kinds |= {record["kind"] for record in manifest["outputs"].values()}
+        values += len(manifest.get("values", {}))
+    every_kind = {r["kind"] for m in (built_site / "figures").glob("*/manifest.json")
+                  for r in json.loads(m.read_text())["outputs"].values()}
+    assert kinds == every_kind and values, (kinds, every_kind)
+    sources = [(built_site / "examples" / f"{name}.py").read_text() for name in EVERYDAY]
+    assert any("torch.optim" in text for text in sources), "no everyday example uses torch.optim"
+    assert any("import torch" not in text for text in sources), "every one imports torch"
+
+
+@pytest.mark.build
 @pytest.mark.parametrize("name", EXAMPLES)
+def test_the_notebook_holds_exactly_the_scripts_code(name, built_site):
+    """So the script run in plain python and the notebook run in a kernel run the same code,
+    whichever of them the everyday run executes. The script is read by jupytext, not gdnotes."""
+    script = (built_site / "examples" / f"{name}.py").read_text(encoding="utf-8")
+    notebook = nbformat.read(built_site / "examples" / f"{name}.ipynb", as_version=4)
+
+    def code(cells) -> list[str]:
+        return [c.source.strip("\n") for c in cells if c.cell_type == "code"]
+
+    assert code(notebook.cells) == code(jupytext.reads(script, fmt="py:percent").cells)
+
+
+@pytest.mark.build
+@pytest.mark.parametrize("name", BY_TIER)
 def test_notebook_runs_in_a_fresh_kernel_from_an_empty_folder(
     name, built_site, tmp_path, reader_env_vars
 ):
@@ -107,7 +149,7 @@ def test_notebook_runs_in_a_fresh_kernel_from_an_empty_folder(
 
 
 @pytest.mark.build
-@pytest.mark.parametrize("name", EXAMPLES)
+@pytest.mark.parametrize("name", BY_TIER)
 def test_script_runs_with_plain_python_from_an_empty_folder(name, built_site, tmp_path):
     served = built_site / "examples" / f"{name}.py"
     workdir = tmp_path / "reader"
@@ -123,6 +165,7 @@ def test_script_runs_with_plain_python_from_an_empty_folder(name, built_site, tm
 
 
 @pytest.mark.build
+@pytest.mark.slow
 def test_a_fresh_venv_with_only_the_served_wheel_runs_a_downloaded_notebook(
     built_site, tmp_path, reader_env_vars
 ):

@@ -8,7 +8,10 @@ file by file (`test_build.py`). What is left to prove here is that everything th
 those runs is deterministic. So the second build starts from an empty cache holding only copies of
 the session build's example entries: the wheel, the notebooks' install cells, the pages, the
 search index and the sitemap are all made again, and any timestamp, random id or unordered output
-in them shows up as a differing file."""
+in them shows up as a differing file.
+
+Marked ``slow`` (CI runs it, `make test` does not): `test_build.py` proves the same of a small
+project in every run; this repeats it on the whole site."""
 
 from __future__ import annotations
 
@@ -50,6 +53,7 @@ def second_build(built_site, tmp_path_factory) -> tuple[BuildResult, list[str]]:
 
 
 @pytest.mark.build
+@pytest.mark.slow
 def test_the_second_build_reused_every_example_run_and_made_the_rest_again(second_build):
     result, copied = second_build
     examples = sorted(p.stem for p in (REPO / "examples").glob("[!_]*.py"))
@@ -69,6 +73,7 @@ def _how_they_differ(a: Path, b: Path) -> str:
 
 
 @pytest.mark.build
+@pytest.mark.slow
 def test_a_second_build_is_byte_identical_to_the_session_build(second_build, built_site):
     first, second = built_site, second_build[0].site
     a, b = tree_digest(first), tree_digest(second)

@@ -75,10 +75,16 @@ def test_workflow_installs_exactly_like_the_makefile(workflow):
 def test_workflow_runs_the_readme_test_command_then_builds(workflow):
     readme = (REPO / "README.md").read_text()
     commands = [shlex.join(c) for c in _commands(workflow)]
-    for command in ("make test", "make build"):
+    for command in ("make test", "make test-slow", "make build"):
         assert command in readme, f"README no longer documents `{command}`"
         assert command in commands, f"the workflow does not run `{command}`: {commands}"
-    assert commands.index("make test") < commands.index("make build")
+    assert commands.index("make test") < commands.index("make test-slow") < commands.index("make build")
+
+
+def test_ci_runs_the_readme_test_command_and_the_slow_tests():
+    """A fresh clone's CI (`.ci/run`) runs `make test`, then what it leaves out (`make test-slow`)."""
+    run = (REPO / ".ci" / "run").read_text()
+    assert "for target in test test-slow" in run, run
 
 
 def test_workflow_publishes_site_to_github_pages(workflow):

@@ -2,8 +2,11 @@
 
 Every page is visited exactly once (``page_visits``); each test then asserts one property over all
 visits and lists every offending page, so a failure says everything at once and the suite stays fast.
-The pages are split into ``SHARDS`` shards: a test over visits runs once per shard, each shard in
-its own xdist group, one shard per test worker (each with its own browser).
+The pages come in two tiers: ``representative_pages`` (each template and the first lesson and
+example page holding each component or behaviour), which every run visits, and the rest, whose
+shards are marked ``slow`` (`make test-slow` and CI visit them; `make test` does not). Each tier is
+split into ``SHARDS`` shards: a test over visits runs once per shard, each shard in its own xdist
+group, one shard per test worker (each with its own browser).
 Test modules here carry ``pytestmark = BROWSER`` (marker + the xdist group of the site build).
 """
 
@@ -18,6 +21,7 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 import pytest
@@ -123,12 +127,24 @@ def browser_context(base_url: str):
 SHARDS = max(2, int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "2")))
 
 
+class Shard(NamedTuple):
+    """Every SHARDS-th page of a tier ("pages": representative_pages; "rest": the others)."""
+
+    tier: str
+    index: int
+
+    def __str__(self) -> str:
+        return f"{self.tier}{self.index}"
+
+
 def pytest_generate_tests(metafunc):
     if "shard" in metafunc.fixturenames:  # page_visits, screen_visits
         metafunc.parametrize(
             "shard",
-            [pytest.param(i, id=f"pages{i}", marks=pytest.mark.xdist_group(f"pages{i}"))
-             for i in range(SHARDS)],
+            [pytest.param(Shard(tier, i), id=f"{tier}{i}",
+                          marks=[pytest.mark.xdist_group(f"{tier}{i}"),
+                                 *([pytest.mark.slow] if tier == "rest" else [])])
+             for tier in ("pages", "rest") for i in range(SHARDS)],
             scope="session",
         )
 
@@ -138,10 +154,16 @@ def page_paths(site: Path) -> list[str]:
     return [page_url_path(site, p) for p in html_pages(site)]
 
 
+def pages_of(shard: Shard, paths: list[str], html: dict[str, str]) -> list[str]:
+    """The shard's pages: every SHARDS-th page of its tier, starting at the shard's index."""
+    sample = representative_pages(paths, html)
+    tier = [p for p in paths if (p in sample) == (shard.tier == "pages")]
+    return tier[shard.index::SHARDS]
+
+
 @pytest.fixture(scope="session")
-def shard_paths(page_paths: list[str], shard: int) -> list[str]:
-    """This shard's pages: every SHARDS-th page of the site, starting at the shard's index."""
-    return page_paths[shard::SHARDS]
+def shard_paths(page_paths: list[str], page_html: dict[str, str], shard: Shard) -> list[str]:
+    return pages_of(shard, page_paths, page_html)
 
 
 # Components whose colours axe's COLOUR_RULES must see at least once (markers in the HTML).
@@ -160,6 +182,28 @@ def contrast_sample(paths: list[str], html: dict[str, str] | None = None) -> set
     for marker in COMPONENTS if html else ():
         wanted += [next((p for p in content if marker in html.get(p, "")), "")]
     return {p for p in wanted if p in paths}
+
+
+# What a page can hold that behaves or looks different (markers in its HTML): a player, a GIF,
+# an explorer, an exercise box, display math, a figure with its dark twin, tabs, a table.
+FEATURES = (*COMPONENTS, "gd-explorer", "gd-answer", ".gif", "arithmatex")
+
+
+def representative_pages(paths: list[str], html: dict[str, str]) -> set[str]:
+    """The pages every run visits: contrast_sample (each template, the first page holding each
+    coloured component), the 404 page, the exercises page, the problems index and its first
+    problem, and the first lesson and the first example page holding each of FEATURES. Every
+    page is built from the same templates, CSS and scripts as one of these; the slow tier visits
+    the others (CI visits every page). Except the API page: it is as long as all the others
+    together (its docstrings change only with the library), so only the slow tier visits it."""
+    content = [p for p in paths if not p.startswith("examples/") and p != "api/"]
+    examples = [p for p in paths if p.startswith("examples/") and p != "examples/"]
+    problems = [p for p in paths if p.startswith("problems/") and p != "problems/"]
+    wanted = contrast_sample(paths, html) | {"404.html", "exercises/", "problems/", *problems[:1]}
+    for marker in FEATURES:
+        for group in (content, examples):
+            wanted |= set([p for p in group if marker in html.get(p, "")][:1])
+    return (wanted - {"api/"}) & set(paths)
 
 
 @pytest.fixture(scope="session")

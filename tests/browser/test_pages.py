@@ -1,5 +1,6 @@
 """Every page of the built site, loaded in headless Chromium: offline, error-free, images and math shown,
-legible in dark mode. Each test lists every offending page."""
+legible in dark mode. Each test lists every offending page of its shard (the everyday tier's
+pages, or the slow tier's: conftest.representative_pages)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from urllib.parse import unquote, urlsplit
 from sitetools import REPO
 
 from .browsing import BROWSER, fail_on, is_local
+from .conftest import FEATURES, SHARDS, Shard, pages_of
 
 pytestmark = BROWSER
 
@@ -21,6 +23,21 @@ MIN_FIGURE_CONTRAST = 3.0  # WCAG 1.4.11 non-text contrast (graphics); thumbnail
 
 MATH_IN_MARKDOWN = re.compile(r"\$\$.+?\$\$|(?<![\\$])\$[^$\s][^$\n]*?(?<![\\\s])\$", re.DOTALL)
 CODE = re.compile(r"^(```|~~~).*?^\1|`[^`\n]+`", re.DOTALL | re.MULTILINE)
+
+
+def test_the_two_tiers_hold_every_page_once(page_paths, page_html):
+    """The everyday shards and the slow ones (`rest`) between them visit each page exactly once,
+    and the everyday ones visit every template and the first lesson with each feature."""
+    shards = [Shard(tier, i) for tier in ("pages", "rest") for i in range(SHARDS)]
+    visited = [p for shard in shards for p in pages_of(shard, page_paths, page_html)]
+    assert sorted(visited) == sorted(page_paths)
+    everyday = {p for i in range(SHARDS) for p in pages_of(Shard("pages", i), page_paths, page_html)}
+    assert {"", "404.html", "examples/", "exercises/", "problems/"} <= everyday, everyday
+    content = [p for p in page_paths if not p.startswith("examples/") and p != "api/"]
+    for marker in FEATURES:
+        holding = [p for p in content if marker in page_html[p]]
+        assert not holding or holding[0] in everyday, (marker, holding[:3])
+    assert len(everyday) < len(page_paths) / 3, "the everyday tier is no longer a sample"
 
 
 def test_every_page_was_visited(page_visits, page_paths, shard_paths):

@@ -4,6 +4,8 @@ Every value and table cell an example quotes must be the same text when every st
 `gd.run` is multiplied by 1 ± 1e-12. The unnudged numbers are the ones the site build wrote (so
 the check is of what readers see); each nudged run is this process running the example again
 with figures skipped. Parametrised per example, so the runs spread over the test workers.
+Every run checks EVERYDAY (quick examples, so the mechanism is tested on each change); the other
+examples are marked ``slow`` (`make test-slow` and CI check them all).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ NUDGED_EXAMPLES = ["optimizer_race", "adaptive", "hyperparameters", "momentum", 
                    "two_dimensions"]
 NUDGED_EXAMPLES += ["convergence"]  # issue 16 item 1
 NUDGES = (1 + 1e-12, 1 - 1e-12)
+EVERYDAY = ("learning_rate", "non_convex", "plateau")  # about a second each, not 2-17 s
 
 
 def run_nudged(name: str, directory: Path, factor: float, monkeypatch) -> dict[str, str]:
@@ -43,10 +46,16 @@ def run_nudged(name: str, directory: Path, factor: float, monkeypatch) -> dict[s
 
 
 @pytest.mark.build
-@pytest.mark.parametrize("name", NUDGED_EXAMPLES)
+@pytest.mark.parametrize("name", [
+    pytest.param(name, marks=[] if name in EVERYDAY else [pytest.mark.slow])
+    for name in NUDGED_EXAMPLES])
 def test_quoted_numbers_survive_a_nudged_start(name, built_outputs, tmp_path, monkeypatch):
     base = quoted(built_outputs(name))
     for factor in NUDGES:
         moved = run_nudged(name, tmp_path / f"nudged{factor}", factor, monkeypatch)
         changed = {k: (base[k], moved.get(k)) for k in base if base[k] != moved.get(k)}
         assert not changed, f"x0 × {factor!r} changes: {changed}"
+
+
+def test_the_everyday_examples_are_nudged():
+    assert set(EVERYDAY) <= set(NUDGED_EXAMPLES), set(EVERYDAY) - set(NUDGED_EXAMPLES)

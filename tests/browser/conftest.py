@@ -170,17 +170,26 @@ def shard_paths(page_paths: list[str], page_html: dict[str, str], shard: Shard) 
 COMPONENTS = ("gd-anim", "<table", "admonition", "highlight", "gd-figure", "tabbed-set")
 
 
-def contrast_sample(paths: list[str], html: dict[str, str] | None = None) -> set[str]:
+def shortest(pages: list[str], html: dict[str, str], marker: str = "") -> list[str]:
+    """The shortest of ``pages`` (by HTML) holding ``marker``, as a list of none or one: a page
+    stands for its template or component, and a short one costs the browser least."""
+    holding = [p for p in pages if marker in html.get(p, "")]
+    return [min(holding, key=lambda p: len(html.get(p, "")))] if holding else []
+
+
+def contrast_sample(paths: list[str], html: dict[str, str]) -> set[str]:
     """Pages checked by axe's rules on text colours (browsing.COLOUR_RULES), in light and in dark
     mode: one of each template (home, a content page, the gallery, an example page, the API page)
-    and the first page holding each of COMPONENTS. Those colours come from site-wide CSS, so this
-    covers every coloured component at a fraction of the time of every page (the two rules are
-    most of axe's time on a page); every other axe rule runs on every page."""
+    and the shortest page holding each of COMPONENTS. Those colours come from site-wide CSS, so
+    this covers every coloured component at a fraction of the time of every page (the two rules
+    are most of axe's time on a page); every other axe rule runs on every page."""
     content = [p for p in paths if p and "/" not in p.rstrip("/") and p not in ("api/", "404.html")]
     examples = [p for p in paths if p.startswith("examples/") and p != "examples/"]
-    wanted = ["", "api/", "examples/", *examples[:1], *content[:1]]
-    for marker in COMPONENTS if html else ():
-        wanted += [next((p for p in content if marker in html.get(p, "")), "")]
+    # a lesson: a content page with a figure (the shortest content page is an index of links)
+    wanted = ["", "api/", "examples/", *shortest(examples, html),
+              *shortest(content, html, 'class="gd-figure"')]
+    for marker in COMPONENTS:
+        wanted += shortest(content, html, marker)
     return {p for p in wanted if p in paths}
 
 
@@ -192,7 +201,7 @@ FEATURES = (*COMPONENTS, "gd-explorer", "gd-answer", ".gif", "arithmatex")
 def representative_pages(paths: list[str], html: dict[str, str]) -> set[str]:
     """The pages every run visits: contrast_sample (each template, the first page holding each
     coloured component), the 404 page, the exercises page, the problems index and its first
-    problem, and the first lesson and the first example page holding each of FEATURES. Every
+    problem, and the shortest lesson and example page holding each of FEATURES. Every
     page is built from the same templates, CSS and scripts as one of these; the slow tier visits
     the others (CI visits every page). Except the API page: it is as long as all the others
     together (its docstrings change only with the library), so only the slow tier visits it."""
@@ -202,7 +211,7 @@ def representative_pages(paths: list[str], html: dict[str, str]) -> set[str]:
     wanted = contrast_sample(paths, html) | {"404.html", "exercises/", "problems/", *problems[:1]}
     for marker in FEATURES:
         for group in (content, examples):
-            wanted |= set([p for p in group if marker in html.get(p, "")][:1])
+            wanted |= set(shortest(group, html, marker))
     return (wanted - {"api/"}) & set(paths)
 
 

@@ -72,6 +72,13 @@ def mkdocs_build(project: Path, site: Path, *, strict=True, env=None, timeout=60
     return BuildResult(proc.returncode, proc.stdout + proc.stderr, site)
 
 
+def everyday_or_slow(names, everyday) -> list:
+    """Parameters for a per-example test: the names in ``everyday`` run in every `make test`, the
+    others are marked ``slow`` (`make test-slow` and CI run them)."""
+    return [pytest.param(name, marks=[] if name in everyday else [pytest.mark.slow])
+            for name in names]
+
+
 @pytest.fixture(scope="session")
 def site_build(tmp_path_factory) -> BuildResult:
     """One strict build of the real site per test run, whether or not it succeeds.

@@ -23,7 +23,7 @@ from pathlib import Path
 import jupytext
 import nbformat
 import pytest
-from conftest import REPO
+from conftest import REPO, everyday_or_slow
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
@@ -34,8 +34,7 @@ EXAMPLES = [p.stem for p in discover(REPO / "examples")]
 # Between them: a figure, a GIF, a table, printed text and values; numpy alone (tangent_line)
 # and torch with its optimizers (update_rule). test_everyday_examples_hold_every_kind checks it.
 EVERYDAY = ("tangent_line", "update_rule")
-BY_TIER = [pytest.param(name, marks=[] if name in EVERYDAY else [pytest.mark.slow])
-           for name in EXAMPLES]
+BY_TIER = everyday_or_slow(EXAMPLES, EVERYDAY)
 # The environment the build runs examples in, minus anything that points into the repository.
 _READER_ENV = {
     "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0", "SOURCE_DATE_EPOCH": "0",

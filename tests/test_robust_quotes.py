@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import everyday_or_slow
 from exampletools import Example, quoted
 
 import gdnotes as gd
@@ -46,9 +47,7 @@ def run_nudged(name: str, directory: Path, factor: float, monkeypatch) -> dict[s
 
 
 @pytest.mark.build
-@pytest.mark.parametrize("name", [
-    pytest.param(name, marks=[] if name in EVERYDAY else [pytest.mark.slow])
-    for name in NUDGED_EXAMPLES])
+@pytest.mark.parametrize("name", everyday_or_slow(NUDGED_EXAMPLES, EVERYDAY))
 def test_quoted_numbers_survive_a_nudged_start(name, built_outputs, tmp_path, monkeypatch):
     base = quoted(built_outputs(name))
     for factor in NUDGES:

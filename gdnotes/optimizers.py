@@ -86,10 +86,11 @@ def chain(name, hyperparams, latex, torch_class, state_per_param, lr, *stages) -
         return {"t": 0, "lr": None, "stages": tuple(s.init(params) for s in stages)}
 
     lr_full = None if callable(lr) else _full(lr)
+    lr_fixed = None if callable(lr) else lr_at(lr, 0)  # one array: a run keeps it once
 
     def update(state, params, grad, objective=None):
         t = state["t"] + 1  # torch counts steps from 1
-        lr_t = lr_at(lr, t - 1)
+        lr_t = lr_at(lr, t - 1) if lr_fixed is None else lr_fixed
         params, g, new = np.asarray(params, dtype=float), np.asarray(grad, dtype=float), []
         if g.shape != params.shape:
             raise ValueError(f"grad must have the shape of params {params.shape}, got {g.shape}")
@@ -156,12 +157,13 @@ def scale_by_rss(initial_accumulator_value, eps) -> Stage:
 def scale_by_rms(alpha, eps, centered) -> Stage:
     """RMSprop: divide by a running RMS of gradients (minus their running mean if centered)."""
     a, eps_ = _col(alpha), _col(eps)
+    one_minus_a = 1 - a  # constants of the update are computed once, with the same bits
 
     def update(g, s, p, t):
-        sq = s["sq"] * a + (1 - a) * g * g
+        sq = s["sq"] * a + one_minus_a * g * g
         if not centered:
             return g / (np.sqrt(sq) + eps_), {"sq": sq}
-        ga = s["ga"] + (1 - a) * (g - s["ga"])
+        ga = s["ga"] + one_minus_a * (g - s["ga"])
         return g / (np.sqrt(sq - ga * ga) + eps_), {"sq": sq, "ga": ga}
 
     return Stage(_zeros("sq", "ga") if centered else _zeros("sq"), update)
@@ -170,11 +172,12 @@ def scale_by_rms(alpha, eps, centered) -> Stage:
 def scale_by_adadelta(rho, eps) -> Stage:
     """Adadelta: step = RMS(past steps) / RMS(gradients) · g, so the units of θ come out right."""
     r, eps_ = _col(rho), _col(eps)
+    one_minus_r = 1 - r
 
     def update(g, s, p, t):
-        sq = s["sq"] * r + (1 - r) * g * g
+        sq = s["sq"] * r + one_minus_r * g * g
         delta = np.sqrt(s["acc"] + eps_) / np.sqrt(sq + eps_) * g
-        return delta, {"sq": sq, "acc": s["acc"] * r + (1 - r) * delta * delta}
+        return delta, {"sq": sq, "acc": s["acc"] * r + one_minus_r * delta * delta}
 
     return Stage(_zeros("sq", "acc"), update)
 
@@ -182,10 +185,11 @@ def scale_by_adadelta(rho, eps) -> Stage:
 def scale_by_adam(b1, b2, eps, amsgrad) -> Stage:
     """Adam: bias-corrected momentum divided by a bias-corrected RMS (AMSGrad: its running max)."""
     b1_, b2_, eps_ = _col(b1), _col(b2), _col(eps)
+    one_minus_b1, one_minus_b2 = 1 - b1_, 1 - b2_
 
     def update(g, s, p, t):
-        m = s["m"] + (1 - b1_) * (g - s["m"])  # = β₁m + (1-β₁)g, in torch's lerp form
-        v = s["v"] * b2_ + (1 - b2_) * g * g
+        m = s["m"] + one_minus_b1 * (g - s["m"])  # = β₁m + (1-β₁)g, in torch's lerp form
+        v = s["v"] * b2_ + one_minus_b2 * g * g
         if not amsgrad:
             denom = np.sqrt(v) / np.sqrt(1 - b2_**t) + eps_
             return m / (1 - b1_**t) / denom, {"m": m, "v": v}
@@ -199,13 +203,14 @@ def scale_by_adam(b1, b2, eps, amsgrad) -> Stage:
 def scale_by_nadam(b1, b2, eps, momentum_decay) -> Stage:
     """NAdam (torch's variant): Adam with a Nesterov look-ahead and a warming momentum μₜ."""
     b1_, b2_, eps_, psi = _col(b1), _col(b2), _col(eps), _col(momentum_decay)
+    one_minus_b1, one_minus_b2 = 1 - b1_, 1 - b2_
 
     def update(g, s, p, t):
         mu = b1_ * (1 - 0.5 * 0.96 ** (t * psi))
         mu_next = b1_ * (1 - 0.5 * 0.96 ** ((t + 1) * psi))
         prod = s["mu_product"] * mu
-        m = s["m"] + (1 - b1_) * (g - s["m"])
-        v = s["v"] * b2_ + (1 - b2_) * g * g
+        m = s["m"] + one_minus_b1 * (g - s["m"])
+        v = s["v"] * b2_ + one_minus_b2 * g * g
         denom = np.sqrt(v / (1 - b2_**t)) + eps_
         step = (1 - mu) / (1 - prod) * g / denom + mu_next / (1 - prod * mu_next) * m / denom
         return step, {"m": m, "v": v, "mu_product": prod}

@@ -218,9 +218,12 @@ def run(optimizer: Optimizer, objective: Objective, x0, steps: int, tol: float =
     stopped_, final_ = stopped.reshape(-1, d), final.reshape(-1, d)
     final_value_, final_norm_ = final_value.reshape(-1), final_norm.reshape(-1)
 
+    running = [active.size]  # how many runs are active: a count, not a reduction per step
+
     def halt(runs, k, why, x, f, g_sq):
         """Stop ``runs`` (flat indices) with status ``why``; their last valid point is step ``k``."""
         status_[runs], stop_[runs], active_[runs], stopped_[runs] = why, k, False, True
+        running[0] -= runs.size
         if k >= 0:
             final_[runs] = x.reshape(-1, d)[runs]
             if checked:
@@ -235,9 +238,10 @@ def run(optimizer: Optimizer, objective: Objective, x0, steps: int, tol: float =
             healthy &= np.isfinite(f_new) & np.isfinite(g_sq)
         if not finite_bound:  # ‖x‖ <= inf no longer implies that x is finite
             healthy &= row_all(np.isfinite(x_new))
-        bad = np.flatnonzero(active & ~healthy)
-        if bad.size:
-            halt(bad, k - 1, "diverged", x, f, old_g_sq)
+        if not healthy.all():  # stopped runs are checked too: rarely all healthy, still exact
+            bad = np.flatnonzero(active & ~healthy)
+            if bad.size:
+                halt(bad, k - 1, "diverged", x, f, old_g_sq)
         if row[k] >= 0:  # stopped runs' entries are overwritten with NaN at the end
             np.copyto(points[row[k], ...], x_new)
             if checked:
@@ -247,9 +251,11 @@ def run(optimizer: Optimizer, objective: Objective, x0, steps: int, tol: float =
             same = lr_record and lr is lr_record[-1][0]  # a constant lr is kept once
             lr_record.append(lr_record[-1] if same else (lr, np.array(lr, dtype=float)))
         if tol > 0:
-            done = np.flatnonzero(active & (g_sq <= tol_sq))
-            if done.size:
-                halt(done, k, "converged", x_new, f_new, g_sq)
+            reached = g_sq <= tol_sq
+            if reached.any():
+                done = np.flatnonzero(active & reached)
+                if done.size:
+                    halt(done, k, "converged", x_new, f_new, g_sq)
 
     def evaluate(x):
         """Value and squared gradient norm if needed, and the gradient, at ``x``."""
@@ -265,12 +271,12 @@ def run(optimizer: Optimizer, objective: Objective, x0, steps: int, tol: float =
         settle(0, x, f, g_sq, None, None, None, None)
         taken = 0
         for k in range(1, steps + 1):
-            if not active.any():
+            if not running[0]:
                 break
             x_new, state = optimizer.update(state, x, g, objective)
             f_new, g_new, g_sq_new = evaluate(x_new)
             settle(k, x_new, f_new, g_sq_new, state["lr"], x, f, g_sq)
-            if not active.all():  # stopped runs stay at their last point
+            if running[0] < active.size:  # stopped runs stay at their last point
                 x_new, g_new = _frozen(x_new, x, stopped), _frozen(g_new, g, stopped)
             x, g, f, g_sq, taken = x_new, g_new, f_new, g_sq_new, k
 

@@ -413,17 +413,22 @@ def png_bytes(fig, dpi: int = DPI, colors: int = 256) -> bytes:
     dithering), about a third of the bytes of full colour at 2x density; the palette entry
     nearest the figure's background is set to that exact colour, so the figure's edge
     disappears into a page of the same colour. ``colors=0`` keeps full colour."""
-    from PIL import Image
-
     if not colors:
         raw = io.BytesIO()
         fig.savefig(raw, format="png", dpi=dpi, metadata={"Software": None})
         return raw.getvalue()
-    image = _rgb(fig, dpi)
+    return _palette_png(_rgb(fig, dpi), fig.get_facecolor(), colors)
+
+
+def _palette_png(image, background, colors: int = 256) -> bytes:
+    """A Pillow RGB ``image`` as PNG bytes with a palette of ``colors`` colours (no dithering),
+    the entry nearest ``background`` set to exactly that colour (see `png_bytes`)."""
+    from PIL import Image
+
     indexed = image.quantize(colors=colors, method=Image.Quantize.FASTOCTREE,
                              dither=Image.Dither.NONE)
     palette = np.array(indexed.getpalette()[: 3 * colors], dtype=int).reshape(-1, 3)
-    background = np.round(np.array(matplotlib.colors.to_rgb(fig.get_facecolor())) * 255)
+    background = np.round(np.array(matplotlib.colors.to_rgb(background)) * 255)
     palette[np.argmin(((palette - background) ** 2).sum(axis=1))] = background
     indexed.putpalette(palette.astype(np.uint8).ravel().tolist())
     out = io.BytesIO()
@@ -569,9 +574,10 @@ def gif_bytes(
     All frames share one adaptive palette (no dithering), and Pillow stores only the part of
     each frame that changed, which keeps typical plots well under the 400 KB budget. The last
     frame is held for ``hold_last_ms`` so a reader sees where the run ended; it is also
-    returned as a PNG still for readers who prefer reduced motion. The default palette,
-    ``"fastoctree"``, keeps small areas of saturated colour (thin coloured lines over a mostly
-    grey plot) that ``"mediancut"`` would merge into the greys.
+    returned as a PNG still (with a palette, as every figure, see `png_bytes`) for readers who
+    prefer reduced motion. The default palette, ``"fastoctree"``, keeps small areas of saturated
+    colour (thin coloured lines over a mostly grey plot) that ``"mediancut"`` would merge into
+    the greys.
     """
     from PIL import Image
 
@@ -606,9 +612,7 @@ def gif_bytes(
         optimize=True,
         disposal=1,
     )
-    still = io.BytesIO()
-    Image.fromarray(rgb[-1]).save(still, format="PNG", optimize=True)
-    return gif.getvalue(), still.getvalue()
+    return gif.getvalue(), _palette_png(Image.fromarray(rgb[-1]), fig.get_facecolor())
 
 
 def write_bytes_atomically(path: Path, data: bytes) -> None:

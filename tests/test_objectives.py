@@ -372,7 +372,8 @@ def test_values_are_finite_wherever_an_objective_promises_it():
     reach 1e200; an objective without such a promise (radius 0) includes a loss that overflows."""
     objectives = [make() for make, _, _ in CASES.values()] + [
         gd.quadratic([1e200, 1.0]), gd.quadratic([1.0, 2.0], b=[1e200, 0.0]),
-        gd.quadratic([1e-3, 1e3], angle=0.3), gd.quadratic([5.0]), _overflowing_line_fit()]
+        gd.quadratic([1e-3, 1e3], angle=0.3), gd.quadratic([5.0]), _overflowing_line_fit(),
+        gd.rosenbrock(a=-1e100, b=1e100), gd.rosenbrock(b=1e101)]
     rng = np.random.default_rng(18)
     for obj in objectives:
         radius = obj.finite_within
@@ -394,6 +395,9 @@ def test_the_lessons_quadratics_need_no_finiteness_checks():
     for eigenvalues in ([1.0, 10.0], [0.01, 1.0], LAM4):
         assert gd.quadratic(eigenvalues).finite_within >= 1e90
     assert gd.ill_conditioned(100.0).finite_within >= 1e90
+    for classic in (gd.rosenbrock(), gd.beale(), gd.saddle()):  # the optimizer race's three
+        assert classic.finite_within >= 1e8, classic.name
+    assert gd.rosenbrock(b=1e101).finite_within == 0  # beyond what its radius was worked out for
     r = gd.run(gd.sgd(0.1), _overflowing_line_fit(), [0.0, 0.0], 5, bound=0.5)
     assert r.status == "diverged"
 

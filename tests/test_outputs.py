@@ -52,8 +52,8 @@ def test_gif_has_every_frame_and_a_still(tmp_path):
     _draw_everything(tmp_path)
     with Image.open(tmp_path / "moving.gif") as gif:
         assert gif.n_frames == 8
-    with Image.open(tmp_path / "moving.png") as still:
-        assert still.size == (540, 340)
+    with Image.open(tmp_path / "moving.png") as still:  # with a palette, as every figure
+        assert still.size == (540, 340) and still.mode == "P"
 
 
 def test_same_code_gives_the_same_bytes(tmp_path):

@@ -82,6 +82,18 @@ def test_momentum_stage_equals_torch_buffer_formula_bit_for_bit():
         assert same_bits(x2, x1 - lr * np.where(mu == 0, g2, v))
 
 
+def test_line_fit_value_and_gradient_equal_np_mean_bit_for_bit():
+    rng = np.random.default_rng(3)
+    x, y = rng.uniform(0, 2, 101), rng.normal(size=101)
+    loss, p = gd.line_mse(x, y), rng.normal(size=(7, 2)) * 10.0 ** rng.integers(-3, 4, (7, 1))
+    for obj, (xs, ys) in ((loss, (x, y)), (loss.batch(np.arange(0, 101, 9)), (x[::9], y[::9]))):
+        for q in (p, p[0]):
+            r = q[..., 0, None] * xs + q[..., 1, None] - ys
+            assert same_bits(obj.value(q), np.mean(r**2, -1))
+            assert same_bits(obj.grad(q), np.stack([2 * np.mean(r * xs, -1),
+                                                    2 * np.mean(r, -1)], -1))
+
+
 # ----------------------------------------------------------------------------- the runner
 def runner_before_keep(optimizer, objective, x0, steps, tol=0.0, bound=1e8):
     """gd.run as it was before `keep` (trajectories, statuses), kept here as the oracle."""

@@ -12,7 +12,10 @@ STAMP  := $(VENV)/.installed
 # One BLAS/OpenMP thread per test worker avoids oversubscription. On two cores the everyday run
 # (CPU-bound) is fastest on two workers, the slow tier (mostly browser visits, which wait for
 # animations) on three; one browser shard per worker. `make test WORKERS=3` overrides.
-THREADS := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
+# Bytecode caches stay on even where the environment turns them off (PYTHONDONTWRITEBYTECODE):
+# otherwise every worker rewrites the tests' asserts again (5 s each), and every build, kernel
+# and script the tests start compiles gdnotes again.
+TEST_ENV := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 PYTHONDONTWRITEBYTECODE=
 WORKERS ?= 2
 SLOW_WORKERS ?= 3
 
@@ -40,7 +43,7 @@ browser-deps:
 # The suite's tests marked `slow` repeat, for every page and every example, what the everyday run
 # proves on a representative sample (the browser on every page and screen, every download in its
 # client, a fresh venv). `make test` skips them; `make test-slow` runs them alone; CI runs both.
-PYTEST := $(THREADS) $(BIN)/python -m pytest --dist loadgroup --durations=20
+PYTEST := $(TEST_ENV) $(BIN)/python -m pytest --dist loadgroup --durations=20
 
 test: $(STAMP) browser-deps
 	$(BIN)/ruff check .
@@ -54,7 +57,7 @@ test-all: $(STAMP) browser-deps  # both sets in one run
 	$(PYTEST) -n $(SLOW_WORKERS)
 
 test-fast: $(STAMP)
-	$(THREADS) $(BIN)/python -m pytest -n 2 --dist loadgroup -m "not browser and not build"
+	$(TEST_ENV) $(BIN)/python -m pytest -n 2 --dist loadgroup -m "not browser and not build"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -65,7 +68,7 @@ bench: build browser-deps  # the explorer benchmark times the built site in Chro
 # Mutation testing of the core library (slow: over an hour on two cores; not part of `make test`).
 # `make mutate MODULES="runs schedules"` mutates only those modules.
 mutate: $(STAMP)
-	$(THREADS) $(BIN)/python tests/mutation/mutate.py $(MODULES)
+	$(TEST_ENV) $(BIN)/python tests/mutation/mutate.py $(MODULES)
 
 clean:
 	rm -rf site build .cache test-artifacts gdnotes_outputs mutants

@@ -238,7 +238,7 @@ def run(optimizer: Optimizer, objective: Objective, x0, steps: int, tol: float =
             healthy &= np.isfinite(f_new) & np.isfinite(g_sq)
         if not finite_bound:  # ‖x‖ <= inf no longer implies that x is finite
             healthy &= row_all(np.isfinite(x_new))
-        if not healthy.all():  # stopped runs are checked too: rarely all healthy, still exact
+        if not healthy.all():  # usually all are: one reduction instead of a mask and an index
             bad = np.flatnonzero(active & ~healthy)
             if bad.size:
                 halt(bad, k - 1, "diverged", x, f, old_g_sq)
@@ -252,7 +252,7 @@ def run(optimizer: Optimizer, objective: Objective, x0, steps: int, tol: float =
             lr_record.append(lr_record[-1] if same else (lr, np.array(lr, dtype=float)))
         if tol > 0:
             reached = g_sq <= tol_sq
-            if reached.any():
+            if reached.any():  # as above: the mask and index only once some run got there
                 done = np.flatnonzero(active & reached)
                 if done.size:
                     halt(done, k, "converged", x_new, f_new, g_sq)

@@ -218,12 +218,13 @@ def run(optimizer: Optimizer, objective: Objective, x0, steps: int, tol: float =
     stopped_, final_ = stopped.reshape(-1, d), final.reshape(-1, d)
     final_value_, final_norm_ = final_value.reshape(-1), final_norm.reshape(-1)
 
-    running = [active.size]  # how many runs are active: a count, not a reduction per step
+    running = active.size  # how many runs are active: a count, not a reduction per step
 
     def halt(runs, k, why, x, f, g_sq):
         """Stop ``runs`` (flat indices) with status ``why``; their last valid point is step ``k``."""
+        nonlocal running
         status_[runs], stop_[runs], active_[runs], stopped_[runs] = why, k, False, True
-        running[0] -= runs.size
+        running -= runs.size
         if k >= 0:
             final_[runs] = x.reshape(-1, d)[runs]
             if checked:
@@ -271,12 +272,12 @@ def run(optimizer: Optimizer, objective: Objective, x0, steps: int, tol: float =
         settle(0, x, f, g_sq, None, None, None, None)
         taken = 0
         for k in range(1, steps + 1):
-            if not running[0]:
+            if not running:
                 break
             x_new, state = optimizer.update(state, x, g, objective)
             f_new, g_new, g_sq_new = evaluate(x_new)
             settle(k, x_new, f_new, g_sq_new, state["lr"], x, f, g_sq)
-            if running[0] < active.size:  # stopped runs stay at their last point
+            if running < active.size:  # stopped runs stay at their last point
                 x_new, g_new = _frozen(x_new, x, stopped), _frozen(g_new, g, stopped)
             x, g, f, g_sq, taken = x_new, g_new, f_new, g_sq_new, k
 

@@ -360,3 +360,28 @@ def test_proofs_stay_out_of_search_but_other_collapsed_notes_do_not():
     assert marked.count("data-search-exclude") == 1
     assert marked.startswith('<details class="note" data-search-exclude>\n<summary>Proof of')
     assert proofs_out_of_search(marked) == marked
+
+
+def test_the_dark_stylesheet_without_javascript_copies_every_slate_rule_for_any_scheme():
+    import pytest
+
+    from gdnotes.site.darknojs import STYLESHEET, dark_without_javascript
+
+    css = dark_without_javascript([
+        "@media screen{[data-md-color-scheme=slate]{--md-x:1}}",
+        '/* a comment */ [data-md-color-scheme="slate"] .gd-light, .other {display: none}',
+        "[data-md-color-scheme=slate][data-md-color-primary=indigo]{--md-a:#5488e8}",
+        ":is(.a, [data-md-color-scheme=slate]) .b {color: red} .c {color: blue}",
+        "[data-md-color-primary=lime]:not([data-md-color-scheme=slate]){--md-y:2}",
+    ])
+    assert css.count("@media (prefers-color-scheme: dark) {") == 1
+    assert "@media screen {\nbody[data-md-color-scheme] {--md-x:1}\n}" in css
+    assert "body[data-md-color-scheme] .gd-light {display: none}" in css  # not `.other`
+    assert "body[data-md-color-scheme][data-md-color-primary=indigo] {--md-a:#5488e8}" in css
+    for other in (".other", ".b", ".c", "--md-y", "slate"):  # only rules led by the slate scheme
+        assert other not in css.split("*/", 1)[1], other
+    with pytest.raises(ValueError, match="no \\[data-md-color-scheme=slate\\] rule"):
+        dark_without_javascript([".a {color: red}"])
+    template = (Path(__file__).parents[1] / "overrides" / "main.html").read_text()
+    assert f"<noscript><link rel=\"stylesheet\" href=\"{{{{ '{STYLESHEET}' | url }}}}\"></noscript>" \
+        in template

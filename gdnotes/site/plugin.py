@@ -47,6 +47,7 @@ from mkdocs.utils import get_relative_url
 from gdnotes.site.apiref import MARKER as API_MARKER
 from gdnotes.site.apiref import api_markdown, api_targets
 from gdnotes.site.cache import Cache, CacheError, package_dir
+from gdnotes.site.darknojs import write_dark_without_javascript
 from gdnotes.site.exercises import INDEX as EXERCISES
 from gdnotes.site.exercises import SCRIPT as EXERCISES_SCRIPT
 from gdnotes.site.exercises import exercises_in, exercises_markdown
@@ -382,6 +383,7 @@ class GdnotesPlugin(BasePlugin[GdnotesConfig]):
 
     def on_post_build(self, config):
         index_as_utf8(config["site_dir"])  # after material's search plugin, listed before gdnotes
+        write_dark_without_javascript(config["site_dir"], config["extra_css"])
 
     # -- mkdocs serve --------------------------------------------------------------------------
     def on_serve(self, server, config, builder):

@@ -17,7 +17,7 @@ import tinycss2
 
 from gdnotes.site.darknojs import STYLESHEET
 
-from .browsing import BROWSER, CHROMIUM, CHROMIUM_ARGS, VIEWPORT, is_local
+from .browsing import BROWSER
 from .conftest import shortest
 
 pytestmark = BROWSER
@@ -53,29 +53,24 @@ LOOK = """names => ({
 
 
 @pytest.fixture(scope="module")
-def looks(site: Path, base_url: str, pages: list[str]) -> dict:
-    """{(javascript, scheme, page): what the reader sees}, from one Chromium of its own."""
-    from playwright.sync_api import sync_playwright
-
+def looks(browser_context, site: Path, base_url: str, pages: list[str]) -> dict:
+    """{(javascript, scheme, page): what the reader sees}, in a tab of the session's browser
+    (JavaScript switched off through the DevTools protocol, as Playwright's own option does)."""
     names = _properties(site)
     seen = {}
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    for javascript in (False, True):
+        page = browser_context.new_page()
         try:
-            for javascript, scheme in [(False, "dark"), (True, "dark"), (False, "light"),
-                                       (True, "light")]:
-                context = browser.new_context(java_script_enabled=javascript,
-                                              color_scheme=scheme, viewport=VIEWPORT)
-                context.route("**/*", lambda route: route.continue_()
-                              if is_local(route.request.url, base_url)
-                              else route.abort("blockedbyclient"))
-                page = context.new_page()
+            if not javascript:
+                browser_context.new_cdp_session(page).send(
+                    "Emulation.setScriptExecutionDisabled", {"value": True})
+            for scheme in ("dark", "light"):
+                page.emulate_media(color_scheme=scheme)
                 for path in pages:
                     page.goto(base_url + path, wait_until="load")
                     seen[javascript, scheme, path] = page.evaluate(LOOK, names)
-                context.close()
         finally:
-            browser.close()
+            page.close()
     return seen
 
 

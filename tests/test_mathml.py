@@ -3,6 +3,9 @@ for the search index and the table of contents."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import markdown
 import pytest
 
@@ -75,3 +78,15 @@ def test_a_formula_with_a_missing_output_shows_it_instead_of_failing():
     html, _ = render(f"Here $\\hat m_2 = {missing}$ and\n\n$$\n{missing} + 1\n$$\n")
     assert html.count("missing output {{ value: adam/m_hat }} (in a formula)") == 2
     assert "<math" not in html and "\\(" not in html
+
+
+def test_the_punctuation_after_an_inline_formula_stays_on_its_line():
+    """A browser may break between a <math> and the full stop after it; the build moves the
+    punctuation into the formula's span, which extra.css keeps on one line."""
+    html, _ = render("saturated at $\\pm 1$. In this run, $x$), and $y$ then.\n")
+    assert html.count('<span class="arithmatex">') == 3
+    assert "</math>.</span> In this run" in html
+    assert "</math>),</span> and" in html
+    assert "</math></span> then." in html  # nothing to move
+    css = (Path(__file__).parents[1] / "docs" / "stylesheets" / "extra.css").read_text()
+    assert re.search(r"\.md-typeset span\.arithmatex \{\s*white-space: nowrap;", css)

@@ -138,6 +138,19 @@ def _tex_of(el: etree.Element) -> tuple[str, bool] | None:
     return None
 
 
+_TRAILING = re.compile(r"[.,;:!?)\]”’]+")  # what must not start a line after a formula
+
+
+def _keep_punctuation(span: etree.Element, math: etree.Element) -> None:
+    """Move the punctuation right after an inline formula into its span, which the site's CSS
+    keeps on one line: a browser may break a line between a ``<math>`` and the full stop after
+    it, and a phone then starts a line with ``.``."""
+    found = _TRAILING.match(span.tail or "")
+    if found:
+        math.tail = AtomicString(found.group(0))
+        span.tail = span.tail[found.end():]
+
+
 class MathTreeprocessor(Treeprocessor):
     def run(self, root: etree.Element) -> None:
         parents = {child: parent for parent in root.iter() for child in parent}
@@ -159,6 +172,8 @@ class MathTreeprocessor(Treeprocessor):
                 continue
             math = math_element(tex, display)
             el.append(math)
+            if not display:
+                _keep_punctuation(el, math)
             if heading is not None:
                 heading.set("data-toc-label", self._label(heading))
 

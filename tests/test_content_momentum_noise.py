@@ -5,12 +5,16 @@ numbers are read from a run of the example in this process."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from exampletools import Example
 
 import gdnotes as gd
 from gdnotes.outputs import parse_shown
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -58,19 +62,22 @@ def test_lyapunov_solution_is_the_closed_form_and_the_table(ex):
 
 @pytest.mark.parametrize("seed", [11, 12])
 def test_measured_stationary_variance_within_four_standard_errors(ex, seed):
-    """Another seed, another loop (not gd.noisy_quadratic): within 4 standard errors of the
-    exact variance, and of the value the page shows for the example's seed."""
+    """Another seed, another loop (not gd.noisy_quadratic): every measurement of the table (both
+    methods) within 4 standard errors of the exact variance, and of the value the page shows for
+    the example's seed."""
     lr, beta, noise = ex.raw("eta"), ex.raw("beta"), ex.raw("noise")
     lams = _lams(ex)
     steps, runs, burn = ex.raw("steps"), ex.raw("runs"), ex.raw("burn_in")
-    rows = [r for r in ex.table("stationary") if r[0] == "heavy ball"]
-    shown = np.array([float(parse_shown(r[3].split("±")[0].strip())) for r in rows])
-    shown_se = np.array([float(parse_shown(r[3].split("±")[1].strip())) for r in rows])
-    mean, se = _measure(lr, beta, lams, noise, steps, runs, burn, seed)
-    exact = _hb_variance(lr, lams, noise, beta)
-    assert np.all(np.abs(mean - exact) < 4 * se), (mean, exact, se)
-    # the shown measurement (rounded to its standard error) survives a change of seed
-    assert np.all(np.abs(mean - shown) < 4 * np.hypot(se, shown_se) + shown_se), (mean, shown)
+    for name, lr_m, beta_m in [("heavy ball", lr, beta), ("SGD at η/(1−β)", lr / (1 - beta), 0.0)]:
+        rows = [r for r in ex.table("stationary") if r[0] == name]
+        assert len(rows) == len(lams), name
+        shown = np.array([float(parse_shown(r[3].split("±")[0].strip())) for r in rows])
+        shown_se = np.array([float(parse_shown(r[3].split("±")[1].strip())) for r in rows])
+        mean, se = _measure(lr_m, beta_m, lams, noise, steps, runs, burn, seed)
+        exact = _hb_variance(lr_m, lams, noise, beta_m)
+        assert np.all(np.abs(mean - exact) < 4 * se), (name, mean, exact, se)
+        # the shown measurement (rounded to its standard error) survives a change of seed
+        assert np.all(np.abs(mean - shown) < 4 * np.hypot(se, shown_se) + shown_se), (name, mean)
     assert ex.raw("z_max") < 4 and ex.raw("z_max") <= float(parse_shown(ex.text("z_max")))
 
 
@@ -282,3 +289,24 @@ def test_no_method_on_the_page_converges_with_a_constant_step(ex):
     late = _adam_floor(lr, lams_adam, noises, steps, runs, middle, 51)  # same runs, later
     np.testing.assert_allclose(late, early, rtol=0.15)
     assert np.all(late > 0.5 * lr * np.sqrt(noises) / 4)
+
+
+def test_consecutive_errors_are_alike_because_the_step_is_small(ex):
+    """"a floor estimated from a few hundred consecutive steps of one run rests on far fewer
+    independent samples than steps", and "for plain SGD at the same η the correlation is 1 − ηλ,
+    also close to 1". For a stationary Gaussian process corr(e_t², e_{t+k}²) = ρ_k², with the
+    heavy ball's ρ_k from its recursion (ρ_k = (1+β−ηλ)ρ_{k−1} − βρ_{k−2}); the mean of n
+    consecutive e² then has the variance of n / (1 + 2 Σ (1 − k/n) ρ_k²) independent ones."""
+    lr, beta, lam = ex.raw("eta"), ex.raw("beta"), ex.raw("lam_mid")
+    n = 300
+    rho = [1.0, (1 + beta - lr * lam) / (1 + beta)]
+    for _ in range(n - 2):
+        rho.append((1 + beta - lr * lam) * rho[-1] - beta * rho[-2])
+    k = np.arange(1, n)
+    samples = n / (1 + 2 * np.sum((1 - k / n) * np.array(rho[1:]) ** 2))
+    assert samples < n / 5, samples
+    sgd = gd.stationary_covariance(lr, lam, 1.0, 0.0)
+    assert sgd[0, 1] / sgd[0, 0] == pytest.approx(1 - lr * lam) and 1 - lr * lam > 0.95
+    page = " ".join((REPO / "docs" / "momentum-noise.md").read_text().split())
+    assert "far fewer independent samples than steps" in page
+    assert "the correlation is $1 - \\eta\\lambda$, also close to 1" in page

@@ -282,6 +282,15 @@ def test_without_zero_grad_the_used_gradient_grows_and_the_healthy_one_does_not(
 
 # ------------------------------------------------------------------------ 2. sign error
 @pytest.mark.parametrize("seed", range(4))
+def test_without_zero_grad_the_loss_is_below_the_healthy_runs_on_most_steps(seed):
+    """Also with the data nudged by 1e-12 either way: not the luck of one curve."""
+    ok = _loop("healthy", seed)[:, 0]
+    for nudge in (1.0, 1 + 1e-12, 1 - 1e-12):
+        assert (_loop("no_zero_grad", seed, nudge=nudge)[:, 0] < ok).mean() > 0.7
+    assert "on most steps it is *below* the healthy run's (for each of four" in " ".join(PAGE.split())
+
+
+@pytest.mark.parametrize("seed", range(4))
 def test_sign_error_raises_the_loss_from_the_first_step(seed):
     losses = _loop("sign", seed)[:, 0]
     assert np.all(np.diff(losses[:11]) > 0)  # rises at each of the first ten steps

@@ -173,6 +173,7 @@ def test_the_example_loop_is_torch_optims_for_every_bug(nudged):
     """The example's hand-written SGD and Adam (+ LinearLR) give torch.optim's runs: its logs
     (from the one extra run, data nudged) against ours on the same nudged data."""
     runs = nudged.ns["runs"]
+    assert "for the mini-batch runs of bug 4, after the step" in PAGE  # as _trained logs it
     for bug in ORDER:
         mine, ref = runs[bug][0], _loop(bug, nudge=NUDGE)
         np.testing.assert_allclose(mine[:, 0], ref[:, 0], rtol=1e-7, err_msg=bug)
@@ -231,6 +232,7 @@ def test_the_built_run_numbers_are_torch_optims(ex):
     for name in ("nozero_grad_growth", "adam_peak", "sat_ratio_drop"):  # "more than" the text
         assert ex.raw(name) >= shown(ex.text(name))
     assert ex.raw("class_batches") == N // 2 // BATCH
+    assert ex.raw("steps") == inspect.signature(_trained).parameters["steps"].default  # 100
     assert (ex.raw("warmup"), ex.raw("warmup_start"), ex.raw("warmup_full_step")) == (
         WARMUP, START, WARMUP + 1)  # test_linear_warmup_is_as_the_page_says reads torch
     x, _ = _data()
@@ -377,6 +379,11 @@ def test_adam_without_warmup_jumps_at_a_large_rate(seed):
     assert bug[:, 0].max() > 1.5 * bug[0, 0]
     assert ok[:, 0].max() <= ok[0, 0]  # never above its start
     assert "six initialisations" in PAGE and "$\\eta = 0.1$ neither run rises" in PAGE
+    whole = _loop("adam_warmup", seed)[:, 0]  # all the steps: still never above its start...
+    assert whole.max() <= whole[0] and "in all {{ value: bug_clinic/steps }} steps" in PAGE
+    lowest = np.minimum.accumulate(whole)  # ...but not smooth
+    assert (whole[1:] / lowest[:-1]).max() > 2
+    assert "now and then its loss jumps to more than twice its lowest value so far" in PAGE
 
 
 @pytest.mark.parametrize("seed", range(4))

@@ -81,12 +81,15 @@ def test_a_formula_with_a_missing_output_shows_it_instead_of_failing():
 
 
 def test_the_punctuation_after_an_inline_formula_stays_on_its_line():
-    """A browser may break between a <math> and the full stop after it; the build moves the
-    punctuation into the formula's span, which extra.css keeps on one line."""
-    html, _ = render("saturated at $\\pm 1$. In this run, $x$), and $y$ then.\n")
-    assert html.count('<span class="arithmatex">') == 3
+    """A browser may break between a <math> and the full stop after it, or the bracket before
+    it; the build moves both into the formula's span, which extra.css keeps on one line."""
+    html, _ = render("saturated at $\\pm 1$. In this run, $x$), and $y$ then (*a* ($z$)).\n"
+                     "\n($w$ first)\n")
+    assert html.count('<span class="arithmatex">') == 5
     assert "</math>.</span> In this run" in html
     assert "</math>),</span> and" in html
-    assert "</math></span> then." in html  # nothing to move
+    assert "</math></span> then" in html  # nothing to move
+    assert '(<em>a</em> <span class="arithmatex">(<math>' in html and "</math>)).</span>" in html
+    assert '<p><span class="arithmatex">(<math>' in html  # the bracket was the paragraph's text
     css = (Path(__file__).parents[1] / "docs" / "stylesheets" / "extra.css").read_text()
     assert re.search(r"\.md-typeset span\.arithmatex \{\s*white-space: nowrap;", css)

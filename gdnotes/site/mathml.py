@@ -139,16 +139,26 @@ def _tex_of(el: etree.Element) -> tuple[str, bool] | None:
 
 
 _TRAILING = re.compile(r"[.,;:!?)\]”’]+")  # what must not start a line after a formula
+_LEADING = re.compile(r"[(\[“‘]+$")  # what must not end a line before one
 
 
-def _keep_punctuation(span: etree.Element, math: etree.Element) -> None:
-    """Move the punctuation right after an inline formula into its span, which the site's CSS
-    keeps on one line: a browser may break a line between a ``<math>`` and the full stop after
-    it, and a phone then starts a line with ``.``."""
+def _keep_punctuation(span: etree.Element, math: etree.Element, parent) -> None:
+    """Move the punctuation right after an inline formula, and an opening bracket right before
+    it, into its span, which the site's CSS keeps on one line: a browser may break a line
+    between a ``<math>`` and the full stop after it (a phone then starts a line with ``.``) or
+    the bracket before it."""
     found = _TRAILING.match(span.tail or "")
     if found:
         math.tail = AtomicString(found.group(0))
         span.tail = span.tail[found.end():]
+    if parent is None:
+        return
+    before = list(parent).index(span)
+    holder, attr = (parent, "text") if before == 0 else (parent[before - 1], "tail")
+    found = _LEADING.search(getattr(holder, attr) or "")
+    if found:
+        span.text = AtomicString(found.group(0))
+        setattr(holder, attr, getattr(holder, attr)[: found.start()])
 
 
 class MathTreeprocessor(Treeprocessor):
@@ -173,7 +183,7 @@ class MathTreeprocessor(Treeprocessor):
             math = math_element(tex, display)
             el.append(math)
             if not display:
-                _keep_punctuation(el, math)
+                _keep_punctuation(el, math, parents.get(el))
             if heading is not None:
                 heading.set("data-toc-label", self._label(heading))
 
